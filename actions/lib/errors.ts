@@ -1,0 +1,162 @@
+/**
+ * Turns errors into causes a person can act on.
+ *
+ * Actions throw {@link ActionError} for failures they understand (a stack that
+ * rolled back, a task that exited non-zero) with the cause already worded; the
+ * SDK's own errors are translated here: missing or expired credentials, access
+ * denied (naming the operation to allow), throttling beyond retries, an
+ * unreachable endpoint, a missing region.
+ */
+import type { ErrorContext } from './aws.js';
+import { REGION_HELP } from './aws.js';
+
+/** A failure whose message is already the cause and the fix, shown as is. */
+export class ActionError extends Error {
+  override readonly name = 'ActionError';
+  constructor(
+    message: string,
+    /** What the user can do about it, appended on its own line. */
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const CREDENTIALS_HELP =
+  'In a workflow, add aws-actions/configure-aws-credentials before this step ' +
+  '(with role-to-assume for GitHub OIDC, and "permissions: id-token: write" on the job); ' +
+  'locally, set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.';
+
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnauthorizedException',
+  'AuthorizationError',
+]);
+const BAD_CREDENTIALS = new Set([
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'InvalidAccessKeyId',
+  'IncompleteSignature',
+]);
+const EXPIRED = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  'TokenRefreshRequired',
+]);
+const THROTTLED = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'ProvisionedThroughputExceededException',
+]);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
+
+interface SdkErrorShape extends ErrorContext {
+  name?: string;
+  code?: string;
+  message?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number; requestId?: string };
+  cause?: unknown;
+}
+
+/** The AWS error code of an SDK error (`name`, or `Code` for some XML services). */
+export function errorCode(err: unknown): string | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const e = err as SdkErrorShape;
+  return e.Code ?? e.name ?? e.code;
+}
+
+export function isThrottling(err: unknown): boolean {
+  const code = errorCode(err);
+  return (code !== undefined && THROTTLED.has(code)) || /rate exceeded/i.test(messageOf(err));
+}
+
+export function isAccessDenied(err: unknown): boolean {
+  const code = errorCode(err);
+  return code !== undefined && ACCESS_DENIED.has(code);
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (err && typeof err === 'object' && 'message' in err)
+    return String((err as SdkErrorShape).message);
+  return String(err);
+}
+
+function networkCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as SdkErrorShape).code;
+    if (code && NETWORK.has(code)) return code;
+    current = (current as SdkErrorShape).cause;
+  }
+  return undefined;
+}
+
+function operation(err: SdkErrorShape): string {
+  if (err.$service && err.$command) return `${err.$service} ${err.$command}`;
+  return err.$command ?? err.$service ?? 'AWS';
+}
+
+/** A one-paragraph explanation of any error, for `core.setFailed`. */
+export function explainError(err: unknown): string {
+  if (err instanceof ActionError) return err.hint ? `${err.message}\n${err.hint}` : err.message;
+  if (!err || typeof err !== 'object') return String(err);
+  const e = err as SdkErrorShape;
+  const code = errorCode(err);
+  const message = messageOf(err);
+  const op = operation(e);
+
+  if (code === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
+    return `No AWS credentials found. ${CREDENTIALS_HELP}`;
+  }
+  if (/region is missing/i.test(message)) {
+    return `No AWS region configured. ${REGION_HELP}`;
+  }
+  if (code && EXPIRED.has(code)) {
+    return `The AWS credentials have expired (${op}: ${message}). Re-run the job, or raise role-duration-seconds in configure-aws-credentials for long deploys.`;
+  }
+  if (code && BAD_CREDENTIALS.has(code)) {
+    return `AWS rejected the credentials (${op}: ${code}: ${message}). Check that the role or keys belong to the intended account and are still valid. ${CREDENTIALS_HELP}`;
+  }
+  if (code && ACCESS_DENIED.has(code)) {
+    const action =
+      e.$service && e.$command
+        ? ` Allow the action for ${e.$command} on the resource in the role's policy.`
+        : '';
+    return `Access denied: ${op} was refused: ${message}.${action}`;
+  }
+  if (isThrottling(err)) {
+    return `AWS kept throttling ${op} after every retry (${code}: ${message}). Another workflow or tool is probably calling the same API heavily; retry the job later.`;
+  }
+  const net = networkCode(err);
+  if (net) {
+    const endpoint = process.env.AWS_ENDPOINT_URL
+      ? ` (AWS_ENDPOINT_URL is ${process.env.AWS_ENDPOINT_URL})`
+      : '';
+    return `Cannot reach the ${e.$service ?? 'AWS'} endpoint: ${net}${endpoint}. Check the network, the region and any AWS_ENDPOINT_URL* variables.`;
+  }
+  if (e.$metadata || e.$command) {
+    const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : '';
+    return `${op} failed${status}: ${code && code !== 'Error' ? `${code}: ` : ''}${message}`;
+  }
+  return message;
+}
