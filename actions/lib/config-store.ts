@@ -1,0 +1,135 @@
+/**
+ * Reading published configs from the config bucket.
+ *
+ * A published config (for example `mcfpipe/aws/network/network_config.json`)
+ * is a stack's outputs as a JSON list of {"OutputKey", "OutputValue"}: the
+ * format `aws cloudformation describe-stacks --query Stacks[0].Outputs` prints,
+ * so existing scripts that read it keep working. A flat JSON object of scalar
+ * values is read as well. Errors name the bucket and key.
+ */
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ActionError, errorCode } from './errors.js';
+import { InputError } from './inputs.js';
+
+export interface S3Location {
+  bucket: string;
+  key: string;
+}
+
+export type ConfigPairs = Record<string, string>;
+
+export interface OutputEntry {
+  OutputKey: string;
+  OutputValue: string;
+  Description?: string;
+  ExportName?: string;
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Parses `s3://bucket/key`; `input` names the input in errors. */
+export function parseS3Url(input: string, value: string): S3Location {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(value.trim());
+  if (!match || !BUCKET_NAME.test(match[1]!)) {
+    throw new InputError(
+      input,
+      value,
+      's3://BUCKET/KEY, for example s3://my-config-bucket/mcfpipe/aws/network/network_config.json',
+    );
+  }
+  return { bucket: match[1]!, key: match[2]! };
+}
+
+export function s3Url({ bucket, key }: S3Location): string {
+  return `s3://${bucket}/${key}`;
+}
+
+/** Turns config text into key/value pairs; `where` names the source in errors. */
+export function parseConfigDocument(text: string, where: string): ConfigPairs {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ActionError(`The config at ${where} is not valid JSON: ${(err as Error).message}`);
+  }
+  const pairs: ConfigPairs = {};
+  if (Array.isArray(doc)) {
+    doc.forEach((entry: unknown, i) => {
+      const e = entry as Partial<OutputEntry> | null;
+      if (
+        !e ||
+        typeof e.OutputKey !== 'string' ||
+        e.OutputValue === undefined ||
+        e.OutputValue === null
+      ) {
+        throw new ActionError(
+          `The config at ${where} is malformed: entry ${i} is ${JSON.stringify(entry)}; expected {"OutputKey": "...", "OutputValue": "..."}.`,
+        );
+      }
+      pairs[e.OutputKey] = String(e.OutputValue);
+    });
+    return pairs;
+  }
+  if (doc && typeof doc === 'object') {
+    for (const [k, v] of Object.entries(doc)) {
+      if (v !== null && typeof v === 'object') {
+        throw new ActionError(
+          `The config at ${where} is malformed: "${k}" is not a string, number or boolean. Expected a list of {"OutputKey", "OutputValue"} or a flat JSON object.`,
+        );
+      }
+      pairs[k] = String(v);
+    }
+    return pairs;
+  }
+  throw new ActionError(
+    `The config at ${where} is malformed: expected a list of {"OutputKey", "OutputValue"} or a flat JSON object.`,
+  );
+}
+
+/** Pairs in the published (AWS CLI outputs) format, in key order. */
+export function toOutputEntries(pairs: ConfigPairs): OutputEntry[] {
+  return Object.keys(pairs)
+    .sort()
+    .map((k) => ({ OutputKey: k, OutputValue: pairs[k]! }));
+}
+
+/** Downloads and parses a published config. */
+export async function readConfig(s3: S3Client, location: S3Location): Promise<ConfigPairs> {
+  const where = s3Url(location);
+  let text: string;
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+    text = (await res.Body?.transformToString('utf8')) ?? '';
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === 'NoSuchKey' || code === 'NotFound') {
+      throw new ActionError(
+        `No config at ${where}: the key does not exist in bucket ${location.bucket}.`,
+        'Publish it first with the publish-config action (the layer that creates it must be deployed), or check the key.',
+        { cause: err },
+      );
+    }
+    if (code === 'NoSuchBucket') {
+      throw new ActionError(
+        `No config at ${where}: bucket ${location.bucket} does not exist in this account and region.`,
+        'Run the setup workflow (publish-config creates the bucket), or check the bucket name and region.',
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  return parseConfigDocument(text, where);
+}
+
+/** The values of `keys` from `pairs`, or an error listing the missing keys and the ones present. */
+export function pickKeys(pairs: ConfigPairs, keys: string[], where: string): ConfigPairs {
+  const missing = keys.filter((k) => !Object.hasOwn(pairs, k));
+  if (missing.length) {
+    throw new ActionError(
+      `The config at ${where} has no ${missing.map((k) => `"${k}"`).join(', ')}. Keys present: ${
+        Object.keys(pairs).sort().join(', ') || '(none)'
+      }.`,
+    );
+  }
+  return Object.fromEntries(keys.map((k) => [k, pairs[k]!]));
+}
