@@ -1,0 +1,176 @@
+/**
+ * Waiting for a CloudFormation stack to finish an operation, with its events
+ * streamed live.
+ *
+ * {@link waitForStack} polls DescribeStacks until the stack leaves every
+ * `*_IN_PROGRESS` status (REVIEW_IN_PROGRESS, a stack created by a change set
+ * that was never executed, counts as settled), polling the event stream on
+ * each round. It never hangs: a deadline ends it with a
+ * {@link StackWaitTimeoutError} (the caller decides whether to cancel), and
+ * throttling or a transient network/5xx error only slows polling down.
+ * The poll interval and the clock are injectable, so tests run without
+ * real waiting.
+ */
+import * as core from '@actions/core';
+import {
+  type CloudFormationClient,
+  DescribeStacksCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { errorCode, isThrottling } from './errors.js';
+import { formatDuration } from './inputs.js';
+import { isMissingStack, type StackEventStream } from './stack-events.js';
+import { sleep } from './time.js';
+
+export type { Stack };
+
+/** Time as the waiter sees it; replace in tests. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = { now: () => Date.now(), sleep };
+
+/** A stack status during which CloudFormation refuses another operation. */
+export function isInProgress(status: string | undefined): boolean {
+  return (status?.endsWith('_IN_PROGRESS') ?? false) && status !== 'REVIEW_IN_PROGRESS';
+}
+
+/** The stack, or undefined when no stack of that name exists. */
+export async function describeStack(
+  cfn: CloudFormationClient,
+  stack: string,
+): Promise<Stack | undefined> {
+  try {
+    const out = await cfn.send(new DescribeStacksCommand({ StackName: stack }));
+    return out.Stacks?.[0];
+  } catch (err) {
+    if (isMissingStack(err)) return undefined;
+    throw err;
+  }
+}
+
+export interface WaitForStackOptions {
+  /** Stack name or id. With a name, a stack that disappears (deleted) ends the wait as DELETE_COMPLETE. */
+  stack: string;
+  /** Polled right after each status read, so the events that settled the stack are shown too. */
+  events?: StackEventStream;
+  /** Time between polls (default 5s). */
+  pollMs?: number;
+  /** Give up after this long (default: no limit). */
+  timeoutMs?: number;
+  /** Longest pause while AWS is throttling or failing transiently (default 60s). */
+  maxBackoffMs?: number;
+  /** Consecutive non-throttling transient errors tolerated (default 10). Throttling is tolerated until the deadline. */
+  maxTransientErrors?: number;
+  /** Log a "still waiting" line after this long without news (default 60s). */
+  heartbeatMs?: number;
+  clock?: Clock;
+  /** Progress lines (default core.info). */
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface WaitResult {
+  /** The settled stack; undefined when it no longer exists. */
+  stack: Stack | undefined;
+  /** Its final status (DELETE_COMPLETE when it no longer exists). */
+  status: string;
+  elapsedMs: number;
+}
+
+/** The wait outlived its deadline; the stack is still busy. */
+export class StackWaitTimeoutError extends Error {
+  override readonly name = 'StackWaitTimeoutError';
+  constructor(
+    readonly stackName: string,
+    readonly status: string,
+    readonly elapsedMs: number,
+  ) {
+    super(
+      `Stack ${stackName} is still ${status} after ${formatDuration(elapsedMs)}, the time allowed.`,
+    );
+  }
+}
+
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNREFUSED',
+  'EAI_AGAIN',
+  'TimeoutError',
+]);
+
+/** Throttling, an HTTP 5xx, or a network error: worth polling again. */
+export function isTransient(err: unknown): boolean {
+  if (isThrottling(err)) return true;
+  const e = err as { $metadata?: { httpStatusCode?: number }; code?: string } | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return true;
+  return [errorCode(err), e?.code].some((code) => code !== undefined && TRANSIENT_CODES.has(code));
+}
+
+/** Polls until the stack is no longer in progress; see the module comment. */
+export async function waitForStack(
+  cfn: CloudFormationClient,
+  opts: WaitForStackOptions,
+): Promise<WaitResult> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? ((line: string) => core.info(line));
+  const pollMs = opts.pollMs ?? 5000;
+  const maxBackoffMs = opts.maxBackoffMs ?? 60_000;
+  const maxTransient = opts.maxTransientErrors ?? 10;
+  const heartbeatMs = opts.heartbeatMs ?? 60_000;
+  const started = clock.now();
+  const deadline = opts.timeoutMs === undefined ? Infinity : started + opts.timeoutMs;
+
+  let lastStatus = 'UNKNOWN';
+  let lastNews = started;
+  let troubles = 0;
+  let transientStreak = 0;
+
+  for (;;) {
+    let delay = pollMs;
+    try {
+      const stack = await describeStack(cfn, opts.stack);
+      const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
+      if (opts.events) {
+        const fresh = await opts.events.poll();
+        if (fresh.length) lastNews = clock.now();
+      }
+      if (troubles > 0) log(`AWS is answering again; still waiting for ${opts.stack}.`);
+      troubles = 0;
+      transientStreak = 0;
+      if (status !== lastStatus) {
+        lastStatus = status;
+        lastNews = clock.now();
+      }
+      if (!isInProgress(status)) {
+        return { stack, status, elapsedMs: clock.now() - started };
+      }
+      if (clock.now() - lastNews >= heartbeatMs) {
+        log(
+          `Still ${status} after ${formatDuration(clock.now() - started)} (waiting for ${opts.stack}).`,
+        );
+        lastNews = clock.now();
+      }
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      troubles++;
+      if (!isThrottling(err)) {
+        transientStreak++;
+        if (transientStreak > maxTransient) throw err;
+      }
+      delay = Math.min(maxBackoffMs, pollMs * 2 ** troubles);
+      const what = isThrottling(err) ? 'throttling' : `failing (${errorCode(err) ?? 'error'})`;
+      log(`AWS is ${what}; polling ${opts.stack} again in ${formatDuration(delay)}.`);
+    }
+    const now = clock.now();
+    if (now >= deadline) {
+      throw new StackWaitTimeoutError(opts.stack, lastStatus, now - started);
+    }
+    await clock.sleep(Math.max(0, Math.min(delay, deadline - now)), opts.signal);
+  }
+}

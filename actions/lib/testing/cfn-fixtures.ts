@@ -1,0 +1,108 @@
+/**
+ * Test support for CloudFormation: realistic stack events, stacks and AWS
+ * errors as the API returns them, and a fake clock for the waiters.
+ */
+import {
+  CloudFormationServiceException,
+  type Stack,
+  type StackEvent,
+} from '@aws-sdk/client-cloudformation';
+import type { Clock } from '../stack-wait.js';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
+
+export function stackId(name: string, uuid = '5e1f0a10-0000-11ef-8000-0a1b2c3d4e5f'): string {
+  return `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${name}/${uuid}`;
+}
+
+let counter = 0;
+
+/**
+ * A stack event. `at` is seconds after 2024-05-01T12:00:00Z; a resource
+ * event by default, the stack's own event when `logicalId` is the stack name.
+ */
+export function stackEvent(
+  stackName: string,
+  at: number,
+  logicalId: string,
+  status: string,
+  opts: { type?: string; reason?: string; physicalId?: string; id?: string; stackId?: string } = {},
+): StackEvent {
+  const sid = opts.stackId ?? stackId(stackName);
+  const isStack = logicalId === stackName;
+  counter++;
+  return {
+    StackId: sid,
+    StackName: stackName,
+    EventId: opts.id ?? (isStack ? `${counter}-${status}` : `${logicalId}-${status}-${counter}`),
+    LogicalResourceId: logicalId,
+    PhysicalResourceId: opts.physicalId ?? (isStack ? sid : `${stackName}-${logicalId}-ABC123`),
+    ResourceType: opts.type ?? (isStack ? 'AWS::CloudFormation::Stack' : 'AWS::SQS::Queue'),
+    Timestamp: new Date(Date.UTC(2024, 4, 1, 12, 0, 0) + at * 1000),
+    ResourceStatus: status as StackEvent['ResourceStatus'],
+    ...(opts.reason && { ResourceStatusReason: opts.reason }),
+  };
+}
+
+/** Splits events (given oldest first) into DescribeStackEvents pages, newest first. */
+export function eventPages(
+  events: StackEvent[],
+  pageSize = 100,
+): Array<{ StackEvents: StackEvent[]; NextToken?: string }> {
+  const newestFirst = [...events].reverse();
+  const pages: Array<{ StackEvents: StackEvent[]; NextToken?: string }> = [];
+  for (let i = 0; i < newestFirst.length || i === 0; i += pageSize) {
+    const page: { StackEvents: StackEvent[]; NextToken?: string } = {
+      StackEvents: newestFirst.slice(i, i + pageSize),
+    };
+    if (i + pageSize < newestFirst.length) page.NextToken = `page-${i / pageSize + 1}`;
+    pages.push(page);
+  }
+  return pages;
+}
+
+/** A stack as DescribeStacks returns it. */
+export function stack(name: string, status: string, extra: Partial<Stack> = {}): Stack {
+  return {
+    StackId: stackId(name),
+    StackName: name,
+    StackStatus: status as Stack['StackStatus'],
+    CreationTime: new Date(Date.UTC(2024, 4, 1, 11, 0, 0)),
+    ...extra,
+  };
+}
+
+/** An error as the CloudFormation client throws it (`name` is the AWS error code). */
+export function cfnError(name: string, message: string, httpStatusCode = 400): Error {
+  return new CloudFormationServiceException({
+    name,
+    message,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode },
+  });
+}
+
+export const throttled = () => cfnError('Throttling', 'Rate exceeded');
+export const missingStack = (name: string) =>
+  cfnError('ValidationError', `Stack with id ${name} does not exist`);
+
+/** A clock whose sleep advances time at once; `sleeps` records each pause. */
+export function fakeClock(start = Date.UTC(2024, 4, 1, 12, 0, 0)): Clock & {
+  sleeps: number[];
+  advance(ms: number): void;
+} {
+  let t = start;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => t,
+    advance(ms: number) {
+      t += ms;
+    },
+    async sleep(ms: number) {
+      sleeps.push(ms);
+      t += ms;
+    },
+  };
+}
