@@ -1,0 +1,74 @@
+/**
+ * The DB API's wire contract (API.md), shared by the server and its clients:
+ * limits, error codes and the shapes of request and response bodies.
+ */
+
+/** Largest request body accepted, bytes (413 above). Under Lambda's 6 MB payload even base64-encoded. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Most items in one `POST /{table}/batch` (400 above). */
+export const MAX_BATCH_ITEMS = 500;
+/** `GET /{table}` page size when `limit` is not given, and its maximum. */
+export const DEFAULT_LIST_LIMIT = 100;
+export const MAX_LIST_LIMIT = 1000;
+
+export const ERROR_CODES = {
+  validation_failed: 400,
+  invalid_json: 400,
+  bad_request: 400,
+  unknown_table: 404,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  internal_error: 500,
+  service_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One invalid field (or header, query parameter, cursor). */
+export interface ProblemDetail {
+  field: string;
+  rule: string;
+  value: unknown;
+  message?: string;
+}
+
+export interface ErrorBody {
+  error: {
+    code: ErrorCode | string;
+    message: string;
+    request_id: string;
+    details?: ProblemDetail[];
+    /** 409: the stored item's version (absent when the item does not exist). */
+    current_version?: number;
+  };
+}
+
+export interface ListPage<T> {
+  items: T[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
+/** `replace`: each item is a whole item (PUT semantics). `merge`: each item is a partial update (PATCH semantics), inserted when absent. */
+export type BatchMode = 'replace' | 'merge';
+
+export interface BatchRequest<T = Record<string, unknown>> {
+  items: T[];
+  mode?: BatchMode;
+  /** Fields whose stored value is kept when the item exists (e.g. first_seen). */
+  preserve?: string[];
+}
+
+export interface BatchResult {
+  /** Items written (created + updated). */
+  written: number;
+  created: number;
+  updated: number;
+}
+
+/** Key conditions on an index's sort key: `?<sort>.<op>=value`. */
+export const SORT_OPERATORS = ['gt', 'gte', 'lt', 'lte', 'begins_with'] as const;
+export type SortOperator = (typeof SORT_OPERATORS)[number];
