@@ -1,0 +1,116 @@
+/**
+ * deploy-stack, the whole step: creates or updates a CloudFormation stack through a change
+ * set (mode: deploy), shows what would change (mode: plan), or reports drift
+ * (mode: drift). Inputs, template and parameters are checked before any AWS
+ * call; see action.yml and the README for the inputs and outputs.
+ */
+import * as core from '@actions/core';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createClient, resolveRegion } from '../../lib/aws.js';
+import { ActionError } from '../../lib/errors.js';
+import { systemClock } from '../../lib/stack-wait.js';
+import { writeSummary } from '../../lib/summary.js';
+import { type Context, runIdFrom } from './context.js';
+import { deploy } from './deploy.js';
+import { detectDrift } from './drift.js';
+import { type DeployInputs, readInputs } from './inputs.js';
+import { DeployFailure } from './operation.js';
+import { checkParameters, parseParameters } from './parameters.js';
+import {
+  deploySummary,
+  driftSummary,
+  failureSummary,
+  setDeployOutputs,
+  setDriftOutputs,
+} from './report.js';
+import {
+  checkSize,
+  type PreparedTemplate,
+  prepareLocalTemplate,
+  prepareUrlTemplate,
+} from './template.js';
+
+/** Everything that can be checked without AWS: inputs, template, parameters. */
+export function prepare(): {
+  inputs: DeployInputs;
+  template: PreparedTemplate | undefined;
+  given: Record<string, string>;
+} {
+  const inputs = readInputs();
+  if (inputs.mode === 'drift') return { inputs, template: undefined, given: {} };
+  const given = parseParameters(inputs.parameters);
+  if (inputs.template?.kind !== 'file') return { inputs, template: undefined, given };
+  const template = prepareLocalTemplate(inputs.template.path);
+  checkParameters(given, template.declared, template.where);
+  checkSize(template, inputs);
+  return { inputs, template, given };
+}
+
+export function makeContext(inputs: DeployInputs): Context {
+  const region = resolveRegion(inputs.region);
+  let s3: S3Client | undefined;
+  return {
+    cfn: createClient(CloudFormationClient, 'CloudFormation', { region }),
+    s3: () => {
+      s3 ??= createClient(S3Client, 'S3', { region });
+      return s3;
+    },
+    region,
+    clock: systemClock,
+    pollMs: 5000,
+    log: (line) => core.info(line),
+    warn: (line) => core.warning(line),
+    runId: runIdFrom(process.env, Date.now()),
+  };
+}
+
+export async function main(
+  makeCtx: (inputs: DeployInputs) => Context = makeContext,
+): Promise<void> {
+  const prepared = prepare();
+  const { inputs, given } = prepared;
+  const ctx = makeCtx(inputs);
+
+  if (inputs.mode === 'drift') {
+    const drift = await detectDrift(ctx, inputs.name);
+    setDriftOutputs(drift);
+    await writeSummary((s) => s.addRaw(driftSummary(drift, ctx.region)));
+    if (drift.driftStatus === 'DRIFTED' && inputs.failOnDrift) {
+      throw new ActionError(
+        `Stack ${inputs.name} has drifted: ${drift.drifts.length} resource${drift.drifts.length === 1 ? '' : 's'} differ from the template (${drift.drifts.map((d) => d.LogicalResourceId).join(', ')}).`,
+        'Deploy the template again to put them back, or bring the template in line with the changes. Set fail-on-drift: false to report drift without failing.',
+      );
+    }
+    ctx.log(`Drift: ${drift.driftStatus}.`);
+    return;
+  }
+
+  let template = prepared.template;
+  if (!template && inputs.template?.kind === 'url') {
+    template = await prepareUrlTemplate(ctx.cfn, inputs.template);
+    checkParameters(given, template.declared, template.where);
+  }
+  let result: Awaited<ReturnType<typeof deploy>>;
+  try {
+    result = await deploy(ctx, inputs, template!, given);
+  } catch (err) {
+    if (err instanceof DeployFailure) {
+      core.setOutput('stack-status', err.status ?? '');
+      core.setOutput('changed', 'true');
+      const stackId = err.events.find((e) => e.StackId)?.StackId;
+      if (stackId) core.setOutput('stack-id', stackId);
+      await writeSummary((s) => s.addRaw(failureSummary(err, ctx.region, stackId)));
+    }
+    throw err;
+  }
+  setDeployOutputs(result);
+  await writeSummary((s) => s.addRaw(deploySummary(result, ctx.region)));
+  ctx.log(result.note);
+  if (!result.changed && inputs.failOnEmpty) {
+    throw new ActionError(
+      `${result.note} The step fails because fail-on-empty is true.`,
+      'Set fail-on-empty: false (the default) to treat an unchanged stack as success.',
+    );
+  }
+}

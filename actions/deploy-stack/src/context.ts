@@ -1,0 +1,60 @@
+/**
+ * What every deploy-stack step needs: the clients, the clock, the log, and
+ * the identity of this run (for change-set names and request tokens).
+ */
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { errorCode, isThrottling } from '../../lib/errors.js';
+import { formatDuration } from '../../lib/inputs.js';
+import { type Clock, isTransient } from '../../lib/stack-wait.js';
+
+export interface Context {
+  cfn: CloudFormationClient;
+  /** Created on first use: only large templates need S3. */
+  s3: () => S3Client;
+  region: string;
+  clock: Clock;
+  /** Time between status polls of a stack operation. */
+  pollMs: number;
+  log: (line: string) => void;
+  warn: (line: string) => void;
+  /** Identifies this run in change-set names and request tokens, e.g. "4242-1". */
+  runId: string;
+}
+
+/** `mcfpipe-<run id>-<attempt>` on GitHub, `mcfpipe-local-<time>` elsewhere. */
+export function runIdFrom(env: NodeJS.ProcessEnv, now: number): string {
+  const run = env.GITHUB_RUN_ID?.trim();
+  if (run && /^\d+$/.test(run)) {
+    const attempt = env.GITHUB_RUN_ATTEMPT?.trim();
+    return `${run}-${attempt && /^\d+$/.test(attempt) ? attempt : '1'}`;
+  }
+  return `local-${now.toString(36)}`;
+}
+
+/** A change-set name (also used as request token) unique to this run and try. */
+export function operationName(ctx: Context, tryNumber: number): string {
+  return `mcfpipe-${ctx.runId}${tryNumber > 1 ? `-${tryNumber}` : ''}`;
+}
+
+/**
+ * Runs an AWS call that changes something, retrying throttling and transient
+ * errors beyond the SDK's own retries (throttling up to 6 more tries, other
+ * transient errors 3, backing off to 30s),
+ * so that throttling slows a deploy down but never fails it.
+ */
+export async function tolerant<T>(ctx: Context, what: string, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      // Throttling passes; other transient failures (5xx, network) get fewer tries.
+      if (!isTransient(err) || attempt > (isThrottling(err) ? 6 : 3)) throw err;
+      const delay = Math.min(30_000, 1000 * 2 ** attempt);
+      ctx.log(
+        `${what}: AWS is ${isThrottling(err) ? 'throttling' : `failing (${errorCode(err)})`}; trying again in ${formatDuration(delay)}.`,
+      );
+      await ctx.clock.sleep(delay);
+    }
+  }
+}

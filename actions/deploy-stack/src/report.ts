@@ -1,0 +1,172 @@
+/**
+ * What a person reads after the step: the job summary (Markdown) and the
+ * step outputs (every stack output under its own name, plus stack-id,
+ * stack-status, changed, change-set-id and outputs-json).
+ */
+import * as core from '@actions/core';
+import type { Output, StackEvent } from '@aws-sdk/client-cloudformation';
+import { formatDuration } from '../../lib/inputs.js';
+import { code, markdownTable } from '../../lib/summary.js';
+
+/** Inline code inside a table cell (the cell escaping keeps HTML out). */
+function mono(value: string | undefined): string {
+  return value ? `\`${value}\`` : '';
+}
+
+import type { ChangeRow } from './change-set.js';
+import type { DeployResult } from './deploy.js';
+import type { DriftResult } from './drift.js';
+import type { DeployFailure } from './operation.js';
+
+export function consoleUrl(region: string, stackId: string): string {
+  return `https://${region}.console.aws.amazon.com/cloudformation/home?region=${region}#/stacks/stackinfo?stackId=${encodeURIComponent(stackId)}`;
+}
+
+function outputsTable(outputs: Output[]): string {
+  if (outputs.length === 0) return '';
+  return `### Outputs\n\n${markdownTable(
+    ['Output', 'Value', 'Description'],
+    outputs.map((o) => [mono(o.OutputKey), o.OutputValue, o.Description]),
+  )}`;
+}
+
+export function changesTable(rows: ChangeRow[]): string {
+  return markdownTable(
+    ['Action', 'Logical ID', 'Type', 'Replacement', 'Changed properties'],
+    rows.map((r) => [r.action, mono(r.logicalId), r.type, r.replacement, r.properties.join(', ')]),
+  );
+}
+
+const HEADLINE: Record<DeployResult['outcome'], string> = {
+  created: 'created',
+  updated: 'updated',
+  recreated: 're-created',
+  unchanged: 'no changes',
+  planned: 'plan',
+};
+
+export function deploySummary(r: DeployResult, region: string): string {
+  const parts = [`## deploy-stack: ${code(r.stackName)}: ${HEADLINE[r.outcome]}\n`, `${r.note}\n`];
+  const facts: string[] = [`Status: ${code(r.status)}`, `region ${code(region)}`];
+  facts.push(`${formatDuration(r.elapsedMs)}`);
+  if (r.changeSetId)
+    facts.push(`change set ${code(r.changeSetId.split('/').pop() ?? r.changeSetId)}`);
+  parts.push(`${facts.join(' · ')}\n`);
+  if (r.changes.length) {
+    const title = r.outcome === 'planned' ? 'Planned changes' : 'Changes';
+    parts.push(`### ${title} (${r.changes.length})\n\n${changesTable(r.changes)}`);
+  }
+  const outputs = outputsTable(r.outputs);
+  if (outputs) parts.push(outputs);
+  if (r.stack?.StackId)
+    parts.push(
+      `[Open the stack in the CloudFormation console](${consoleUrl(region, r.stack.StackId)})\n`,
+    );
+  return parts.join('\n');
+}
+
+function failedEvents(events: readonly StackEvent[]): StackEvent[] {
+  return events.filter((e) => e.ResourceStatus?.endsWith('_FAILED')).slice(0, 25);
+}
+
+export function failureSummary(f: DeployFailure, region: string, stackId?: string): string {
+  const parts = [`## deploy-stack: ${code(f.stackName)}: failed\n`];
+  parts.push(`${f.message}\n`);
+  if (f.hint) parts.push(`> ${f.hint}\n`);
+  const failed = failedEvents(f.events);
+  if (failed.length) {
+    parts.push(
+      `### Failed resources\n\n${markdownTable(
+        ['Time (UTC)', 'Logical ID', 'Type', 'Status', 'Reason'],
+        failed.map((e) => [
+          e.Timestamp?.toISOString().slice(11, 19),
+          mono(e.LogicalResourceId),
+          e.ResourceType,
+          e.ResourceStatus,
+          e.ResourceStatusReason,
+        ]),
+      )}`,
+    );
+  }
+  if (stackId)
+    parts.push(`[Open the stack in the CloudFormation console](${consoleUrl(region, stackId)})\n`);
+  return parts.join('\n');
+}
+
+export function driftSummary(r: DriftResult, region: string): string {
+  const headline =
+    r.driftStatus === 'DRIFTED'
+      ? `drifted (${r.drifts.length} resource${r.drifts.length === 1 ? '' : 's'})`
+      : r.driftStatus === 'IN_SYNC'
+        ? 'in sync'
+        : r.driftStatus.toLowerCase();
+  const parts = [`## deploy-stack: ${code(r.stackName)}: drift ${headline}\n`];
+  if (r.detectionNote)
+    parts.push(`Drift detection could not check everything: ${r.detectionNote}\n`);
+  if (r.drifts.length) {
+    const rows: unknown[][] = [];
+    for (const d of r.drifts) {
+      const diffs = d.PropertyDifferences ?? [];
+      if (diffs.length === 0) {
+        rows.push([
+          mono(d.LogicalResourceId),
+          d.ResourceType,
+          d.StackResourceDriftStatus,
+          '',
+          '',
+          '',
+        ]);
+      }
+      for (const p of diffs) {
+        rows.push([
+          mono(d.LogicalResourceId),
+          d.ResourceType,
+          `${d.StackResourceDriftStatus} (${p.DifferenceType})`,
+          mono(p.PropertyPath),
+          p.ExpectedValue,
+          p.ActualValue,
+        ]);
+      }
+    }
+    parts.push(
+      markdownTable(['Resource', 'Type', 'Drift', 'Property', 'Expected', 'Actual'], rows),
+    );
+  }
+  if (r.stack.StackId)
+    parts.push(
+      `[Open the stack in the CloudFormation console](${consoleUrl(region, r.stack.StackId)})\n`,
+    );
+  return parts.join('\n');
+}
+
+/** Stack outputs in the AWS CLI format, as publish-config stores them. */
+function outputsJson(outputs: Output[]): string {
+  return JSON.stringify(
+    outputs
+      .filter((o) => o.OutputKey)
+      .map((o) => ({ OutputKey: o.OutputKey, OutputValue: o.OutputValue ?? '' })),
+  );
+}
+
+function setStackOutputs(outputs: Output[]): void {
+  for (const o of outputs) if (o.OutputKey) core.setOutput(o.OutputKey, o.OutputValue ?? '');
+  core.setOutput('outputs-json', outputsJson(outputs));
+}
+
+export function setDeployOutputs(r: DeployResult): void {
+  setStackOutputs(r.outputs);
+  core.setOutput('stack-id', r.stack?.StackId ?? '');
+  core.setOutput('stack-status', r.status);
+  core.setOutput('changed', String(r.changed));
+  core.setOutput('change-set-id', r.changeSetId ?? '');
+}
+
+export function setDriftOutputs(r: DriftResult): void {
+  setStackOutputs(r.stack.Outputs ?? []);
+  core.setOutput('stack-id', r.stack.StackId ?? '');
+  core.setOutput('stack-status', r.stack.StackStatus ?? '');
+  core.setOutput('changed', 'false');
+  core.setOutput('change-set-id', '');
+  core.setOutput('drift-status', r.driftStatus);
+  core.setOutput('drifted-resources', String(r.drifts.length));
+}

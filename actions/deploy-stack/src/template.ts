@@ -1,0 +1,175 @@
+/**
+ * The template to deploy: a local file (parsed here first, so syntax errors
+ * and unknown parameters fail before any AWS call) or an https/S3 URL (its
+ * parameters read with GetTemplateSummary). Local templates larger than
+ * CloudFormation's inline limit are uploaded to the template bucket under a
+ * content-addressed key, so a re-run writes the same object.
+ */
+import { createHash } from 'node:crypto';
+import { extname } from 'node:path';
+import {
+  type CloudFormationClient,
+  GetTemplateSummaryCommand,
+  type GetTemplateSummaryCommandOutput,
+} from '@aws-sdk/client-cloudformation';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { readTemplate, type Template } from '../../lib/cfn-template.js';
+import { ActionError, errorCode } from '../../lib/errors.js';
+import { type DeployInputs, s3HttpsUrl, type TemplateSource } from './inputs.js';
+import { type Declared, declaredFromTemplate } from './parameters.js';
+
+/** CloudFormation's limit for TemplateBody. */
+export const INLINE_LIMIT = 51_200;
+/** CloudFormation's limit for a template read from S3. */
+export const URL_LIMIT = 1_048_576;
+
+export interface PreparedTemplate {
+  /** For messages: the path or URL as given. */
+  where: string;
+  /** The local template's text (undefined for URL templates). */
+  body?: string;
+  /** A URL CloudFormation reads the template from (URL templates, or after upload). */
+  url?: string;
+  declared: Declared;
+  /** Logical id -> type, for local templates. */
+  resources: Array<{ logicalId: string; type: string }>;
+  /**
+   * Whether an identical deployed template with identical settings is an
+   * exact no-op. Not so when CloudFormation resolves something at deploy time
+   * that the text does not show: transforms/macros, nested stack templates,
+   * SSM parameter types.
+   */
+  exact: boolean;
+  /** Why it is not exact, for the log. */
+  inexactReason?: string;
+}
+
+function inexactReason(template: Template, declared: Declared): string | undefined {
+  if (template.Transform !== undefined) return 'the template uses a Transform';
+  const nested = Object.entries(template.Resources ?? {}).find(
+    ([, r]) => r?.Type === 'AWS::CloudFormation::Stack',
+  );
+  if (nested) return `it has a nested stack (${nested[0]})`;
+  const ssm = Object.entries(declared).find(([, d]) => d.type.startsWith('AWS::SSM::Parameter'));
+  if (ssm) return `parameter ${ssm[0]} is read from SSM at deploy time`;
+  return undefined;
+}
+
+/** Reads and parses a local template. No AWS call. */
+export function prepareLocalTemplate(path: string): PreparedTemplate {
+  const { text, template } = readTemplate(path);
+  const size = Buffer.byteLength(text, 'utf8');
+  if (size > URL_LIMIT) {
+    throw new ActionError(
+      `Template ${path} is ${size.toLocaleString('en-US')} bytes; CloudFormation accepts at most ${URL_LIMIT.toLocaleString('en-US')} bytes.`,
+      'Split it into nested stacks, or shorten it (for example move inline code into an S3 asset).',
+    );
+  }
+  const declared = declaredFromTemplate(
+    template.Parameters as Record<string, Record<string, unknown>> | undefined,
+  );
+  const reason = inexactReason(template, declared);
+  return {
+    where: path,
+    body: text,
+    declared,
+    resources: Object.entries(template.Resources ?? {}).map(([logicalId, r]) => ({
+      logicalId,
+      type: String(r?.Type ?? ''),
+    })),
+    exact: reason === undefined,
+    ...(reason && { inexactReason: reason }),
+  };
+}
+
+/** Fails before any AWS call when a large template has nowhere to go. */
+export function checkSize(template: PreparedTemplate, inputs: DeployInputs): void {
+  if (template.body === undefined || inputs.templateBucket) return;
+  const size = Buffer.byteLength(template.body, 'utf8');
+  if (size > INLINE_LIMIT) {
+    throw new ActionError(
+      `Template ${template.where} is ${size.toLocaleString('en-US')} bytes, over CloudFormation's inline limit of ${INLINE_LIMIT.toLocaleString('en-US')} bytes.`,
+      'Set the "template-bucket" input to an S3 bucket in the stack\'s region: the template is uploaded there first.',
+    );
+  }
+}
+
+/** Reads a URL template's declared parameters with GetTemplateSummary (read-only). */
+export async function prepareUrlTemplate(
+  cfn: CloudFormationClient,
+  source: Extract<TemplateSource, { kind: 'url' }>,
+): Promise<PreparedTemplate> {
+  let summary: GetTemplateSummaryCommandOutput;
+  try {
+    summary = await cfn.send(new GetTemplateSummaryCommand({ TemplateURL: source.url }));
+  } catch (err) {
+    if (errorCode(err) === 'ValidationError') {
+      throw new ActionError(
+        `CloudFormation cannot read the template at ${source.given}: ${(err as Error).message}`,
+        "Check the URL, that the object exists, and that the role can read it (s3:GetObject); the bucket must be in the stack's region.",
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  const declared: Declared = {};
+  for (const p of summary.Parameters ?? []) {
+    if (!p.ParameterKey) continue;
+    declared[p.ParameterKey] = {
+      type: p.ParameterType ?? 'String',
+      noEcho: p.NoEcho === true,
+      ...(p.DefaultValue !== undefined && { default: p.DefaultValue }),
+      ...(p.ParameterConstraints?.AllowedValues?.length && {
+        allowedValues: p.ParameterConstraints.AllowedValues,
+      }),
+    };
+  }
+  return {
+    where: source.given,
+    url: source.url,
+    declared,
+    resources: [],
+    exact: false,
+    inexactReason: 'the template is read from a URL',
+  };
+}
+
+/** TemplateBody or TemplateURL for CloudFormation, uploading a large local template first. */
+export async function templateArgument(
+  template: PreparedTemplate,
+  inputs: DeployInputs,
+  s3: () => S3Client,
+  region: string,
+  log: (line: string) => void,
+): Promise<{ TemplateBody: string } | { TemplateURL: string }> {
+  if (template.url) return { TemplateURL: template.url };
+  const body = template.body!;
+  if (Buffer.byteLength(body, 'utf8') <= INLINE_LIMIT) return { TemplateBody: body };
+  const { bucket, prefix } = inputs.templateBucket!;
+  const hash = createHash('sha256').update(body).digest('hex').slice(0, 20);
+  const ext = extname(template.where) || '.yaml';
+  const key = [prefix, 'mcfpipe-templates', inputs.name, `${hash}${ext}`].filter(Boolean).join('/');
+  try {
+    await s3().send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: ext === '.json' ? 'application/json' : 'text/yaml',
+      }),
+    );
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === 'NoSuchBucket') {
+      throw new ActionError(
+        `The template bucket ${bucket} does not exist.`,
+        'Create it in the stack\'s region, or correct the "template-bucket" input.',
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  template.url = s3HttpsUrl(bucket, key, region);
+  log(`Uploaded the template (${Buffer.byteLength(body, 'utf8')} bytes) to s3://${bucket}/${key}.`);
+  return { TemplateURL: template.url };
+}

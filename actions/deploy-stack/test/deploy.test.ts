@@ -1,0 +1,840 @@
+import {
+  CancelUpdateStackCommand,
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  CreateStackCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  GetTemplateCommand,
+  UpdateTerminationProtectionCommand,
+} from '@aws-sdk/client-cloudformation';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { cfnError, stackEvent, stackId, throttled } from '../../lib/testing/cfn-fixtures.js';
+import {
+  operationEvents,
+  outputs,
+  params,
+  ScriptedStack,
+  testContext,
+} from './fake-cloudformation.js';
+import { runStep, TEMPLATE, templateFile } from './run-main.js';
+
+const cfnMock = mockClient(CloudFormationClient);
+const NAME = 'mcfpipe-dev-jobs';
+const ID = stackId(NAME);
+const CS_ARN = (name: string) =>
+  `arn:aws:cloudformation:us-east-1:123456789012:changeSet/${name}/0f3c1d2e-1111-2222-3333-444455556666`;
+const RESOURCES: Array<[string, string]> = [
+  ['Queue', 'AWS::SQS::Queue'],
+  ['Topic', 'AWS::SNS::Topic'],
+];
+const OUTPUTS = outputs({
+  QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/mcfpipe-dev-jobs-dev',
+  TopicArn: 'arn:aws:sns:us-east-1:123456789012:mcfpipe-dev-jobs-Topic-1ABC',
+});
+const CURRENT = params({ Env: 'dev', ApiKey: '****', Retention: '345600' });
+
+beforeEach(() => cfnMock.reset());
+
+/** Names of the commands sent, in order. */
+function sent(): string[] {
+  return cfnMock.calls().map((c) => (c.args[0] as object).constructor.name.replace(/Command$/, ''));
+}
+
+function changeSetAnswers(changes: unknown[], status = 'CREATE_COMPLETE', reason?: string) {
+  cfnMock.on(CreateChangeSetCommand).callsFake(({ ChangeSetName }) => ({
+    Id: CS_ARN(ChangeSetName),
+    StackId: ID,
+  }));
+  cfnMock
+    .on(DescribeChangeSetCommand)
+    .resolvesOnce({ Status: 'CREATE_IN_PROGRESS' })
+    .resolves({
+      Status: status as 'CREATE_COMPLETE',
+      ...(reason && { StatusReason: reason }),
+      ExecutionStatus: status === 'FAILED' ? 'UNAVAILABLE' : 'AVAILABLE',
+      Changes: changes as never,
+    });
+  cfnMock.on(DeleteChangeSetCommand).resolves({});
+}
+
+const MODIFY_QUEUE = {
+  Type: 'Resource',
+  ResourceChange: {
+    Action: 'Modify',
+    LogicalResourceId: 'Queue',
+    PhysicalResourceId: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
+    ResourceType: 'AWS::SQS::Queue',
+    Replacement: 'False',
+    Details: [{ Target: { Attribute: 'Properties', Name: 'MessageRetentionPeriod' } }],
+  },
+};
+
+describe('create', () => {
+  it('creates a new stack with every setting, streams its paged events in order, and sets outputs', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    const ev = operationEvents(NAME, 0, 'CREATE', RESOURCES);
+    s.next(
+      {},
+      { status: 'CREATE_IN_PROGRESS', events: ev.start },
+      {
+        status: 'CREATE_COMPLETE',
+        events: ev.finish,
+        extra: { Outputs: OUTPUTS },
+      },
+    );
+    cfnMock.on(CreateStackCommand).resolves({ StackId: ID });
+    const { ctx, lines } = testContext();
+    const run = await runStep(
+      {
+        name: NAME,
+        template: templateFile(TEMPLATE),
+        parameters: 'Retention=345600\nApiKey=s3cr3t-value',
+        tags: 'team=data\nenv=dev',
+        'timeout-minutes': '30',
+        'termination-protection': 'true',
+        'disable-rollback': 'true',
+        'notification-arns': 'arn:aws:sns:us-east-1:123456789012:deploys',
+        'role-arn': 'arn:aws:iam::123456789012:role/cfn-deployer',
+      },
+      ctx,
+    );
+    expect(run.error).toBeUndefined();
+    const input = cfnMock.commandCalls(CreateStackCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({
+      StackName: NAME,
+      TimeoutInMinutes: 30,
+      DisableRollback: true,
+      EnableTerminationProtection: true,
+      RoleARN: 'arn:aws:iam::123456789012:role/cfn-deployer',
+      NotificationARNs: ['arn:aws:sns:us-east-1:123456789012:deploys'],
+      Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'],
+      Tags: [
+        { Key: 'team', Value: 'data' },
+        { Key: 'env', Value: 'dev' },
+      ],
+      ClientRequestToken: 'mcfpipe-4242-1',
+    });
+    expect(input.TemplateBody).toBe(TEMPLATE);
+    // Env is left to its template default on create.
+    expect(input.Parameters).toEqual(params({ ApiKey: 's3cr3t-value', Retention: '345600' }));
+    // Every event once, oldest first, although served newest first in pages of 3.
+    const eventLines = lines.filter((l) => /^\d\d:\d\d:\d\d {2}/.test(l));
+    expect(eventLines.map((l) => l.split(/\s+/).slice(1, 4).join(' '))).toEqual([
+      `${NAME} AWS::CloudFormation::Stack CREATE_IN_PROGRESS`,
+      'Queue AWS::SQS::Queue CREATE_IN_PROGRESS',
+      'Topic AWS::SNS::Topic CREATE_IN_PROGRESS',
+      'Queue AWS::SQS::Queue CREATE_COMPLETE',
+      'Topic AWS::SNS::Topic CREATE_COMPLETE',
+      `${NAME} AWS::CloudFormation::Stack CREATE_COMPLETE`,
+    ]);
+    expect(run.outputs).toMatchObject({
+      QueueUrl: OUTPUTS[0]!.OutputValue,
+      TopicArn: OUTPUTS[1]!.OutputValue,
+      'stack-id': ID,
+      'stack-status': 'CREATE_COMPLETE',
+      changed: 'true',
+      'change-set-id': '',
+    });
+    expect(JSON.parse(run.outputs['outputs-json']!)).toEqual(OUTPUTS);
+    expect(run.stdout).toContain('::add-mask::s3cr3t-value');
+    expect(run.summary).toContain('created');
+    expect(run.summary).toContain('| Add | `Queue` | AWS::SQS::Queue |');
+    expect(run.summary).toContain('| `QueueUrl` |');
+  });
+
+  it('fails a failed create with the root cause, not the cancelled resources', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next(
+      {},
+      {
+        status: 'CREATE_IN_PROGRESS',
+        events: [
+          stackEvent(NAME, 0, NAME, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' }),
+          stackEvent(NAME, 1, 'Queue', 'CREATE_IN_PROGRESS'),
+          stackEvent(NAME, 1, 'Topic', 'CREATE_IN_PROGRESS', { type: 'AWS::SNS::Topic' }),
+        ],
+      },
+      {
+        status: 'ROLLBACK_COMPLETE',
+        events: [
+          stackEvent(NAME, 3, 'Queue', 'CREATE_FAILED', {
+            reason:
+              'Resource handler returned message: "Value 1209601 for parameter MessageRetentionPeriod is invalid. Reason: Must be between 60 and 1209600."',
+          }),
+          stackEvent(NAME, 4, 'Topic', 'CREATE_FAILED', {
+            type: 'AWS::SNS::Topic',
+            reason: 'Resource creation cancelled',
+          }),
+          stackEvent(NAME, 5, NAME, 'ROLLBACK_IN_PROGRESS', {
+            reason:
+              'The following resource(s) failed to create: [Topic, Queue]. Rollback requested by user.',
+          }),
+          stackEvent(NAME, 9, NAME, 'ROLLBACK_COMPLETE'),
+        ],
+      },
+    );
+    cfnMock.on(CreateStackCommand).resolves({ StackId: ID });
+    const { ctx } = testContext();
+    const run = await runStep(
+      { name: NAME, template: templateFile(TEMPLATE), parameters: 'Retention=1209601' },
+      ctx,
+    );
+    expect(run.error).toMatch(
+      /^Stack mcfpipe-dev-jobs failed creating: Queue \(AWS::SQS::Queue\) CREATE_FAILED: Resource handler returned message: "Value 1209601 for parameter MessageRetentionPeriod is invalid\. Reason: Must be between 60 and 1209600\."\. The stack is now ROLLBACK_COMPLETE\./,
+    );
+    expect(run.error).toContain('recreate-failed');
+    expect(run.outputs['stack-status']).toBe('ROLLBACK_COMPLETE');
+    expect(run.summary).toContain('failed');
+    expect(run.summary).toContain('| `Queue` | AWS::SQS::Queue | CREATE_FAILED |');
+  });
+});
+
+describe('update', () => {
+  function existing(s: ScriptedStack, extra = {}) {
+    const history = operationEvents(NAME, -3600, 'CREATE', RESOURCES);
+    return {
+      status: 'UPDATE_COMPLETE',
+      events: [...history.start, ...history.finish],
+      extra: { Parameters: CURRENT, Outputs: OUTPUTS, ...extra },
+    };
+  }
+
+  it('updates through a change set, keeping parameters not given, and shows only the new events', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    const ev = operationEvents(NAME, 0, 'UPDATE', [['Queue', 'AWS::SQS::Queue']]);
+    s.next(
+      existing(s),
+      { status: 'UPDATE_IN_PROGRESS', events: ev.start },
+      {
+        status: 'UPDATE_COMPLETE',
+        events: ev.finish,
+      },
+    );
+    cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: 'old template' });
+    changeSetAnswers([MODIFY_QUEUE]);
+    cfnMock.on(ExecuteChangeSetCommand).resolves({});
+    const { ctx, lines } = testContext();
+    const run = await runStep(
+      { name: NAME, template: templateFile(TEMPLATE), parameters: 'Retention=86400' },
+      ctx,
+    );
+    expect(run.error).toBeUndefined();
+    const cs = cfnMock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input;
+    expect(cs).toMatchObject({
+      StackName: NAME,
+      ChangeSetName: 'mcfpipe-4242-1',
+      ChangeSetType: 'UPDATE',
+      TemplateBody: TEMPLATE,
+    });
+    expect(cs.Parameters).toEqual([
+      { ParameterKey: 'Env', UsePreviousValue: true },
+      { ParameterKey: 'ApiKey', UsePreviousValue: true },
+      { ParameterKey: 'Retention', ParameterValue: '86400' },
+    ]);
+    expect(cs.Tags).toBeUndefined();
+    expect(cfnMock.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input).toMatchObject({
+      ChangeSetName: CS_ARN('mcfpipe-4242-1'),
+      ClientRequestToken: 'mcfpipe-4242-1',
+      DisableRollback: false,
+    });
+    expect(lines).toContain(
+      '  Modify   Queue                     AWS::SQS::Queue  replacement: False  (MessageRetentionPeriod)',
+    );
+    expect(lines.some((l) => l.includes('CREATE_COMPLETE'))).toBe(false);
+    expect(lines.filter((l) => l.includes('UPDATE_'))).toHaveLength(4);
+    expect(run.outputs).toMatchObject({
+      changed: 'true',
+      'stack-status': 'UPDATE_COMPLETE',
+      'change-set-id': CS_ARN('mcfpipe-4242-1'),
+      QueueUrl: OUTPUTS[0]!.OutputValue,
+    });
+    expect(run.summary).toContain(
+      '| Modify | `Queue` | AWS::SQS::Queue | False | MessageRetentionPeriod |',
+    );
+  });
+
+  it('reports the root cause of an update that rolled back', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next(
+      existing(s),
+      {
+        status: 'UPDATE_IN_PROGRESS',
+        events: [
+          stackEvent(NAME, 0, NAME, 'UPDATE_IN_PROGRESS', { reason: 'User Initiated' }),
+          stackEvent(NAME, 1, 'Queue', 'UPDATE_IN_PROGRESS'),
+          stackEvent(NAME, 1, 'Topic', 'UPDATE_IN_PROGRESS', { type: 'AWS::SNS::Topic' }),
+        ],
+      },
+      {
+        status: 'UPDATE_ROLLBACK_IN_PROGRESS',
+        events: [
+          stackEvent(NAME, 2, 'Topic', 'UPDATE_FAILED', {
+            type: 'AWS::SNS::Topic',
+            reason: 'Resource update cancelled',
+          }),
+          stackEvent(NAME, 3, 'Queue', 'UPDATE_FAILED', {
+            reason:
+              'mcfpipe-dev-jobs-dev already exists in stack arn:aws:cloudformation:us-east-1:123456789012:stack/other/1',
+          }),
+          stackEvent(NAME, 4, NAME, 'UPDATE_ROLLBACK_IN_PROGRESS', {
+            reason: 'The following resource(s) failed to update: [Queue, Topic].',
+          }),
+        ],
+      },
+      {
+        status: 'UPDATE_ROLLBACK_COMPLETE',
+        events: [
+          stackEvent(NAME, 8, 'Queue', 'UPDATE_COMPLETE'),
+          stackEvent(NAME, 9, NAME, 'UPDATE_ROLLBACK_COMPLETE'),
+        ],
+      },
+    );
+    cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: 'old template' });
+    changeSetAnswers([MODIFY_QUEUE]);
+    cfnMock.on(ExecuteChangeSetCommand).resolves({});
+    const { ctx } = testContext();
+    const run = await runStep({ name: NAME, template: templateFile(TEMPLATE) }, ctx);
+    expect(run.error).toBe(
+      'Stack mcfpipe-dev-jobs failed updating: Queue (AWS::SQS::Queue) UPDATE_FAILED: mcfpipe-dev-jobs-dev already exists in stack arn:aws:cloudformation:us-east-1:123456789012:stack/other/1. The stack is now UPDATE_ROLLBACK_COMPLETE.\nThe stack is back on its previous version. Fix the cause and run again.',
+    );
+    expect(run.outputs['stack-status']).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(run.summary).toContain('Resource update cancelled');
+  });
+
+  it('treats an empty change set as success, deleting it; fail-on-empty makes it a failure', async () => {
+    for (const failOnEmpty of ['false', 'true']) {
+      cfnMock.reset();
+      const s = new ScriptedStack(cfnMock, NAME);
+      s.next(existing(s));
+      // Only a comment changed: the text differs, CloudFormation finds nothing to do.
+      cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: `# old comment\n${TEMPLATE}` });
+      changeSetAnswers(
+        [],
+        'FAILED',
+        "The submitted information didn't contain changes. Submit different information to create a change set.",
+      );
+      const { ctx } = testContext();
+      const run = await runStep(
+        { name: NAME, template: templateFile(TEMPLATE), 'fail-on-empty': failOnEmpty },
+        ctx,
+      );
+      expect(cfnMock.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+      expect(cfnMock.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+      expect(run.outputs).toMatchObject({ changed: 'false', 'stack-status': 'UPDATE_COMPLETE' });
+      expect(run.outputs.QueueUrl).toBe(OUTPUTS[0]!.OutputValue);
+      if (failOnEmpty === 'true') {
+        expect(run.error).toMatch(/No changes to stack mcfpipe-dev-jobs.*fail-on-empty is true/);
+      } else {
+        expect(run.error).toBeUndefined();
+      }
+    }
+  });
+
+  it('detects an exact no-op without a change set, in at most 3 AWS calls', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next(existing(s, { Tags: [{ Key: 'team', Value: 'data' }] }));
+    cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: TEMPLATE });
+    const { ctx } = testContext();
+    const run = await runStep(
+      {
+        name: NAME,
+        template: templateFile(TEMPLATE),
+        parameters: 'Retention=345600\nEnv=dev',
+        tags: 'team=data',
+      },
+      ctx,
+    );
+    expect(run.error).toBeUndefined();
+    // The benchmark of the issue: AWS calls for a no-op deploy of an existing stack.
+    const calls = sent();
+    expect(calls).toEqual(['DescribeStacks', 'GetTemplate']);
+    expect(calls.length).toBeLessThanOrEqual(3);
+    expect(run.outputs).toMatchObject({
+      changed: 'false',
+      'change-set-id': '',
+      'stack-id': ID,
+      QueueUrl: OUTPUTS[0]!.OutputValue,
+    });
+    expect(run.summary).toContain('no changes');
+  });
+
+  it('goes through a change set when a value cannot be compared exactly (NoEcho) or differs', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next(existing(s));
+    cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: TEMPLATE });
+    changeSetAnswers([], 'FAILED', 'No updates are to be performed.');
+    const { ctx, lines } = testContext();
+    const run = await runStep(
+      { name: NAME, template: templateFile(TEMPLATE), parameters: 'ApiKey=same-or-not' },
+      ctx,
+    );
+    expect(run.error).toBeUndefined();
+    expect(lines).toContain(
+      'Creating a change set: parameter ApiKey is NoEcho (its value cannot be compared).',
+    );
+    expect(cfnMock.commandCalls(GetTemplateCommand)).toHaveLength(0);
+    expect(run.outputs.changed).toBe('false');
+  });
+
+  it('turns termination protection on when asked, even when nothing else changes', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next(existing(s, { EnableTerminationProtection: false }));
+    cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: TEMPLATE });
+    cfnMock.on(UpdateTerminationProtectionCommand).resolves({});
+    const { ctx } = testContext();
+    const run = await runStep(
+      { name: NAME, template: templateFile(TEMPLATE), 'termination-protection': 'true' },
+      ctx,
+    );
+    expect(run.error).toBeUndefined();
+    expect(cfnMock.commandCalls(UpdateTerminationProtectionCommand)[0]!.args[0].input).toEqual({
+      StackName: ID,
+      EnableTerminationProtection: true,
+    });
+    expect(run.outputs.changed).toBe('true');
+  });
+
+  it('deletes a change set CloudFormation rejects and shows the reason', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next(existing(s));
+    cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: 'old' });
+    changeSetAnswers(
+      [],
+      'FAILED',
+      'Template error: instance of Fn::GetAtt references undefined resource Missing',
+    );
+    const { ctx } = testContext();
+    const run = await runStep({ name: NAME, template: templateFile(TEMPLATE) }, ctx);
+    expect(run.error).toBe(
+      'CloudFormation rejected the change set for stack mcfpipe-dev-jobs: Template error: instance of Fn::GetAtt references undefined resource Missing\nNothing was changed; the failed change set was deleted. Fix the template or inputs and run again.',
+    );
+    expect(cfnMock.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+    expect(cfnMock.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('waits for a stack busy with another operation, then deploys', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    const theirs = operationEvents(NAME, -30, 'UPDATE', [['Topic', 'AWS::SNS::Topic']]);
+    const ours = operationEvents(NAME, 60, 'UPDATE', [['Queue', 'AWS::SQS::Queue']]);
+    s.next(
+      { ...existing(s), status: 'UPDATE_IN_PROGRESS', events: theirs.start },
+      { status: 'UPDATE_IN_PROGRESS' },
+      { status: 'UPDATE_COMPLETE', events: theirs.finish },
+      { status: 'UPDATE_IN_PROGRESS', events: ours.start },
+      { status: 'UPDATE_COMPLETE', events: ours.finish },
+    );
+    cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: 'old' });
+    changeSetAnswers([MODIFY_QUEUE]);
+    cfnMock.on(ExecuteChangeSetCommand).resolves({});
+    const { ctx, lines } = testContext();
+    const run = await runStep({ name: NAME, template: templateFile(TEMPLATE) }, ctx);
+    expect(run.error).toBeUndefined();
+    expect(lines[0]).toMatch(/^Stack mcfpipe-dev-jobs is busy \(UPDATE_IN_PROGRESS\).*Waiting/);
+    // Their operation's end is shown, then ours; the change set came after their update finished.
+    const order = sent();
+    expect(order.indexOf('CreateChangeSet')).toBeGreaterThan(
+      order.lastIndexOf('DescribeStacks', 3),
+    );
+    expect(lines.filter((l) => / Topic .*UPDATE_COMPLETE/.test(l))).toHaveLength(1);
+    expect(run.outputs['stack-status']).toBe('UPDATE_COMPLETE');
+  });
+
+  it('fails at once on UPDATE_ROLLBACK_FAILED with the cause and how to continue the rollback', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next({
+      status: 'UPDATE_ROLLBACK_FAILED',
+      events: [
+        stackEvent(NAME, 0, NAME, 'UPDATE_IN_PROGRESS'),
+        stackEvent(NAME, 2, 'Queue', 'UPDATE_FAILED', {
+          reason: 'Access denied for SetQueueAttributes',
+        }),
+        stackEvent(NAME, 3, NAME, 'UPDATE_ROLLBACK_IN_PROGRESS'),
+        stackEvent(NAME, 5, 'Queue', 'UPDATE_FAILED', {
+          reason: 'Queue was deleted outside CloudFormation',
+        }),
+        stackEvent(NAME, 6, NAME, 'UPDATE_ROLLBACK_FAILED'),
+      ],
+      extra: { LastUpdatedTime: new Date(Date.UTC(2024, 4, 1, 11, 59, 0)) },
+    });
+    const { ctx, clock } = testContext();
+    const run = await runStep({ name: NAME, template: templateFile(TEMPLATE) }, ctx);
+    expect(run.error).toContain(
+      'Stack mcfpipe-dev-jobs is UPDATE_ROLLBACK_FAILED: an update failed and so did its rollback',
+    );
+    expect(run.error).toContain(
+      'Root cause: Queue (AWS::SQS::Queue) UPDATE_FAILED: Access denied for SetQueueAttributes',
+    );
+    expect(run.error).toContain(
+      'aws cloudformation continue-update-rollback --stack-name mcfpipe-dev-jobs',
+    );
+    expect(run.error).toContain('Continue update rollback');
+    expect(new Set(sent())).toEqual(new Set(['DescribeStacks', 'DescribeStackEvents']));
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('cancels an update that outlives timeout-minutes and fails with that message', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next(existing(s), {
+      status: 'UPDATE_IN_PROGRESS',
+      events: [
+        stackEvent(NAME, 0, NAME, 'UPDATE_IN_PROGRESS', { reason: 'User Initiated' }),
+        stackEvent(NAME, 1, 'Database', 'UPDATE_IN_PROGRESS', { type: 'AWS::RDS::DBInstance' }),
+      ],
+    });
+    cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: 'old' });
+    changeSetAnswers([MODIFY_QUEUE]);
+    cfnMock.on(ExecuteChangeSetCommand).resolves({});
+    cfnMock.on(CancelUpdateStackCommand).callsFake(() => {
+      s.next(
+        {
+          status: 'UPDATE_ROLLBACK_IN_PROGRESS',
+          events: [
+            stackEvent(NAME, 700, NAME, 'UPDATE_ROLLBACK_IN_PROGRESS', {
+              reason: 'Stack update cancelled',
+            }),
+          ],
+        },
+        {
+          status: 'UPDATE_ROLLBACK_COMPLETE',
+          events: [stackEvent(NAME, 760, NAME, 'UPDATE_ROLLBACK_COMPLETE')],
+        },
+      );
+      return {};
+    });
+    const { ctx, clock, warnings } = testContext();
+    const run = await runStep(
+      { name: NAME, template: templateFile(TEMPLATE), 'timeout-minutes': '10' },
+      ctx,
+    );
+    expect(cfnMock.commandCalls(CancelUpdateStackCommand)).toHaveLength(1);
+    expect(run.error).toBe(
+      'Stack mcfpipe-dev-jobs did not finish updating within 10 minutes (timeout-minutes), so the update was cancelled. Still in progress: Database (AWS::RDS::DBInstance). The stack is now UPDATE_ROLLBACK_COMPLETE, back on its previous version.\nRaise timeout-minutes if the update needs longer, or find out why the resource above is slow in the CloudFormation console.',
+    );
+    expect(warnings[0]).toMatch(/did not finish updating within 10 minutes.*cancelling/);
+    expect(run.outputs['stack-status']).toBe('UPDATE_ROLLBACK_COMPLETE');
+    // The deadline is kept: no poll sleeps past 10 minutes before the cancel.
+    const beforeCancel = clock.sleeps.slice(0, clock.sleeps.length - 2);
+    expect(beforeCancel.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(10 * 60_000 + 1000);
+  });
+
+  it('keeps going through throttling of every call on the way', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    const ev = operationEvents(NAME, 0, 'UPDATE', [['Queue', 'AWS::SQS::Queue']]);
+    s.next(
+      { error: throttled() },
+      existing(s),
+      { status: 'UPDATE_IN_PROGRESS', events: ev.start },
+      { error: throttled() },
+      { error: throttled() },
+      { status: 'UPDATE_COMPLETE', events: ev.finish },
+    );
+    cfnMock.on(GetTemplateCommand).rejectsOnce(throttled()).resolves({ TemplateBody: 'old' });
+    changeSetAnswers([MODIFY_QUEUE]);
+    cfnMock
+      .on(CreateChangeSetCommand)
+      .rejectsOnce(throttled())
+      .callsFake(({ ChangeSetName }) => ({ Id: CS_ARN(ChangeSetName), StackId: ID }));
+    cfnMock.on(ExecuteChangeSetCommand).rejectsOnce(throttled()).resolves({});
+    const { ctx, lines } = testContext();
+    const run = await runStep({ name: NAME, template: templateFile(TEMPLATE) }, ctx);
+    expect(run.error).toBeUndefined();
+    expect(run.outputs['stack-status']).toBe('UPDATE_COMPLETE');
+    expect(lines.filter((l) => /throttling/.test(l)).length).toBeGreaterThanOrEqual(6);
+    expect(cfnMock.commandCalls(ExecuteChangeSetCommand)).toHaveLength(2);
+  });
+
+  it('waits and starts over when another run gets in between, under a new change-set name', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    const ev = operationEvents(NAME, 100, 'UPDATE', [['Queue', 'AWS::SQS::Queue']]);
+    s.next(
+      existing(s),
+      { status: 'UPDATE_IN_PROGRESS' },
+      { status: 'UPDATE_COMPLETE' },
+      { status: 'UPDATE_IN_PROGRESS', events: ev.start },
+      { status: 'UPDATE_COMPLETE', events: ev.finish },
+    );
+    cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: 'old' });
+    changeSetAnswers([MODIFY_QUEUE]);
+    cfnMock
+      .on(ExecuteChangeSetCommand)
+      .rejectsOnce(
+        cfnError(
+          'ValidationError',
+          `Stack:${ID} is in UPDATE_IN_PROGRESS state and can not be updated.`,
+        ),
+      )
+      .resolves({});
+    const { ctx, warnings } = testContext();
+    const run = await runStep({ name: NAME, template: templateFile(TEMPLATE) }, ctx);
+    expect(run.error).toBeUndefined();
+    expect(warnings[0]).toMatch(/Another operation on stack mcfpipe-dev-jobs got in between/);
+    const names = cfnMock
+      .commandCalls(CreateChangeSetCommand)
+      .map((c) => c.args[0].input.ChangeSetName);
+    expect(names).toEqual(['mcfpipe-4242-1', 'mcfpipe-4242-1-2']);
+    // The change set that could not run was not left behind.
+    expect(cfnMock.commandCalls(DeleteChangeSetCommand)[0]!.args[0].input.ChangeSetName).toBe(
+      CS_ARN('mcfpipe-4242-1'),
+    );
+    expect(run.outputs['change-set-id']).toBe(CS_ARN('mcfpipe-4242-1-2'));
+  });
+});
+
+describe('stack states', () => {
+  it('deletes a ROLLBACK_COMPLETE stack (protection off first) and creates it again', async () => {
+    const newId = stackId(NAME, 'new-uuid');
+    const s = new ScriptedStack(cfnMock, NAME);
+    const created = operationEvents(NAME, 600, 'CREATE', RESOURCES, newId);
+    s.next(
+      {
+        status: 'ROLLBACK_COMPLETE',
+        events: [
+          stackEvent(NAME, 0, NAME, 'CREATE_IN_PROGRESS'),
+          stackEvent(NAME, 2, 'Queue', 'CREATE_FAILED', {
+            reason: 'Invalid MessageRetentionPeriod',
+          }),
+          stackEvent(NAME, 3, NAME, 'ROLLBACK_IN_PROGRESS'),
+          stackEvent(NAME, 5, NAME, 'ROLLBACK_COMPLETE'),
+        ],
+        extra: { EnableTerminationProtection: true },
+      },
+      { status: 'DELETE_IN_PROGRESS', events: [stackEvent(NAME, 300, NAME, 'DELETE_IN_PROGRESS')] },
+      { status: 'DELETE_COMPLETE', events: [stackEvent(NAME, 310, NAME, 'DELETE_COMPLETE')] },
+      { status: 'CREATE_IN_PROGRESS', events: created.start, extra: { StackId: newId } },
+      { status: 'CREATE_COMPLETE', events: created.finish, extra: { Outputs: OUTPUTS } },
+    );
+    cfnMock.on(UpdateTerminationProtectionCommand).resolves({});
+    cfnMock.on(DeleteStackCommand).resolves({});
+    cfnMock.on(CreateStackCommand).resolves({ StackId: newId });
+    const { ctx, warnings } = testContext();
+    const run = await runStep(
+      { name: NAME, template: templateFile(TEMPLATE), parameters: 'Retention=86400' },
+      ctx,
+    );
+    expect(run.error).toBeUndefined();
+    expect(warnings[0]).toContain(
+      'Root cause: Queue (AWS::SQS::Queue) CREATE_FAILED: Invalid MessageRetentionPeriod.',
+    );
+    const order = sent().filter((c) => !c.startsWith('Describe'));
+    expect(order).toEqual(['UpdateTerminationProtection', 'DeleteStack', 'CreateStack']);
+    expect(cfnMock.commandCalls(DeleteStackCommand)[0]!.args[0].input.StackName).toBe(ID);
+    expect(run.outputs).toMatchObject({ 'stack-id': newId, 'stack-status': 'CREATE_COMPLETE' });
+    expect(run.summary).toContain('re-created');
+  });
+
+  it('leaves a ROLLBACK_COMPLETE stack alone when recreate-failed is off, saying what to do', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next({
+      status: 'ROLLBACK_COMPLETE',
+      extra: { StackStatusReason: 'The following resource(s) failed to create: [Queue].' },
+    });
+    const { ctx } = testContext();
+    const run = await runStep(
+      {
+        name: NAME,
+        template: templateFile(TEMPLATE),
+        'recreate-failed': 'false',
+        parameters: 'Retention=60',
+      },
+      ctx,
+    );
+    expect(run.error).toContain('is ROLLBACK_COMPLETE: its first create failed');
+    expect(run.error).toContain('aws cloudformation delete-stack --stack-name mcfpipe-dev-jobs');
+    expect(cfnMock.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+
+  it('creates a REVIEW_IN_PROGRESS stack through a CREATE change set', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    const ev = operationEvents(NAME, 0, 'CREATE', RESOURCES);
+    s.next(
+      { status: 'REVIEW_IN_PROGRESS', events: [stackEvent(NAME, -60, NAME, 'REVIEW_IN_PROGRESS')] },
+      { status: 'CREATE_IN_PROGRESS', events: ev.start },
+      { status: 'CREATE_COMPLETE', events: ev.finish, extra: { Outputs: OUTPUTS } },
+    );
+    changeSetAnswers([
+      {
+        Type: 'Resource',
+        ResourceChange: {
+          Action: 'Add',
+          LogicalResourceId: 'Queue',
+          ResourceType: 'AWS::SQS::Queue',
+        },
+      },
+    ]);
+    cfnMock.on(ExecuteChangeSetCommand).resolves({});
+    const { ctx } = testContext();
+    const run = await runStep(
+      {
+        name: NAME,
+        template: templateFile(TEMPLATE),
+        parameters: 'Retention=60',
+        'disable-rollback': 'true',
+      },
+      ctx,
+    );
+    expect(run.error).toBeUndefined();
+    expect(cfnMock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.ChangeSetType).toBe(
+      'CREATE',
+    );
+    expect(cfnMock.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input.DisableRollback).toBe(
+      true,
+    );
+    expect(cfnMock.commandCalls(CreateStackCommand)).toHaveLength(0);
+    expect(run.outputs['stack-status']).toBe('CREATE_COMPLETE');
+  });
+});
+
+describe('plan', () => {
+  it('describes every page of the change set, executes nothing and deletes it', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next({ status: 'UPDATE_COMPLETE', extra: { Parameters: CURRENT } });
+    cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: 'old' });
+    changeSetAnswers([]);
+    const replaceTopic = {
+      Type: 'Resource',
+      ResourceChange: {
+        Action: 'Modify',
+        LogicalResourceId: 'Topic',
+        ResourceType: 'AWS::SNS::Topic',
+        Replacement: 'True',
+        Details: [
+          { Target: { Attribute: 'Properties', Name: 'TopicName', RequiresRecreation: 'Always' } },
+        ],
+      },
+    };
+    const removeOld = {
+      Type: 'Resource',
+      ResourceChange: {
+        Action: 'Remove',
+        LogicalResourceId: 'OldQueue',
+        ResourceType: 'AWS::SQS::Queue',
+      },
+    };
+    cfnMock
+      .on(DescribeChangeSetCommand)
+      .resolvesOnce({ Status: 'CREATE_IN_PROGRESS' })
+      .resolvesOnce({
+        Status: 'CREATE_COMPLETE',
+        Changes: [MODIFY_QUEUE] as never,
+        NextToken: 'p2',
+      })
+      .resolvesOnce({ Status: 'CREATE_COMPLETE', Changes: [replaceTopic, removeOld] as never });
+    const { ctx } = testContext();
+    const run = await runStep({ name: NAME, template: templateFile(TEMPLATE), mode: 'plan' }, ctx);
+    expect(run.error).toBeUndefined();
+    expect(cfnMock.commandCalls(DescribeChangeSetCommand)[2]!.args[0].input.NextToken).toBe('p2');
+    expect(cfnMock.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+    expect(cfnMock.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+    expect(run.outputs).toMatchObject({ changed: 'true', 'change-set-id': '' });
+    expect(run.summary).toContain('Planned changes (3)');
+    expect(run.summary).toContain('| Modify | `Topic` | AWS::SNS::Topic | True | TopicName |');
+    expect(run.summary).toContain('| Remove | `OldQueue` | AWS::SQS::Queue |  |  |');
+  });
+
+  it('plans a new stack and removes the empty stack the change set made; keeps it on request', async () => {
+    for (const keep of ['false', 'true']) {
+      cfnMock.reset();
+      const s = new ScriptedStack(cfnMock, NAME);
+      s.next({});
+      changeSetAnswers([
+        {
+          Type: 'Resource',
+          ResourceChange: {
+            Action: 'Add',
+            LogicalResourceId: 'Queue',
+            ResourceType: 'AWS::SQS::Queue',
+          },
+        },
+      ]);
+      cfnMock.on(DeleteStackCommand).resolves({});
+      const { ctx } = testContext();
+      const run = await runStep(
+        {
+          name: NAME,
+          template: templateFile(TEMPLATE),
+          mode: 'plan',
+          parameters: 'Retention=60',
+          'keep-change-set': keep,
+        },
+        ctx,
+      );
+      expect(run.error).toBeUndefined();
+      expect(cfnMock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.ChangeSetType).toBe(
+        'CREATE',
+      );
+      const deleted = keep === 'false' ? 1 : 0;
+      expect(cfnMock.commandCalls(DeleteChangeSetCommand)).toHaveLength(deleted);
+      expect(cfnMock.commandCalls(DeleteStackCommand)).toHaveLength(deleted);
+      expect(run.outputs['change-set-id']).toBe(keep === 'true' ? CS_ARN('mcfpipe-4242-1') : '');
+      expect(run.summary).toContain('the stack does not exist yet');
+    }
+  });
+});
+
+describe('large templates', () => {
+  const s3Mock = mockClient(S3Client);
+  const big = `${TEMPLATE}\nMetadata:\n  Padding: '${'x'.repeat(52_000)}'\n`;
+
+  it('uploads a template over 51,200 bytes to the template bucket under a content key', async () => {
+    s3Mock.reset();
+    s3Mock.on(PutObjectCommand).resolves({});
+    const s = new ScriptedStack(cfnMock, NAME);
+    const ev = operationEvents(NAME, 0, 'CREATE', RESOURCES);
+    s.next({}, { status: 'CREATE_COMPLETE', events: [...ev.start, ...ev.finish] });
+    cfnMock.on(CreateStackCommand).resolves({ StackId: ID });
+    const { ctx } = testContext();
+    ctx.s3 = () => new S3Client({ region: 'us-east-1' });
+    const run = await runStep(
+      {
+        name: NAME,
+        template: templateFile(big),
+        parameters: 'Retention=60',
+        'template-bucket': 'my-artifacts/cfn',
+      },
+      ctx,
+    );
+    expect(run.error).toBeUndefined();
+    const put = s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input;
+    expect(put.Bucket).toBe('my-artifacts');
+    expect(put.Key).toMatch(/^cfn\/mcfpipe-templates\/mcfpipe-dev-jobs\/[0-9a-f]{20}\.yaml$/);
+    const input = cfnMock.commandCalls(CreateStackCommand)[0]!.args[0].input;
+    expect(input.TemplateBody).toBeUndefined();
+    expect(input.TemplateURL).toBe(`https://my-artifacts.s3.us-east-1.amazonaws.com/${put.Key}`);
+  });
+
+  it('refuses a large template without a bucket before any AWS call', async () => {
+    const { ctx } = testContext();
+    const run = await runStep(
+      { name: NAME, template: templateFile(big), parameters: 'Retention=60' },
+      ctx,
+    );
+    expect(run.error).toMatch(
+      /is 5\d,\d{3} bytes, over CloudFormation's inline limit of 51,200 bytes\.\nSet the "template-bucket" input/,
+    );
+    expect(cfnMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('event stream during waits', () => {
+  it('asks DescribeStackEvents only for new pages', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    const ev = operationEvents(NAME, 0, 'CREATE', RESOURCES);
+    s.next({}, { status: 'CREATE_COMPLETE', events: [...ev.start, ...ev.finish] });
+    cfnMock.on(CreateStackCommand).resolves({ StackId: ID });
+    const { ctx } = testContext();
+    await runStep(
+      { name: NAME, template: templateFile(TEMPLATE), parameters: 'Retention=60' },
+      ctx,
+    );
+    // 6 events in pages of 3: two pages, read once each.
+    expect(cfnMock.commandCalls(DescribeStackEventsCommand)).toHaveLength(2);
+    expect(cfnMock.commandCalls(DescribeStacksCommand)).toHaveLength(2);
+  });
+});
