@@ -32,6 +32,7 @@ export async function runStep(inputs: Record<string, string>, ctx: Context): Pro
     writeFileSync(f, '');
     vi.stubEnv(k, f);
   }
+  for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) vi.stubEnv(k, '');
   for (const [k, v] of Object.entries(inputs)) vi.stubEnv(`INPUT_${k.toUpperCase()}`, v);
   let stdout = '';
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {

@@ -1,0 +1,136 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseTemplate } from '../../lib/cfn-template.js';
+import {
+  buildParameters,
+  checkParameters,
+  declaredFromTemplate,
+  parseParameters,
+} from '../src/parameters.js';
+
+const declared = declaredFromTemplate(
+  parseTemplate(`
+Parameters:
+  Env: {Type: String, Default: dev, AllowedValues: [dev, prod]}
+  Subnets: {Type: 'List<AWS::EC2::Subnet::Id>'}
+  Port: {Type: Number, Default: 443}
+  Token: {Type: String, NoEcho: 'true', AllowedPattern: '[a-z0-9]{8,}'}
+Resources:
+  Q: {Type: AWS::SQS::Queue}
+`).Parameters as never,
+);
+
+describe('parseParameters', () => {
+  it('reads KEY=value lines, keeping commas and = in values', () => {
+    expect(parseParameters('Env=prod\n# comment\n\nSubnets=subnet-1,subnet-2\nToken=a=b')).toEqual({
+      Env: 'prod',
+      Subnets: 'subnet-1,subnet-2',
+      Token: 'a=b',
+    });
+  });
+
+  it('reads the AWS CLI JSON formats, inline and from a file', () => {
+    const cli =
+      '[{"ParameterKey": "Env", "ParameterValue": "prod"}, {"ParameterKey": "Port", "UsePreviousValue": true}]';
+    expect(parseParameters(cli)).toEqual({ Env: 'prod' });
+    expect(parseParameters('["Env=prod", "Port=8443"]')).toEqual({ Env: 'prod', Port: '8443' });
+    expect(parseParameters('{"Parameters": {"Env": "prod", "Port": 8443}}')).toEqual({
+      Env: 'prod',
+      Port: '8443',
+    });
+    expect(parseParameters('{"Subnets": ["subnet-1", "subnet-2"]}')).toEqual({
+      Subnets: 'subnet-1,subnet-2',
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'params-'));
+    writeFileSync(join(dir, 'dev.json'), cli);
+    expect(parseParameters('file://dev.json', dir)).toEqual({ Env: 'prod' });
+    expect(parseParameters('dev.json', dir)).toEqual({ Env: 'prod' });
+  });
+
+  it('rejects malformed input naming the input and the formats', () => {
+    expect(() => parseParameters('Env')).toThrow('Input "parameters": "Env" is not valid');
+    expect(() => parseParameters('Env=a\nEnv=b')).toThrow('each KEY at most once');
+    expect(() => parseParameters('[{"ParameterKey": "Env"}]')).toThrow(/AWS CLI format/);
+    expect(() => parseParameters('["Env=a", "Env=b"]')).toThrow('each name once');
+    expect(() => parseParameters('[1]')).toThrow('Input "parameters": "1" is not valid');
+    expect(() => parseParameters('{"Env": ')).toThrow('valid JSON');
+  });
+});
+
+describe('checkParameters', () => {
+  it('accepts declared names and allowed values', () => {
+    expect(() =>
+      checkParameters({ Env: 'prod', Token: 'abcdefgh1', Subnets: 'a,b' }, declared, 't.yaml'),
+    ).not.toThrow();
+  });
+
+  it('keeps a NoEcho value out of its own error message', () => {
+    let message = '';
+    try {
+      checkParameters({ Token: 'SHORT' }, declared, 't.yaml');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(
+      'Input "parameters": Token=(hidden: NoEcho) does not match the AllowedPattern of t.yaml.',
+    );
+    expect(message).not.toContain('SHORT');
+  });
+
+  it('leaves patterns JavaScript cannot read to CloudFormation', () => {
+    const odd = { X: { type: 'String', noEcho: false, allowedPattern: '[[:alpha:](' } };
+    expect(() => checkParameters({ X: 'anything' }, odd, 't.yaml')).not.toThrow();
+  });
+
+  it('says so when the template declares no parameters', () => {
+    expect(() => checkParameters({ A: '1' }, {}, 't.yaml')).toThrow(
+      expect.objectContaining({
+        hint: 'It declares no parameters at all: remove the "parameters" input.',
+      }),
+    );
+  });
+});
+
+describe('buildParameters', () => {
+  it('on create: given values, defaults left to CloudFormation, missing required ones rejected', () => {
+    expect(
+      buildParameters({ Subnets: 'a,b', Token: 'abcdefgh' }, declared, undefined, 't.yaml'),
+    ).toEqual([
+      { ParameterKey: 'Subnets', ParameterValue: 'a,b' },
+      { ParameterKey: 'Token', ParameterValue: 'abcdefgh' },
+    ]);
+    expect(() => buildParameters({}, declared, undefined, 't.yaml')).toThrow(
+      'no value for Subnets, Token: t.yaml gives them no default.',
+    );
+  });
+
+  it('on update: parameters not given keep their previous values', () => {
+    const previous = [
+      { ParameterKey: 'Env', ParameterValue: 'prod' },
+      { ParameterKey: 'Subnets', ParameterValue: 'a,b' },
+      { ParameterKey: 'Token', ParameterValue: '****' },
+    ];
+    expect(buildParameters({ Port: '8443' }, declared, previous, 't.yaml')).toEqual([
+      { ParameterKey: 'Env', UsePreviousValue: true },
+      { ParameterKey: 'Subnets', UsePreviousValue: true },
+      { ParameterKey: 'Port', ParameterValue: '8443' },
+      { ParameterKey: 'Token', UsePreviousValue: true },
+    ]);
+  });
+
+  it('on update: a new parameter takes its default, or must be given when it has none', () => {
+    const previous = [{ ParameterKey: 'Env', ParameterValue: 'prod' }];
+    expect(() => buildParameters({}, declared, previous, 't.yaml')).toThrow(
+      'no value for Subnets, Token: t.yaml gives them no default and the stack has no previous value.',
+    );
+    const built = buildParameters(
+      { Subnets: 'a', Token: 'abcdefgh' },
+      declared,
+      previous,
+      't.yaml',
+    );
+    expect(built.find((p) => p.ParameterKey === 'Port')).toBeUndefined();
+  });
+});
