@@ -9,12 +9,9 @@
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ActionError, errorCode } from './errors.js';
-import { InputError } from './inputs.js';
+import { type S3Location, s3Url } from './s3-url.js';
 
-export interface S3Location {
-  bucket: string;
-  key: string;
-}
+export { parseS3Url, type S3Location, s3Url } from './s3-url.js';
 
 export type ConfigPairs = Record<string, string>;
 
@@ -23,25 +20,6 @@ export interface OutputEntry {
   OutputValue: string;
   Description?: string;
   ExportName?: string;
-}
-
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-/** Parses `s3://bucket/key`; `input` names the input in errors. */
-export function parseS3Url(input: string, value: string): S3Location {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(value.trim());
-  if (!match || !BUCKET_NAME.test(match[1]!)) {
-    throw new InputError(
-      input,
-      value,
-      's3://BUCKET/KEY, for example s3://my-config-bucket/mcfpipe/aws/network/network_config.json',
-    );
-  }
-  return { bucket: match[1]!, key: match[2]! };
-}
-
-export function s3Url({ bucket, key }: S3Location): string {
-  return `s3://${bucket}/${key}`;
 }
 
 /** Turns config text into key/value pairs; `where` names the source in errors. */

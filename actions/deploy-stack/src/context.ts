@@ -10,8 +10,8 @@ import { type Clock, isTransient } from '../../lib/stack-wait.js';
 
 export interface Context {
   cfn: CloudFormationClient;
-  /** Created on first use: only large templates need S3. */
-  s3: () => S3Client;
+  /** Loaded and created on first use: only large templates need S3. */
+  s3: () => Promise<S3Client>;
   region: string;
   clock: Clock;
   /** Time between status polls of a stack operation. */

@@ -326,7 +326,6 @@ interface ComputedChangeSet {
 /** Creates the change set and waits for it; an empty one is deleted, a failed one deleted and reported. */
 async function computeChangeSet(
   job: Job,
-  stack: Stack | undefined,
   type: 'CREATE' | 'UPDATE',
   parameters: Parameter[],
   templateArg: { TemplateBody: string } | { TemplateURL: string },
@@ -377,7 +376,7 @@ async function planChangeSet(
   templateArg: { TemplateBody: string } | { TemplateURL: string },
 ): Promise<DeployResult> {
   const { ctx, inputs } = job;
-  const cs = await computeChangeSet(job, stack, type, parameters, templateArg);
+  const cs = await computeChangeSet(job, type, parameters, templateArg);
   const shellWeMade = stack === undefined;
   if (cs.empty) {
     if (shellWeMade) await deleteShell(job, cs.stackId);
@@ -432,7 +431,7 @@ async function executeChangeSet(
   templateArg: { TemplateBody: string } | { TemplateURL: string },
 ): Promise<DeployResult> {
   const { ctx, inputs } = job;
-  const cs = await computeChangeSet(job, stack, type, parameters, templateArg);
+  const cs = await computeChangeSet(job, type, parameters, templateArg);
   if (cs.empty) {
     const protectionChanged = await ensureTerminationProtection(job, stack);
     return unchanged(job, stack, protectionChanged, 'CloudFormation found no changes');

@@ -2,7 +2,7 @@
  * The deploy-stack inputs, read and validated before any AWS call. Every
  * error names the input, the bad value and what is accepted.
  */
-import { parseS3Url } from '../../lib/config-store.js';
+
 import {
   getBoolean,
   getChoice,
@@ -14,6 +14,7 @@ import {
   parseKeyValues,
   raw,
 } from '../../lib/inputs.js';
+import { BUCKET_NAME, parseS3Url } from '../../lib/s3-url.js';
 
 export const MODES = ['deploy', 'plan', 'drift'] as const;
 export type Mode = (typeof MODES)[number];
@@ -57,7 +58,6 @@ export interface DeployInputs {
 export const STACK_NAME = /^[A-Za-z][-A-Za-z0-9]{0,127}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Timeouts up to 5 days, the longest a self-hosted runner job may run. */
 export const MAX_TIMEOUT_MINUTES = 7200;
 
@@ -145,7 +145,7 @@ export function parseTags(value: string): Array<{ Key: string; Value: string }> 
 
 export function parseTemplateBucket(value: string): { bucket: string; prefix: string } {
   const [bucket = '', ...rest] = value.replace(/^s3:\/\//, '').split('/');
-  if (!BUCKET.test(bucket)) {
+  if (!BUCKET_NAME.test(bucket)) {
     throw new InputError(
       'template-bucket',
       value,

@@ -12,7 +12,7 @@ import {
   GetTemplateSummaryCommand,
   type GetTemplateSummaryCommandOutput,
 } from '@aws-sdk/client-cloudformation';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { readTemplate, type Template } from '../../lib/cfn-template.js';
 import { ActionError, errorCode } from '../../lib/errors.js';
 import { type DeployInputs, s3HttpsUrl, type TemplateSource } from './inputs.js';
@@ -138,7 +138,7 @@ export async function prepareUrlTemplate(
 export async function templateArgument(
   template: PreparedTemplate,
   inputs: DeployInputs,
-  s3: () => S3Client,
+  s3: () => Promise<S3Client>,
   region: string,
   log: (line: string) => void,
 ): Promise<{ TemplateBody: string } | { TemplateURL: string }> {
@@ -149,8 +149,9 @@ export async function templateArgument(
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 20);
   const ext = extname(template.where) || '.yaml';
   const key = [prefix, 'mcfpipe-templates', inputs.name, `${hash}${ext}`].filter(Boolean).join('/');
+  const [client, { PutObjectCommand }] = await Promise.all([s3(), import('@aws-sdk/client-s3')]);
   try {
-    await s3().send(
+    await client.send(
       new PutObjectCommand({
         Bucket: bucket,
         Key: key,

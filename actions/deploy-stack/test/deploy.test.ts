@@ -197,7 +197,7 @@ describe('create', () => {
 });
 
 describe('update', () => {
-  function existing(s: ScriptedStack, extra = {}) {
+  function existing(extra = {}) {
     const history = operationEvents(NAME, -3600, 'CREATE', RESOURCES);
     return {
       status: 'UPDATE_COMPLETE',
@@ -210,7 +210,7 @@ describe('update', () => {
     const s = new ScriptedStack(cfnMock, NAME);
     const ev = operationEvents(NAME, 0, 'UPDATE', [['Queue', 'AWS::SQS::Queue']]);
     s.next(
-      existing(s),
+      existing(),
       { status: 'UPDATE_IN_PROGRESS', events: ev.start },
       {
         status: 'UPDATE_COMPLETE',
@@ -263,7 +263,7 @@ describe('update', () => {
   it('reports the root cause of an update that rolled back', async () => {
     const s = new ScriptedStack(cfnMock, NAME);
     s.next(
-      existing(s),
+      existing(),
       {
         status: 'UPDATE_IN_PROGRESS',
         events: [
@@ -312,7 +312,7 @@ describe('update', () => {
     for (const failOnEmpty of ['false', 'true']) {
       cfnMock.reset();
       const s = new ScriptedStack(cfnMock, NAME);
-      s.next(existing(s));
+      s.next(existing());
       // Only a comment changed: the text differs, CloudFormation finds nothing to do.
       cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: `# old comment\n${TEMPLATE}` });
       changeSetAnswers(
@@ -339,7 +339,7 @@ describe('update', () => {
 
   it('detects an exact no-op without a change set, in at most 3 AWS calls', async () => {
     const s = new ScriptedStack(cfnMock, NAME);
-    s.next(existing(s, { Tags: [{ Key: 'team', Value: 'data' }] }));
+    s.next(existing({ Tags: [{ Key: 'team', Value: 'data' }] }));
     cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: TEMPLATE });
     const { ctx } = testContext();
     const run = await runStep(
@@ -367,7 +367,7 @@ describe('update', () => {
 
   it('goes through a change set when a value cannot be compared exactly (NoEcho) or differs', async () => {
     const s = new ScriptedStack(cfnMock, NAME);
-    s.next(existing(s));
+    s.next(existing());
     cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: TEMPLATE });
     changeSetAnswers([], 'FAILED', 'No updates are to be performed.');
     const { ctx, lines } = testContext();
@@ -385,7 +385,7 @@ describe('update', () => {
 
   it('turns termination protection on when asked, even when nothing else changes', async () => {
     const s = new ScriptedStack(cfnMock, NAME);
-    s.next(existing(s, { EnableTerminationProtection: false }));
+    s.next(existing({ EnableTerminationProtection: false }));
     cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: TEMPLATE });
     cfnMock.on(UpdateTerminationProtectionCommand).resolves({});
     const { ctx } = testContext();
@@ -403,7 +403,7 @@ describe('update', () => {
 
   it('deletes a change set CloudFormation rejects and shows the reason', async () => {
     const s = new ScriptedStack(cfnMock, NAME);
-    s.next(existing(s));
+    s.next(existing());
     cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: 'old' });
     changeSetAnswers(
       [],
@@ -424,7 +424,7 @@ describe('update', () => {
     const theirs = operationEvents(NAME, -30, 'UPDATE', [['Topic', 'AWS::SNS::Topic']]);
     const ours = operationEvents(NAME, 60, 'UPDATE', [['Queue', 'AWS::SQS::Queue']]);
     s.next(
-      { ...existing(s), status: 'UPDATE_IN_PROGRESS', events: theirs.start },
+      { ...existing(), status: 'UPDATE_IN_PROGRESS', events: theirs.start },
       { status: 'UPDATE_IN_PROGRESS' },
       { status: 'UPDATE_COMPLETE', events: theirs.finish },
       { status: 'UPDATE_IN_PROGRESS', events: ours.start },
@@ -481,7 +481,7 @@ describe('update', () => {
 
   it('cancels an update that outlives timeout-minutes and fails with that message', async () => {
     const s = new ScriptedStack(cfnMock, NAME);
-    s.next(existing(s), {
+    s.next(existing(), {
       status: 'UPDATE_IN_PROGRESS',
       events: [
         stackEvent(NAME, 0, NAME, 'UPDATE_IN_PROGRESS', { reason: 'User Initiated' }),
@@ -529,7 +529,7 @@ describe('update', () => {
     const ev = operationEvents(NAME, 0, 'UPDATE', [['Queue', 'AWS::SQS::Queue']]);
     s.next(
       { error: throttled() },
-      existing(s),
+      existing(),
       { status: 'UPDATE_IN_PROGRESS', events: ev.start },
       { error: throttled() },
       { error: throttled() },
@@ -554,7 +554,7 @@ describe('update', () => {
     const s = new ScriptedStack(cfnMock, NAME);
     const ev = operationEvents(NAME, 100, 'UPDATE', [['Queue', 'AWS::SQS::Queue']]);
     s.next(
-      existing(s),
+      existing(),
       { status: 'UPDATE_IN_PROGRESS' },
       { status: 'UPDATE_COMPLETE' },
       { status: 'UPDATE_IN_PROGRESS', events: ev.start },
@@ -790,7 +790,7 @@ describe('large templates', () => {
     s.next({}, { status: 'CREATE_COMPLETE', events: [...ev.start, ...ev.finish] });
     cfnMock.on(CreateStackCommand).resolves({ StackId: ID });
     const { ctx } = testContext();
-    ctx.s3 = () => new S3Client({ region: 'us-east-1' });
+    ctx.s3 = async () => new S3Client({ region: 'us-east-1' });
     const run = await runStep(
       {
         name: NAME,

@@ -130,9 +130,7 @@ export function testContext(cfn = new CloudFormationClient({ region: 'us-east-1'
   const warnings: string[] = [];
   const ctx: Context = {
     cfn,
-    s3: () => {
-      throw new Error('S3 is not used in this test');
-    },
+    s3: () => Promise.reject(new Error('S3 is not used in this test')),
     region: 'us-east-1',
     clock,
     pollMs: 5000,
