@@ -16,7 +16,15 @@
 // that file, the required inputs of action.yml get placeholder values, which
 // may not get the action as far as an AWS call: it is then reported as such.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -65,7 +73,11 @@ function requiredInputs(name) {
 
 function inputsFor(name) {
   const file = join(root, 'bench', name, 'startup-inputs.json');
-  if (existsSync(file)) return { inputs: JSON.parse(readFileSync(file, 'utf8')), source: `bench/${name}/startup-inputs.json` };
+  if (existsSync(file))
+    return {
+      inputs: JSON.parse(readFileSync(file, 'utf8')),
+      source: `bench/${name}/startup-inputs.json`,
+    };
   const inputs = {};
   for (const input of requiredInputs(name)) inputs[input] = `mcfpipe-bench-${input}`;
   return { inputs, source: 'placeholders for the required inputs of action.yml' };
@@ -83,7 +95,11 @@ function dirSize(dir) {
 function timeSpawn(argv, env, until) {
   return new Promise((resolvePromise) => {
     const started = performance.now();
-    const child = spawn(process.execPath, argv, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, argv, {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c) => {
       stderr = (stderr + c).slice(-2000);
@@ -125,7 +141,13 @@ async function startServer() {
 
 async function measureAction(name, server, scratch) {
   const { inputs, source } = inputsFor(name);
-  const files = ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV', 'GITHUB_PATH'];
+  const files = [
+    'GITHUB_OUTPUT',
+    'GITHUB_STATE',
+    'GITHUB_STEP_SUMMARY',
+    'GITHUB_ENV',
+    'GITHUB_PATH',
+  ];
   const env = {
     PATH: process.env.PATH,
     HOME: scratch,
@@ -144,13 +166,18 @@ async function measureAction(name, server, scratch) {
     env[f] = join(scratch, f.toLowerCase());
     writeFileSync(env[f], '');
   }
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = String(v);
+  for (const [k, v] of Object.entries(inputs))
+    env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = String(v);
   const script = join('actions', name, 'dist', 'index.js');
   const times = [];
   for (let i = 0; i < runs + 2; i++) {
     const result = await timeSpawn([script], env, (fire) => server.onNextRequest(fire));
     if (result.error) {
-      return { name, source, error: `${result.error}: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}` };
+      return {
+        name,
+        source,
+        error: `${result.error}: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+      };
     }
     if (i >= 2) times.push(result.ms); // two warm-up runs (file cache)
   }
@@ -196,7 +223,9 @@ async function main() {
     `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node.js ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
     `Bare \`node -e ""\` (spawn to exit): median ${fmtMs(bare)} of ${runs} runs.`,
     '',
-    '| action | to first AWS request (median of ' + runs + ') | min / max | ratio to bare node (target ≤ 4) | dist/index.js (target ≤ 3 MB) | dist/ in all | verdict |',
+    '| action | to first AWS request (median of ' +
+      runs +
+      ') | min / max | ratio to bare node (target ≤ 4) | dist/index.js (target ≤ 3 MB) | dist/ in all | verdict |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) =>
       r.error
