@@ -99,13 +99,13 @@ export async function main(
   try {
     result = await deploy(ctx, inputs, template!, given);
   } catch (err) {
+    const stackId =
+      err instanceof DeployFailure ? err.events.find((e) => e.StackId)?.StackId : undefined;
     if (err instanceof DeployFailure) {
       core.setOutput('stack-status', err.status ?? '');
-      core.setOutput('changed', 'true');
-      const stackId = err.events.find((e) => e.StackId)?.StackId;
       if (stackId) core.setOutput('stack-id', stackId);
-      await writeSummary((s) => s.addRaw(failureSummary(err, ctx.region, stackId)));
     }
+    await writeSummary((s) => s.addRaw(failureSummary(inputs.name, err, ctx.region, stackId)));
     throw err;
   }
   setDeployOutputs(result);

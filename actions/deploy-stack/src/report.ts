@@ -5,6 +5,7 @@
  */
 import * as core from '@actions/core';
 import type { Output, StackEvent } from '@aws-sdk/client-cloudformation';
+import { ActionError, explainError } from '../../lib/errors.js';
 import { formatDuration } from '../../lib/inputs.js';
 import { code, markdownTable } from '../../lib/summary.js';
 
@@ -16,7 +17,7 @@ function mono(value: string | undefined): string {
 import type { ChangeRow } from './change-set.js';
 import type { DeployResult } from './deploy.js';
 import type { DriftResult } from './drift.js';
-import type { DeployFailure } from './operation.js';
+import { DeployFailure } from './operation.js';
 
 export function consoleUrl(region: string, stackId: string): string {
   return `https://${region}.console.aws.amazon.com/cloudformation/home?region=${region}#/stacks/stackinfo?stackId=${encodeURIComponent(stackId)}`;
@@ -69,11 +70,21 @@ function failedEvents(events: readonly StackEvent[]): StackEvent[] {
   return events.filter((e) => e.ResourceStatus?.endsWith('_FAILED')).slice(0, 25);
 }
 
-export function failureSummary(f: DeployFailure, region: string, stackId?: string): string {
-  const parts = [`## deploy-stack: ${code(f.stackName)}: failed\n`];
-  parts.push(`${f.message}\n`);
-  if (f.hint) parts.push(`> ${f.hint}\n`);
-  const failed = failedEvents(f.events);
+/** The summary of a failed step: the cause and fix, and the failed resources when a stack operation failed. */
+export function failureSummary(
+  stackName: string,
+  err: unknown,
+  region: string,
+  stackId?: string,
+): string {
+  const parts = [`## deploy-stack: ${code(stackName)}: failed\n`];
+  if (err instanceof ActionError) {
+    parts.push(`${err.message}\n`);
+    if (err.hint) parts.push(`> ${err.hint}\n`);
+  } else {
+    parts.push(`${explainError(err)}\n`);
+  }
+  const failed = err instanceof DeployFailure ? failedEvents(err.events) : [];
   if (failed.length) {
     parts.push(
       `### Failed resources\n\n${markdownTable(

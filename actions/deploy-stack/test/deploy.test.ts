@@ -475,6 +475,8 @@ describe('update', () => {
       'aws cloudformation continue-update-rollback --stack-name mcfpipe-dev-jobs',
     );
     expect(run.error).toContain('Continue update rollback');
+    expect(run.summary).toContain('## deploy-stack: <code>mcfpipe-dev-jobs</code>: failed');
+    expect(run.summary).toContain('> Fix what blocks the rollback');
     expect(new Set(sent())).toEqual(new Set(['DescribeStacks', 'DescribeStackEvents']));
     expect(clock.sleeps).toEqual([]);
   });
