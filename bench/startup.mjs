@@ -10,6 +10,7 @@
 //
 //   node bench/startup.mjs                      all bundled actions, 20 runs each
 //   node bench/startup.mjs deploy-stack --runs 20 --out bench/results/startup.md
+//   --no-reference   skip the reference row (a bundle of the CloudFormation client alone)
 //
 // Inputs per action come from bench/<name>/startup-inputs.json (a JSON object
 // of input name -> value; paths are relative to the repository root). Without
@@ -38,7 +39,9 @@ const option = (name, fallback) => {
 };
 const runs = Number(option('runs', '20'));
 const out = option('out', undefined);
-const selected = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+const selected = args.filter(
+  (a, i) => !a.startsWith('--') && !['--runs', '--out'].includes(args[i - 1]),
+);
 const MAX_RATIO = 4;
 const MAX_BYTES = 3 * 1024 * 1024;
 const PER_RUN_LIMIT_MS = 15_000;
@@ -139,8 +142,38 @@ async function startServer() {
   };
 }
 
-async function measureAction(name, server, scratch) {
-  const { inputs, source } = inputsFor(name);
+/**
+ * A reference: a bundle holding only the CloudFormation client that sends one
+ * DescribeStacks (what any action must load before its first call), built with
+ * esbuild, timed the same way. It shows how much of an action's start-up is
+ * the AWS SDK itself.
+ */
+async function buildReference(scratch) {
+  const esbuild = await import('esbuild');
+  const file = join(scratch, 'reference.mjs');
+  await esbuild.build({
+    stdin: {
+      contents:
+        "import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';\n" +
+        "new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: 'x' })).catch(() => {});\n",
+      resolveDir: root,
+      loader: 'js',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    outfile: file,
+    logLevel: 'error',
+    banner: {
+      js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
+    },
+  });
+  return file;
+}
+
+function actionEnv(server, scratch, inputs) {
   const files = [
     'GITHUB_OUTPUT',
     'GITHUB_STATE',
@@ -168,20 +201,27 @@ async function measureAction(name, server, scratch) {
   }
   for (const [k, v] of Object.entries(inputs))
     env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = String(v);
-  const script = join('actions', name, 'dist', 'index.js');
+  return env;
+}
+
+async function timeToFirstRequest(script, env, server) {
   const times = [];
   for (let i = 0; i < runs + 2; i++) {
     const result = await timeSpawn([script], env, (fire) => server.onNextRequest(fire));
-    if (result.error) {
+    if (result.error)
       return {
-        name,
-        source,
         error: `${result.error}: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`,
       };
-    }
     if (i >= 2) times.push(result.ms); // two warm-up runs (file cache)
   }
-  return { name, source, median: median(times), min: Math.min(...times), max: Math.max(...times) };
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times) };
+}
+
+async function measureAction(name, server, scratch) {
+  const { inputs, source } = inputsFor(name);
+  const env = actionEnv(server, scratch, inputs);
+  const timing = await timeToFirstRequest(join('actions', name, 'dist', 'index.js'), env, server);
+  return { name, source, ...timing };
 }
 
 const fmtMs = (ms) => `${ms.toFixed(0)} ms`;
@@ -218,6 +258,20 @@ async function main() {
     rmSync(scratch, { recursive: true, force: true });
   }
 
+  let reference;
+  if (!args.includes('--no-reference')) {
+    const refDir = mkdtempSync(join(tmpdir(), 'mcfpipe-bench-ref-'));
+    const refServer = await startServer();
+    try {
+      const file = await buildReference(refDir);
+      reference = await timeToFirstRequest(file, actionEnv(refServer, refDir, {}), refServer);
+      reference.bytes = statSync(file).size;
+    } finally {
+      await refServer.close();
+      rmSync(refDir, { recursive: true, force: true });
+    }
+  }
+
   const command = `node bench/startup.mjs${args.length ? ` ${args.join(' ')}` : ''}`;
   const lines = [
     `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node.js ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
@@ -227,6 +281,11 @@ async function main() {
       runs +
       ') | min / max | ratio to bare node (target ≤ 4) | dist/index.js (target ≤ 3 MB) | dist/ in all | verdict |',
     '| --- | --- | --- | --- | --- | --- | --- |',
+    ...(reference && !reference.error
+      ? [
+          `| (reference: the CloudFormation client alone, one DescribeStacks) | ${fmtMs(reference.median)} | ${fmtMs(reference.min)} / ${fmtMs(reference.max)} | ${(reference.median / bare).toFixed(2)}x | ${fmtMB(reference.bytes)} | | the AWS SDK's own floor |`,
+        ]
+      : []),
     ...rows.map((r) =>
       r.error
         ? `| ${r.name} | not measured: ${r.error} | | | ${fmtMB(r.bytes)} | ${fmtMB(r.total)} | inputs: ${r.source} |`

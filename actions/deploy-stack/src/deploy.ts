@@ -186,7 +186,7 @@ async function create(job: Job): Promise<DeployResult> {
   const parameters = parametersFor(job, undefined);
   const templateArg = await templateArgument(job.template, inputs, ctx.s3, ctx.region, ctx.log);
   if (inputs.mode === 'plan')
-    return planChangeSet(job, undefined, 'CREATE', parameters, templateArg);
+    return planChangeSet(job, undefined, { type: 'CREATE', parameters, templateArg });
   const token = operationName(ctx, job.tryNumber);
   ctx.log(`Creating stack ${inputs.name} from ${job.template.where}.`);
   const op = await runOperation(ctx, {
@@ -254,13 +254,14 @@ async function createInReview(job: Job, stack: Stack): Promise<DeployResult> {
   );
   const parameters = parametersFor(job, undefined);
   const templateArg = await templateArgument(job.template, inputs, ctx.s3, ctx.region, ctx.log);
-  if (inputs.mode === 'plan') return planChangeSet(job, stack, 'CREATE', parameters, templateArg);
+  if (inputs.mode === 'plan')
+    return planChangeSet(job, stack, { type: 'CREATE', parameters, templateArg });
   if (inputs.timeoutMinutes) {
     ctx.log(
       `A create through a change set cannot carry TimeoutInMinutes; this action enforces timeout-minutes (${inputs.timeoutMinutes}) itself.`,
     );
   }
-  return executeChangeSet(job, stack, 'CREATE', parameters, templateArg);
+  return executeChangeSet(job, stack, { type: 'CREATE', parameters, templateArg });
 }
 
 async function update(job: Job, stack: Stack): Promise<DeployResult> {
@@ -276,8 +277,9 @@ async function update(job: Job, stack: Stack): Promise<DeployResult> {
     );
   }
   const templateArg = await templateArgument(job.template, inputs, ctx.s3, ctx.region, ctx.log);
-  if (inputs.mode === 'plan') return planChangeSet(job, stack, 'UPDATE', parameters, templateArg);
-  return executeChangeSet(job, stack, 'UPDATE', parameters, templateArg);
+  if (inputs.mode === 'plan')
+    return planChangeSet(job, stack, { type: 'UPDATE', parameters, templateArg });
+  return executeChangeSet(job, stack, { type: 'UPDATE', parameters, templateArg });
 }
 
 function unchanged(
@@ -316,6 +318,13 @@ async function ensureTerminationProtection(job: Job, stack: Stack): Promise<bool
   return true;
 }
 
+/** What a change set is made of. */
+interface ChangeSetInput {
+  type: 'CREATE' | 'UPDATE';
+  parameters: Parameter[];
+  templateArg: { TemplateBody: string } | { TemplateURL: string };
+}
+
 interface ComputedChangeSet {
   id: string;
   stackId: string;
@@ -324,20 +333,15 @@ interface ComputedChangeSet {
 }
 
 /** Creates the change set and waits for it; an empty one is deleted, a failed one deleted and reported. */
-async function computeChangeSet(
-  job: Job,
-  type: 'CREATE' | 'UPDATE',
-  parameters: Parameter[],
-  templateArg: { TemplateBody: string } | { TemplateURL: string },
-): Promise<ComputedChangeSet> {
+async function computeChangeSet(job: Job, what: ChangeSetInput): Promise<ComputedChangeSet> {
   const { ctx, inputs } = job;
   const name = operationName(ctx, job.tryNumber);
   const created = await createChangeSet(ctx, {
     stackName: inputs.name,
     changeSetName: name,
-    type,
-    template: templateArg,
-    parameters,
+    type: what.type,
+    template: what.templateArg,
+    parameters: what.parameters,
     capabilities: inputs.capabilities,
     ...(inputs.tags && { tags: inputs.tags }),
     ...(inputs.roleArn && { roleArn: inputs.roleArn }),
@@ -371,12 +375,10 @@ async function computeChangeSet(
 async function planChangeSet(
   job: Job,
   stack: Stack | undefined,
-  type: 'CREATE' | 'UPDATE',
-  parameters: Parameter[],
-  templateArg: { TemplateBody: string } | { TemplateURL: string },
+  what: ChangeSetInput,
 ): Promise<DeployResult> {
   const { ctx, inputs } = job;
-  const cs = await computeChangeSet(job, type, parameters, templateArg);
+  const cs = await computeChangeSet(job, what);
   const shellWeMade = stack === undefined;
   if (cs.empty) {
     if (shellWeMade) await deleteShell(job, cs.stackId);
@@ -426,12 +428,11 @@ async function planRecreate(job: Job, stack: Stack): Promise<DeployResult> {
 async function executeChangeSet(
   job: Job,
   stack: Stack,
-  type: 'CREATE' | 'UPDATE',
-  parameters: Parameter[],
-  templateArg: { TemplateBody: string } | { TemplateURL: string },
+  what: ChangeSetInput,
 ): Promise<DeployResult> {
   const { ctx, inputs } = job;
-  const cs = await computeChangeSet(job, type, parameters, templateArg);
+  const { type } = what;
+  const cs = await computeChangeSet(job, what);
   if (cs.empty) {
     const protectionChanged = await ensureTerminationProtection(job, stack);
     return unchanged(job, stack, protectionChanged, 'CloudFormation found no changes');

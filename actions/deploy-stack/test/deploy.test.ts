@@ -15,7 +15,14 @@ import {
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { cfnError, stackEvent, stackId, throttled } from '../../lib/testing/cfn-fixtures.js';
+import {
+  cfnError,
+  failedCreateEvents,
+  RETENTION_FAILURE,
+  stackEvent,
+  stackId,
+  throttled,
+} from '../../lib/testing/cfn-fixtures.js';
 import {
   operationEvents,
   outputs,
@@ -63,6 +70,11 @@ function changeSetAnswers(changes: unknown[], status = 'CREATE_COMPLETE', reason
     });
   cfnMock.on(DeleteChangeSetCommand).resolves({});
 }
+
+const ADD_QUEUE = {
+  Type: 'Resource',
+  ResourceChange: { Action: 'Add', LogicalResourceId: 'Queue', ResourceType: 'AWS::SQS::Queue' },
+};
 
 const MODIFY_QUEUE = {
   Type: 'Resource',
@@ -151,34 +163,11 @@ describe('create', () => {
 
   it('fails a failed create with the root cause, not the cancelled resources', async () => {
     const s = new ScriptedStack(cfnMock, NAME);
+    const events = failedCreateEvents(NAME);
     s.next(
       {},
-      {
-        status: 'CREATE_IN_PROGRESS',
-        events: [
-          stackEvent(NAME, 0, NAME, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' }),
-          stackEvent(NAME, 1, 'Queue', 'CREATE_IN_PROGRESS'),
-          stackEvent(NAME, 1, 'Topic', 'CREATE_IN_PROGRESS', { type: 'AWS::SNS::Topic' }),
-        ],
-      },
-      {
-        status: 'ROLLBACK_COMPLETE',
-        events: [
-          stackEvent(NAME, 3, 'Queue', 'CREATE_FAILED', {
-            reason:
-              'Resource handler returned message: "Value 1209601 for parameter MessageRetentionPeriod is invalid. Reason: Must be between 60 and 1209600."',
-          }),
-          stackEvent(NAME, 4, 'Topic', 'CREATE_FAILED', {
-            type: 'AWS::SNS::Topic',
-            reason: 'Resource creation cancelled',
-          }),
-          stackEvent(NAME, 5, NAME, 'ROLLBACK_IN_PROGRESS', {
-            reason:
-              'The following resource(s) failed to create: [Topic, Queue]. Rollback requested by user.',
-          }),
-          stackEvent(NAME, 9, NAME, 'ROLLBACK_COMPLETE'),
-        ],
-      },
+      { status: 'CREATE_IN_PROGRESS', events: events.slice(0, 3) },
+      { status: 'ROLLBACK_COMPLETE', events: events.slice(3) },
     );
     cfnMock.on(CreateStackCommand).resolves({ StackId: ID });
     const { ctx } = testContext();
@@ -186,8 +175,8 @@ describe('create', () => {
       { name: NAME, template: templateFile(TEMPLATE), parameters: 'Retention=1209601' },
       ctx,
     );
-    expect(run.error).toMatch(
-      /^Stack mcfpipe-dev-jobs failed creating: Queue \(AWS::SQS::Queue\) CREATE_FAILED: Resource handler returned message: "Value 1209601 for parameter MessageRetentionPeriod is invalid\. Reason: Must be between 60 and 1209600\."\. The stack is now ROLLBACK_COMPLETE\./,
+    expect(run.error).toContain(
+      `Stack mcfpipe-dev-jobs failed creating: Queue (AWS::SQS::Queue) CREATE_FAILED: ${RETENTION_FAILURE}. The stack is now ROLLBACK_COMPLETE.\n`,
     );
     expect(run.error).toContain('recreate-failed');
     expect(run.outputs['stack-status']).toBe('ROLLBACK_COMPLETE');
@@ -660,16 +649,7 @@ describe('stack states', () => {
       { status: 'CREATE_IN_PROGRESS', events: ev.start },
       { status: 'CREATE_COMPLETE', events: ev.finish, extra: { Outputs: OUTPUTS } },
     );
-    changeSetAnswers([
-      {
-        Type: 'Resource',
-        ResourceChange: {
-          Action: 'Add',
-          LogicalResourceId: 'Queue',
-          ResourceType: 'AWS::SQS::Queue',
-        },
-      },
-    ]);
+    changeSetAnswers([ADD_QUEUE]);
     cfnMock.on(ExecuteChangeSetCommand).resolves({});
     const { ctx } = testContext();
     const run = await runStep(
@@ -745,16 +725,7 @@ describe('plan', () => {
       cfnMock.reset();
       const s = new ScriptedStack(cfnMock, NAME);
       s.next({});
-      changeSetAnswers([
-        {
-          Type: 'Resource',
-          ResourceChange: {
-            Action: 'Add',
-            LogicalResourceId: 'Queue',
-            ResourceType: 'AWS::SQS::Queue',
-          },
-        },
-      ]);
+      changeSetAnswers([ADD_QUEUE]);
       cfnMock.on(DeleteStackCommand).resolves({});
       const { ctx } = testContext();
       const run = await runStep(

@@ -88,5 +88,5 @@ Outputs:
   QueueUrl:
     Value: !Ref Queue
   TopicArn:
-    Value: !GetAtt Topic.TopicArn
+    Value: !Ref Topic
 `;

@@ -1,8 +1,4 @@
-import {
-  CloudFormationClient,
-  DescribeStackEventsCommand,
-  type StackEvent,
-} from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackEventsCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +10,7 @@ import {
 } from '../stack-events.js';
 import {
   eventPages,
+  failedCreateEvents,
   missingStack,
   stackEvent,
   stackId,
@@ -26,29 +23,7 @@ const NAME = 'mcfpipe-dev-queue';
 
 beforeEach(() => cfnMock.reset());
 
-/** A failed first create as AWS reports it: one real failure, then a cascade. */
-function failedCreate(): StackEvent[] {
-  return [
-    stackEvent(NAME, 0, NAME, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' }),
-    stackEvent(NAME, 2, 'Topic', 'CREATE_IN_PROGRESS', { type: 'AWS::SNS::Topic' }),
-    stackEvent(NAME, 2, 'Queue', 'CREATE_IN_PROGRESS'),
-    stackEvent(NAME, 3, 'Queue', 'CREATE_FAILED', {
-      reason:
-        'Resource handler returned message: "Value 1209601 for parameter MessageRetentionPeriod is invalid." (RequestToken: 1d2, HandlerErrorCode: InvalidRequest)',
-    }),
-    stackEvent(NAME, 4, 'Topic', 'CREATE_FAILED', {
-      type: 'AWS::SNS::Topic',
-      reason: 'Resource creation cancelled',
-    }),
-    stackEvent(NAME, 5, NAME, 'ROLLBACK_IN_PROGRESS', {
-      reason:
-        'The following resource(s) failed to create: [Topic, Queue]. Rollback requested by user.',
-    }),
-    stackEvent(NAME, 9, 'Queue', 'DELETE_COMPLETE'),
-    stackEvent(NAME, 9, 'Topic', 'DELETE_COMPLETE', { type: 'AWS::SNS::Topic' }),
-    stackEvent(NAME, 10, NAME, 'ROLLBACK_COMPLETE'),
-  ];
-}
+const failedCreate = () => failedCreateEvents(NAME);
 
 describe('formatEvent', () => {
   it('shows time, logical id, type, status and reason on one line', () => {

@@ -45,6 +45,34 @@ export function stackEvent(
   };
 }
 
+export const RETENTION_FAILURE =
+  'Resource handler returned message: "Value 1209601 for parameter MessageRetentionPeriod is invalid. Reason: Must be between 60 and 1209600." (RequestToken: 1d2e, HandlerErrorCode: InvalidRequest)';
+
+/**
+ * A failed first create as AWS reports it (oldest first): a queue fails with
+ * a real reason, the topic beside it is cancelled, the stack rolls back.
+ * The stack is still CREATE_IN_PROGRESS during the first 3 events.
+ */
+export function failedCreateEvents(name: string, start = 0): StackEvent[] {
+  return [
+    stackEvent(name, start, name, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' }),
+    stackEvent(name, start + 2, 'Topic', 'CREATE_IN_PROGRESS', { type: 'AWS::SNS::Topic' }),
+    stackEvent(name, start + 2, 'Queue', 'CREATE_IN_PROGRESS'),
+    stackEvent(name, start + 3, 'Queue', 'CREATE_FAILED', { reason: RETENTION_FAILURE }),
+    stackEvent(name, start + 4, 'Topic', 'CREATE_FAILED', {
+      type: 'AWS::SNS::Topic',
+      reason: 'Resource creation cancelled',
+    }),
+    stackEvent(name, start + 5, name, 'ROLLBACK_IN_PROGRESS', {
+      reason:
+        'The following resource(s) failed to create: [Topic, Queue]. Rollback requested by user.',
+    }),
+    stackEvent(name, start + 9, 'Queue', 'DELETE_COMPLETE'),
+    stackEvent(name, start + 9, 'Topic', 'DELETE_COMPLETE', { type: 'AWS::SNS::Topic' }),
+    stackEvent(name, start + 10, name, 'ROLLBACK_COMPLETE'),
+  ];
+}
+
 /** Splits events (given oldest first) into DescribeStackEvents pages, newest first. */
 export function eventPages(
   events: StackEvent[],
