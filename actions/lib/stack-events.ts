@@ -210,10 +210,10 @@ function isStackItself(event: StackEvent): boolean {
 
 /**
  * The event that caused a failed operation: the first (oldest) resource
- * failure whose reason is not a cancellation cascade. Falls back to the first
- * resource failure of any kind, then to the stack's own failure or rollback
- * event (for errors such as a missing capability or a bad parameter, which
- * fail the stack without any resource failing). `events` oldest first.
+ * failure whose reason is not a cancellation cascade. When every failed
+ * resource was only cancelled, the stack's own failure or rollback event
+ * that gives a reason (a timeout, a cancelled update, a bad parameter);
+ * then the first resource failure of any kind. `events` oldest first.
  */
 export function findRootCause(events: readonly StackEvent[]): StackEvent | undefined {
   const failures = events.filter((e) => isFailure(e) && !isStackItself(e));
@@ -221,12 +221,16 @@ export function findRootCause(events: readonly StackEvent[]): StackEvent | undef
     (e) => !isCascade(e.ResourceStatusReason ?? e.HookStatusReason ?? undefined),
   );
   if (real) return real;
-  if (failures[0]) return failures[0];
-  return events.find(
+  const stackFailures = events.filter(
     (e) =>
       isStackItself(e) &&
       (e.ResourceStatus?.endsWith('_FAILED') || e.ResourceStatus?.includes('ROLLBACK')) &&
       e.ResourceStatusReason,
+  );
+  // Only cancellations among the resources: the stack says why (a timeout,
+  // a cancelled update, a bad parameter).
+  return (
+    stackFailures.find((e) => !isCascade(e.ResourceStatusReason)) ?? failures[0] ?? stackFailures[0]
   );
 }
 

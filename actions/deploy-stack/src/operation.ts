@@ -96,6 +96,11 @@ export async function runOperation(ctx: Context, opts: OperationOptions): Promis
   };
 }
 
+/** A reason without its final full stop, to end a sentence of our own. */
+export function withoutStop(text: string): string {
+  return text.replace(/\.+\s*$/, '');
+}
+
 /** Resources whose latest event is still *_IN_PROGRESS. */
 export function stillInProgress(events: readonly StackEvent[]): string[] {
   const last = new Map<string, StackEvent>();
@@ -166,10 +171,27 @@ async function afterTimeout(
       stream.events,
     );
   }
+  if (timeout.status.includes('ROLLBACK')) {
+    // Already failing (CloudFormation's own create timeout, or a failed
+    // resource): let the rollback finish, then report its root cause.
+    ctx.log(`Stack ${opts.stackName} is ${timeout.status}; waiting for the rollback to finish.`);
+    const after = await waitForStack(ctx.cfn, {
+      stack: stackId,
+      events: stream,
+      pollMs: ctx.pollMs,
+      clock: ctx.clock,
+      log: ctx.log,
+      timeoutMs: MIN_ROLLBACK_WAIT_MS,
+    }).catch((err: unknown) => {
+      if (err instanceof StackWaitTimeoutError) return undefined;
+      throw err;
+    });
+    if (after) return after;
+  }
   const cause = await explainFailure(ctx.cfn, stream.events).catch(() => undefined);
   throw new DeployFailure(
     `Stack ${opts.stackName} is still ${timeout.status} after ${limit}.${busyText}${
-      cause ? ` Root cause: ${cause.message}` : ''
+      cause ? ` Root cause: ${withoutStop(cause.message)}.` : ''
     }`,
     timeout.status === 'CREATE_IN_PROGRESS'
       ? 'CloudFormation cannot cancel a create: it carries on in the background. The next run waits for it; delete the stack to stop it.'
@@ -214,7 +236,7 @@ async function failure(
   const verb = { create: 'creating', update: 'updating', delete: 'deleting' }[opts.kind];
   return new DeployFailure(
     `Stack ${opts.stackName} failed ${verb}: ${
-      cause ? cause.message : 'CloudFormation reported no failed resource'
+      cause ? withoutStop(cause.message) : 'CloudFormation reported no failed resource'
     }. The stack is now ${status}.`,
     hintFor(status, opts.stackName),
     opts.stackName,

@@ -7,7 +7,7 @@ import { ActionError } from '../../lib/errors.js';
 import { explainFailure, readEvents } from '../../lib/stack-events.js';
 import { isInProgress } from '../../lib/stack-wait.js';
 import { type Context, tolerant } from './context.js';
-import { continueRollbackHint } from './operation.js';
+import { continueRollbackHint, withoutStop } from './operation.js';
 
 export type StackAction =
   /** No stack of that name. */
@@ -53,7 +53,7 @@ export async function lastFailure(ctx: Context, stack: Stack): Promise<string> {
     readEvents(ctx.cfn, stack.StackId ?? stack.StackName ?? '', since),
   ).catch(() => []);
   const cause = await explainFailure(ctx.cfn, events).catch(() => undefined);
-  if (cause) return `Root cause: ${cause.message}.`;
+  if (cause) return `Root cause: ${withoutStop(cause.message)}.`;
   return stack.StackStatusReason ? `CloudFormation says: ${stack.StackStatusReason}` : '';
 }
 

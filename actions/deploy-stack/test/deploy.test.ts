@@ -185,6 +185,71 @@ describe('create', () => {
   });
 });
 
+describe('create timeout', () => {
+  it("lets CloudFormation's own create timeout fire, waits out the rollback, and names it", async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next(
+      {},
+      {
+        status: 'CREATE_IN_PROGRESS',
+        events: [
+          stackEvent(NAME, 0, NAME, 'CREATE_IN_PROGRESS', { reason: 'User Initiated' }),
+          stackEvent(NAME, 1, 'Db', 'CREATE_IN_PROGRESS', { type: 'AWS::RDS::DBInstance' }),
+        ],
+      },
+    );
+    cfnMock.on(CreateStackCommand).resolves({ StackId: ID });
+    const { ctx, clock, lines } = testContext();
+    // CloudFormation fails the create at 5 minutes; its rollback outlasts our 2-minute grace.
+    const timeline = [
+      [5 * 60_000, 'ROLLBACK_IN_PROGRESS'],
+      [12 * 60_000, 'ROLLBACK_COMPLETE'],
+    ] as const;
+    const started = clock.now();
+    let stage = 0;
+    const sleep = clock.sleep;
+    clock.sleep = async (ms: number) => {
+      await sleep(ms);
+      const [at, status] = timeline[stage] ?? [];
+      if (at !== undefined && clock.now() - started >= at) {
+        stage++;
+        s.next({
+          status,
+          events:
+            status === 'ROLLBACK_IN_PROGRESS'
+              ? [
+                  stackEvent(NAME, 300, 'Db', 'CREATE_FAILED', {
+                    type: 'AWS::RDS::DBInstance',
+                    reason: 'Resource creation cancelled',
+                  }),
+                  stackEvent(NAME, 301, NAME, 'ROLLBACK_IN_PROGRESS', {
+                    reason:
+                      'Stack creation time exceeded the specified timeout. Rollback requested by user.',
+                  }),
+                ]
+              : [stackEvent(NAME, 720, NAME, 'ROLLBACK_COMPLETE')],
+        });
+      }
+    };
+    const run = await runStep(
+      {
+        name: NAME,
+        template: templateFile(TEMPLATE),
+        parameters: 'Retention=60',
+        'timeout-minutes': '5',
+      },
+      ctx,
+    );
+    expect(cfnMock.commandCalls(CreateStackCommand)[0]!.args[0].input.TimeoutInMinutes).toBe(5);
+    expect(lines).toContain(
+      `Stack ${NAME} is ROLLBACK_IN_PROGRESS; waiting for the rollback to finish.`,
+    );
+    expect(run.error).toMatch(
+      /^Stack mcfpipe-dev-jobs failed creating: mcfpipe-dev-jobs \(AWS::CloudFormation::Stack\) ROLLBACK_IN_PROGRESS: Stack creation time exceeded the specified timeout\. Rollback requested by user\. The stack is now ROLLBACK_COMPLETE\./,
+    );
+  });
+});
+
 describe('update', () => {
   function existing(extra = {}) {
     const history = operationEvents(NAME, -3600, 'CREATE', RESOURCES);

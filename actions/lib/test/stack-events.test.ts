@@ -176,6 +176,23 @@ describe('findRootCause', () => {
     expect(findRootCause([stackEvent(NAME, 0, NAME, 'CREATE_COMPLETE')])).toBeUndefined();
   });
 
+  it("prefers the stack's reason when every failed resource was only cancelled (a timeout)", () => {
+    const events = [
+      stackEvent(NAME, 0, NAME, 'CREATE_IN_PROGRESS'),
+      stackEvent(NAME, 1, 'Db', 'CREATE_IN_PROGRESS', { type: 'AWS::RDS::DBInstance' }),
+      stackEvent(NAME, 300, 'Db', 'CREATE_FAILED', {
+        type: 'AWS::RDS::DBInstance',
+        reason: 'Resource creation cancelled',
+      }),
+      stackEvent(NAME, 301, NAME, 'ROLLBACK_IN_PROGRESS', {
+        reason: 'Stack creation time exceeded the specified timeout. Rollback requested by user.',
+      }),
+    ];
+    expect(findRootCause(events)?.ResourceStatusReason).toBe(
+      'Stack creation time exceeded the specified timeout. Rollback requested by user.',
+    );
+  });
+
   it('recognises the cancellation cascade', () => {
     expect(isCascade('Resource creation cancelled')).toBe(true);
     expect(isCascade('Resource update cancelled')).toBe(true);
