@@ -202,7 +202,6 @@ function isErrorBody(v: unknown): v is ErrorBody {
 }
 
 const ALWAYS_RETRY = new Set([429, 503]);
-const encoder = new TextEncoder();
 
 export class DbApiClient {
   private readonly base: URL;
@@ -456,12 +455,11 @@ export class DbApiClient {
 
   /** Splits items into requests under the item limit and (with room for the envelope) the byte limit. */
   private *chunks<I>(items: I[], opts: BatchOptions): Generator<I[]> {
-    const budget =
-      MAX_BODY_BYTES - 1024 - encoder.encode(JSON.stringify(opts.preserve ?? [])).length;
+    const budget = MAX_BODY_BYTES - 1024 - Buffer.byteLength(JSON.stringify(opts.preserve ?? []));
     let chunk: I[] = [];
     let bytes = 0;
     for (const item of items) {
-      const size = encoder.encode(JSON.stringify(item)).length + 1;
+      const size = Buffer.byteLength(JSON.stringify(item)) + 1;
       if (chunk.length > 0 && (chunk.length >= this.batchSize || bytes + size > budget)) {
         yield chunk;
         chunk = [];

@@ -530,7 +530,21 @@ export class TableStore {
   }
 }
 
+/** At least the item's JSON size in bytes, cheaply (no serialisation). */
+function sizeUpperBound(item: Item): number {
+  let n = 2;
+  for (const [k, v] of Object.entries(item)) {
+    n += k.length + 4;
+    if (typeof v === 'string')
+      n += v.length * 6 + 2; // \u escapes are at most 6 bytes a UTF-16 unit
+    else if (Array.isArray(v)) for (const e of v) n += String(e).length * 6 + 3;
+    else n += 24;
+  }
+  return n;
+}
+
 function sizeProblem(item: Item, field: string): FieldProblem | undefined {
+  if (sizeUpperBound(item) <= MAX_ITEM_BYTES) return undefined;
   const bytes = Buffer.byteLength(JSON.stringify(item));
   if (bytes <= MAX_ITEM_BYTES) return undefined;
   return {
