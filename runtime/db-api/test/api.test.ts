@@ -7,6 +7,12 @@ import { DbApiClient, DbApiConflictError, DbApiNotFoundError } from '../client.j
 import { MAX_BATCH_ITEMS, MAX_BODY_BYTES } from '../contract.js';
 import type { RequestLog } from '../http/handler.js';
 import { type LocalDbApi, startLocalDbApi } from '../local/server.js';
+import {
+  ItemNotFoundError,
+  UnknownTableError,
+  ValidationFailedError,
+  VersionConflictError,
+} from '../store/errors.js';
 
 let api: LocalDbApi;
 let client: DbApiClient;
@@ -132,6 +138,60 @@ describe('items', () => {
       results.filter((r) => r.status === 'rejected' && r.reason instanceof DbApiConflictError),
     ).toHaveLength(7);
     expect((await client.get('track', 'it:race')).version).toBe(2);
+  });
+});
+
+describe('the table store, used directly (as the webscraper does)', () => {
+  it('throws typed errors that callers catch by class', async () => {
+    const { store } = api;
+    await expect(store.get('nope' as 'track', 'x')).rejects.toBeInstanceOf(UnknownTableError);
+    await expect(store.patch('track', 'it:store-none', { name: 'x' })).rejects.toBeInstanceOf(
+      ItemNotFoundError,
+    );
+    const invalid = await store
+      .put('track', 'it:store', { ...track('store'), max_pages: 0 })
+      .catch((e) => e);
+    expect(invalid).toBeInstanceOf(ValidationFailedError);
+    expect((invalid as ValidationFailedError).problems).toEqual([
+      expect.objectContaining({ field: 'max_pages', rule: 'minimum', value: 0 }),
+    ]);
+    const { item } = await store.put('track', 'it:store', track('store'));
+    const conflict = await store
+      .delete('track', 'it:store', { ifMatch: item.version + 1 })
+      .catch((e) => e);
+    expect(conflict).toBeInstanceOf(VersionConflictError);
+    expect((conflict as VersionConflictError).currentVersion).toBe(1);
+    expect(await store.delete('track', 'it:store')).toMatchObject({
+      track_id: 'it:store',
+      version: 1,
+    });
+  });
+
+  it('batch-merges with preserved fields without HTTP', async () => {
+    const base = {
+      job_s_id: 'it-store:00000000000000000000000000000abc',
+      user_id: 'it-store',
+      job_id: '00000000000000000000000000000abc',
+      track_id: 'it-store:t',
+    };
+    clock = new Date('2026-03-05T01:00:00Z');
+    await api.store.batchUpsert('job_search', [
+      { ...base, first_seen: '2026-03-05 09:00', last_seen: '2026-03-05 09:00' },
+    ]);
+    const r = await api.store.batchUpsert(
+      'job_search',
+      [{ ...base, first_seen: '2026-03-06 09:00', last_seen: '2026-03-06 09:00' }],
+      { mode: 'merge', preserve: ['first_seen'] },
+    );
+    expect(r).toEqual({ written: 1, created: 0, updated: 1 });
+    expect(await api.store.get('job_search', base.job_s_id)).toMatchObject({
+      first_seen: '2026-03-05 09:00',
+      last_seen: '2026-03-06 09:00',
+      version: 2,
+    });
+    await expect(
+      api.store.batchUpsert('job_search', [], { preserve: ['version'] }),
+    ).rejects.toBeInstanceOf(ValidationFailedError);
   });
 });
 
