@@ -3,6 +3,7 @@
  * line per case and a closing summary, cleans up what each case created, and
  * returns results for the JUnit report and the exit code.
  */
+import { AssertionError } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import type { DbApiClient } from '../db-api/client.js';
 import { projectSchema } from '../schema/schema.js';
@@ -62,7 +63,23 @@ function userTables(): Array<{ table: TableName; key: string }> {
     .map((t) => ({ table: t.name as TableName, key: t.key }));
 }
 
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 240 ? `${text.slice(0, 240)}…` : text;
+}
+
 function describe(err: unknown): { failure: string; detail?: string } {
+  if (err instanceof AssertionError && err.generatedMessage) {
+    // node:assert's own message is a multi-line diff: one line for the console, the diff for JUnit.
+    const what =
+      err.operator === 'strictEqual' || err.operator === 'deepStrictEqual'
+        ? 'expected'
+        : `expected (${err.operator})`;
+    return {
+      failure: `${what} ${shown(err.expected)}, got ${shown(err.actual)}`,
+      detail: err.message,
+    };
+  }
   if (err instanceof Error) {
     return {
       failure: err.message.split('\n')[0] ?? err.message,
