@@ -63,7 +63,14 @@ export async function startDynalite(
   return { url: `http://127.0.0.1:${port}`, port, stop: () => close(server) };
 }
 
-/** Reads a body, stopping at `limit` bytes (the rest is not read). */
+/** Past this, an oversized upload is cut off instead of drained. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Reads a body of at most `limit` bytes. A larger one is read to its end and
+ * discarded (so the client, still sending, gets the 413 rather than a reset
+ * connection), up to {@link DRAIN_LIMIT}.
+ */
 function readBody(
   req: IncomingMessage,
   limit: number,
@@ -71,25 +78,20 @@ function readBody(
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
-    const declared = Number(req.headers['content-length'] ?? Number.NaN);
-    if (declared > limit) {
-      done = true;
-      resolve({ body: '', tooLarge: true });
-      return;
-    }
     req.on('data', (chunk: Buffer) => {
-      if (done) return;
       size += chunk.length;
-      if (size > limit) {
-        done = true;
+      if (size <= limit) chunks.push(chunk);
+      else if (size > DRAIN_LIMIT) {
+        req.destroy();
         resolve({ body: '', tooLarge: true });
-        return;
       }
-      chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!done) resolve({ body: Buffer.concat(chunks).toString('utf8'), tooLarge: false });
+      resolve(
+        size > limit
+          ? { body: '', tooLarge: true }
+          : { body: Buffer.concat(chunks).toString('utf8'), tooLarge: false },
+      );
     });
     req.on('error', reject);
   });
@@ -121,8 +123,6 @@ export async function serveHandler(
         ...(tooLarge ? { bodyTooLarge: true } : {}),
         requestId: randomUUID(),
       });
-      // A body left unread (too large) is not drained: close the connection after answering.
-      if (tooLarge) answer.headers.connection = 'close';
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
     } catch (err) {
