@@ -29,6 +29,8 @@ export interface ChangeSetRequest {
   tags?: Tag[];
   roleArn?: string;
   notificationArns?: string[];
+  /** CREATE change sets only: what a failed create does (DO_NOTHING keeps what succeeded). */
+  onStackFailure?: 'DO_NOTHING' | 'ROLLBACK';
 }
 
 export interface CreatedChangeSet {
@@ -52,6 +54,7 @@ export async function createChangeSet(
         ...(req.tags && { Tags: req.tags }),
         ...(req.roleArn && { RoleARN: req.roleArn }),
         ...(req.notificationArns && { NotificationARNs: req.notificationArns }),
+        ...(req.onStackFailure && { OnStackFailure: req.onStackFailure }),
         ClientToken: req.changeSetName,
         Description: `mcfpipe deploy-stack ${req.changeSetName}`,
       }),

@@ -346,6 +346,11 @@ async function computeChangeSet(job: Job, what: ChangeSetInput): Promise<Compute
     ...(inputs.tags && { tags: inputs.tags }),
     ...(inputs.roleArn && { roleArn: inputs.roleArn }),
     ...(inputs.notificationArns && { notificationArns: inputs.notificationArns }),
+    // A create's rollback behaviour belongs to its change set (OnStackFailure);
+    // an update's to ExecuteChangeSet (DisableRollback).
+    ...(what.type === 'CREATE' && {
+      onStackFailure: inputs.disableRollback ? 'DO_NOTHING' : 'ROLLBACK',
+    }),
   });
   ctx.log(`Change set ${name} created; waiting for CloudFormation to compute it.`);
   let described: Awaited<ReturnType<typeof waitForChangeSet>>;
@@ -454,7 +459,7 @@ async function executeChangeSet(
               ChangeSetName: cs.id,
               StackName: cs.stackId,
               ClientRequestToken: token,
-              DisableRollback: inputs.disableRollback,
+              ...(type === 'UPDATE' && { DisableRollback: inputs.disableRollback }),
             }),
           ),
         );

@@ -730,8 +730,12 @@ describe('stack states', () => {
     expect(cfnMock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.ChangeSetType).toBe(
       'CREATE',
     );
+    // disable-rollback reaches a create through the change set's OnStackFailure.
+    expect(cfnMock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.OnStackFailure).toBe(
+      'DO_NOTHING',
+    );
     expect(cfnMock.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input.DisableRollback).toBe(
-      true,
+      undefined,
     );
     expect(cfnMock.commandCalls(CreateStackCommand)).toHaveLength(0);
     expect(run.outputs['stack-status']).toBe('CREATE_COMPLETE');
