@@ -22,14 +22,20 @@ export interface Context {
   runId: string;
 }
 
-/** `mcfpipe-<run id>-<attempt>` on GitHub, `mcfpipe-local-<time>` elsewhere. */
+/**
+ * Identifies this run for change-set names: `<run id>-<attempt>-<step>` on
+ * GitHub (the step from GITHUB_ACTION, so a plan step and a deploy step of one
+ * job never share a name), `local-<time>` elsewhere.
+ */
 export function runIdFrom(env: NodeJS.ProcessEnv, now: number): string {
   const run = env.GITHUB_RUN_ID?.trim();
-  if (run && /^\d+$/.test(run)) {
-    const attempt = env.GITHUB_RUN_ATTEMPT?.trim();
-    return `${run}-${attempt && /^\d+$/.test(attempt) ? attempt : '1'}`;
-  }
-  return `local-${now.toString(36)}`;
+  if (!run || !/^\d+$/.test(run)) return `local-${now.toString(36)}`;
+  const attempt = env.GITHUB_RUN_ATTEMPT?.trim();
+  const step = (env.GITHUB_ACTION ?? '')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return [run, attempt && /^\d+$/.test(attempt) ? attempt : '1', step].filter(Boolean).join('-');
 }
 
 /** A change-set name (also used as request token) unique to this run and try. */
