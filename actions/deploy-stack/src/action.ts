@@ -6,7 +6,7 @@
  */
 import * as core from '@actions/core';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { createClient, resolveRegion } from '../../lib/aws.js';
 import { ActionError } from '../../lib/errors.js';
 import { systemClock } from '../../lib/stack-wait.js';
@@ -52,12 +52,8 @@ export function makeContext(inputs: DeployInputs): Context {
   let s3: Promise<S3Client> | undefined;
   return {
     cfn: createClient(CloudFormationClient, 'CloudFormation', { region }),
-    // Imported on first use: the S3 client is a large part of the bundle, and
-    // only templates over the inline limit need it.
     s3: () => {
-      s3 ??= import('@aws-sdk/client-s3').then(({ S3Client }) =>
-        createClient(S3Client, 'S3', { region }),
-      );
+      s3 ??= Promise.resolve(createClient(S3Client, 'S3', { region }));
       return s3;
     },
     region,

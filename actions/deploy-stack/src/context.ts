@@ -10,7 +10,7 @@ import { type Clock, isTransient } from '../../lib/stack-wait.js';
 
 export interface Context {
   cfn: CloudFormationClient;
-  /** Loaded and created on first use: only large templates need S3. */
+  /** Created on first use: only templates over the inline limit need S3. */
   s3: () => Promise<S3Client>;
   region: string;
   clock: Clock;

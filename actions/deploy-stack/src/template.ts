@@ -12,7 +12,7 @@ import {
   GetTemplateSummaryCommand,
   type GetTemplateSummaryCommandOutput,
 } from '@aws-sdk/client-cloudformation';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { readTemplate, type Template } from '../../lib/cfn-template.js';
 import { ActionError, errorCode } from '../../lib/errors.js';
 import { type DeployInputs, s3HttpsUrl, type TemplateSource } from './inputs.js';
@@ -149,7 +149,7 @@ export async function templateArgument(
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 20);
   const ext = extname(template.where) || '.yaml';
   const key = [prefix, 'mcfpipe-templates', inputs.name, `${hash}${ext}`].filter(Boolean).join('/');
-  const [client, { PutObjectCommand }] = await Promise.all([s3(), import('@aws-sdk/client-s3')]);
+  const client = await s3();
   try {
     await client.send(
       new PutObjectCommand({
