@@ -114,6 +114,29 @@ export function stillInProgress(events: readonly StackEvent[]): string[] {
     .map((e) => `${e.LogicalResourceId} (${e.ResourceType})`);
 }
 
+/** Waits for a rollback (or cancel) to settle; at its deadline, the status it last saw. */
+async function settle(
+  ctx: Context,
+  stackId: string,
+  stream: StackEventStream,
+  timeoutMs: number,
+): Promise<WaitResult & { settled: boolean }> {
+  try {
+    const result = await waitForStack(ctx.cfn, {
+      stack: stackId,
+      events: stream,
+      pollMs: ctx.pollMs,
+      clock: ctx.clock,
+      log: ctx.log,
+      timeoutMs,
+    });
+    return { ...result, settled: true };
+  } catch (err) {
+    if (!(err instanceof StackWaitTimeoutError)) throw err;
+    return { status: err.status, stack: undefined, elapsedMs: err.elapsedMs, settled: false };
+  }
+}
+
 async function afterTimeout(
   ctx: Context,
   opts: OperationOptions,
@@ -144,18 +167,12 @@ async function afterTimeout(
       if (errorCode(err) !== 'ValidationError') throw err;
       ctx.log(`CancelUpdateStack: ${(err as Error).message}`);
     }
-    const after = await waitForStack(ctx.cfn, {
-      stack: stackId,
-      events: stream,
-      pollMs: ctx.pollMs,
-      clock: ctx.clock,
-      log: ctx.log,
-      timeoutMs: Math.max(MIN_ROLLBACK_WAIT_MS, (opts.timeoutMinutes ?? 0) * 60_000),
-    }).catch((err: unknown) => {
-      if (err instanceof StackWaitTimeoutError)
-        return { status: err.status, stack: undefined, elapsedMs: 0 };
-      throw err;
-    });
+    const after = await settle(
+      ctx,
+      stackId,
+      stream,
+      Math.max(MIN_ROLLBACK_WAIT_MS, (opts.timeoutMinutes ?? 0) * 60_000),
+    );
     if (SUCCESS.has(after.status)) {
       ctx.warn('The update finished before the cancel took effect.');
       return after;
@@ -175,18 +192,8 @@ async function afterTimeout(
     // Already failing (CloudFormation's own create timeout, or a failed
     // resource): let the rollback finish, then report its root cause.
     ctx.log(`Stack ${opts.stackName} is ${timeout.status}; waiting for the rollback to finish.`);
-    const after = await waitForStack(ctx.cfn, {
-      stack: stackId,
-      events: stream,
-      pollMs: ctx.pollMs,
-      clock: ctx.clock,
-      log: ctx.log,
-      timeoutMs: MIN_ROLLBACK_WAIT_MS,
-    }).catch((err: unknown) => {
-      if (err instanceof StackWaitTimeoutError) return undefined;
-      throw err;
-    });
-    if (after) return after;
+    const after = await settle(ctx, stackId, stream, MIN_ROLLBACK_WAIT_MS);
+    if (after.settled) return after;
   }
   const cause = await explainFailure(ctx.cfn, stream.events).catch(() => undefined);
   throw new DeployFailure(
