@@ -1,0 +1,168 @@
+/**
+ * Starting the tasks: one RunTask call per shard (each shard has its own
+ * SHARD_INDEX), named after the workflow run, with an idempotency token so a
+ * retried call never starts a second task. RunTask's `failures` (no Fargate
+ * capacity, for example) and throttling are retried with backoff; anything
+ * else, or the last failure, is reported with ECS's reason.
+ */
+import {
+  type Failure,
+  type KeyValuePair,
+  RunTaskCommand,
+  type RunTaskCommandInput,
+  type Task,
+  type TaskOverride,
+} from '@aws-sdk/client-ecs';
+import { ActionError, isThrottling } from '../../lib/errors.js';
+import { formatDuration } from '../../lib/inputs.js';
+import { isTransient } from '../../lib/stack-wait.js';
+import { retry } from '../../lib/time.js';
+import type { WorkflowRun } from '../../lib/workflow-run.js';
+import type { ResolvedCluster } from './cluster.js';
+import type { Context } from './context.js';
+import type { RunInputs } from './inputs.js';
+import type { ResolvedNetwork } from './network.js';
+import { clientTokenFor, runTags } from './run-identity.js';
+
+/** RunTask allows 8192 characters of overrides, JSON punctuation included. */
+export const MAX_OVERRIDES_CHARS = 8192;
+
+/** RunTask attempts per shard, the first included. */
+export const START_ATTEMPTS = 6;
+
+export interface LaunchPlan {
+  inputs: RunInputs;
+  run: WorkflowRun;
+  cluster: ResolvedCluster;
+  taskDefinitionArn: string;
+  container: string;
+  network: ResolvedNetwork;
+  startedBy: string;
+  nonce: string;
+}
+
+/** RunTask's answer when it started nothing: ECS's reason for it. */
+export class RunTaskFailure extends Error {
+  override readonly name = 'RunTaskFailure';
+  constructor(readonly failure: Failure) {
+    super(`${failure.reason ?? 'no reason given'}${failure.detail ? ` (${failure.detail})` : ''}`);
+  }
+}
+
+const CAPACITY = /capacity|unavailable|throttl|rate exceeded|try again/i;
+/** ECS's placement failure reasons (RESOURCE:MEMORY, AGENT), in capitals. */
+const PLACEMENT = /^(RESOURCE:|AGENT)/;
+
+/** Worth another RunTask: no capacity right now, throttling, a 5xx or a network error. */
+export function isRetryableStart(err: unknown): boolean {
+  if (err instanceof RunTaskFailure)
+    return CAPACITY.test(err.message) || PLACEMENT.test(err.message);
+  if (isThrottling(err) || isTransient(err)) return true;
+  return err instanceof Error && /capacity is unavailable|insufficient capacity/i.test(err.message);
+}
+
+export function buildRequest(plan: LaunchPlan, shard: number): RunTaskCommandInput {
+  const { inputs } = plan;
+  const environment: KeyValuePair[] = [
+    ...Object.entries(inputs.environment).map(([name, value]) => ({ name, value })),
+    { name: 'SHARD_INDEX', value: String(shard) },
+    { name: 'SHARD_COUNT', value: String(inputs.count) },
+  ];
+  const overrides: TaskOverride = {
+    containerOverrides: [
+      {
+        name: plan.container,
+        environment,
+        ...(inputs.command && { command: inputs.command }),
+      },
+    ],
+    ...(inputs.cpu !== undefined && { cpu: String(inputs.cpu) }),
+    ...(inputs.memory !== undefined && { memory: String(inputs.memory) }),
+  };
+  return {
+    cluster: plan.cluster.arn,
+    taskDefinition: plan.taskDefinitionArn,
+    count: 1,
+    ...plan.inputs.capacity,
+    ...(inputs.platformVersion && { platformVersion: inputs.platformVersion }),
+    networkConfiguration: {
+      awsvpcConfiguration: {
+        subnets: plan.network.subnets,
+        securityGroups: plan.network.securityGroups,
+        assignPublicIp: plan.network.assignPublicIp,
+      },
+    },
+    overrides,
+    startedBy: plan.startedBy,
+    tags: runTags(plan.run, plan.startedBy, inputs.tags, { index: shard, count: inputs.count }),
+    enableECSManagedTags: true,
+    clientToken: clientTokenFor(plan.nonce, plan.startedBy, shard),
+  };
+}
+
+/** Refuses overrides RunTask would reject for size, before any task starts. */
+export function checkOverridesSize(request: RunTaskCommandInput): void {
+  const size = JSON.stringify(request.overrides ?? {}).length;
+  if (size <= MAX_OVERRIDES_CHARS) return;
+  throw new ActionError(
+    `The command and environment make ${size} characters of RunTask overrides; ECS allows ${MAX_OVERRIDES_CHARS}.`,
+    'Move large values into the task definition, Secrets Manager or SSM parameters, or an S3 object the task reads.',
+  );
+}
+
+/** Starts one shard's task, retrying capacity failures and throttling. */
+export async function startShard(
+  ctx: Context,
+  request: RunTaskCommandInput,
+  shard: number,
+): Promise<Task> {
+  return retry(
+    async () => {
+      const out = await ctx.ecs.send(new RunTaskCommand(request));
+      const task = out.tasks?.[0];
+      if (task?.taskArn) return task;
+      throw new RunTaskFailure(out.failures?.[0] ?? { reason: 'RunTask started no task' });
+    },
+    {
+      attempts: START_ATTEMPTS,
+      baseMs: ctx.retryBaseMs,
+      maxMs: 30_000,
+      retryable: isRetryableStart,
+      onRetry: (err, attempt, delay) =>
+        ctx.log(
+          `Shard ${shard}: RunTask attempt ${attempt} of ${START_ATTEMPTS} did not start the task (${err instanceof Error ? err.message : String(err)}); trying again in ${formatDuration(delay)}.`,
+        ),
+      ...(ctx.signal && { signal: ctx.signal }),
+    },
+  );
+}
+
+/** The error when a shard could not be started. */
+export function startError(shard: number, count: number, err: unknown): ActionError {
+  const which = count > 1 ? `shard ${shard} of ${count}` : 'the task';
+  const retried = isRetryableStart(err) ? ` (after ${START_ATTEMPTS} attempts)` : '';
+  const reason = err instanceof RunTaskFailure ? err.message : undefined;
+  if (reason === undefined) {
+    return new ActionError(
+      `RunTask could not start ${which}${retried}: ${err instanceof Error ? err.message : String(err)}`,
+      hintFor(err instanceof Error ? err.message : String(err)),
+      { cause: err },
+    );
+  }
+  return new ActionError(`ECS did not start ${which}${retried}: ${reason}.`, hintFor(reason), {
+    cause: err,
+  });
+}
+
+function hintFor(reason: string): string {
+  if (CAPACITY.test(reason) || PLACEMENT.test(reason)) {
+    return 'Fargate had no capacity for the task in the chosen subnets; run again later, add subnets in other availability zones, or use FARGATE rather than FARGATE_SPOT.';
+  }
+  if (/iam:PassRole|not authorized to perform/i.test(reason)) {
+    return "The caller needs ecs:RunTask on the task definition and iam:PassRole on the task's execution and task roles.";
+  }
+  if (/No Fargate configuration exists/i.test(reason)) {
+    return 'The cpu and memory of the task are not a Fargate size (see the cpu and memory inputs).';
+  }
+  return 'Check the reason above; the task definition, the cluster and the network settings are the usual suspects.';
+}

@@ -1,0 +1,74 @@
+/**
+ * The post step (runs with `post-if: always()`): when the main step did not
+ * see its tasks stop (the run was cancelled, the job timed out, the step
+ * crashed), it stops every task the main step started that still runs, so
+ * nothing is left running and billing. A task it cannot stop fails the step
+ * with the command to stop it by hand.
+ */
+import * as core from '@actions/core';
+import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { createClient } from '../../lib/aws.js';
+import { ActionError } from '../../lib/errors.js';
+import { writeSummary } from '../../lib/summary.js';
+import { readState } from './state.js';
+import { stopCommand, stopTasks } from './stop.js';
+
+export const POST_REASON =
+  'mcfpipe run-fargate-task post step: the workflow step ended (cancelled, timed out or failed) before the task finished';
+
+export interface PostContext {
+  ecs: (region: string) => ECSClient;
+  log: (line: string) => void;
+  retryBaseMs: number;
+}
+
+const defaultContext: PostContext = {
+  ecs: (region) => createClient(ECSClient, 'ECS', { region }),
+  log: (line) => core.info(line),
+  retryBaseMs: 1000,
+};
+
+export async function post(ctx: PostContext = defaultContext): Promise<void> {
+  const { started, settled } = readState();
+  if (settled || !started || started.tasks.length === 0) {
+    ctx.log('Nothing to clean up: the main step saw every task it started stop.');
+    return;
+  }
+  const ecs = ctx.ecs(started.region);
+  const running: string[] = [];
+  for (let i = 0; i < started.tasks.length; i += 100) {
+    const batch = started.tasks.slice(i, i + 100);
+    const out = await ecs.send(
+      new DescribeTasksCommand({ cluster: started.cluster, tasks: batch }),
+    );
+    for (const arn of batch) {
+      const task = out.tasks?.find((t) => t.taskArn === arn);
+      // Only a task ECS reports STOPPED is left alone; one it does not return is stopped too.
+      if (task?.lastStatus !== 'STOPPED') running.push(arn);
+    }
+  }
+  if (running.length === 0) {
+    ctx.log(`All ${started.tasks.length} task(s) this run started have stopped; nothing to stop.`);
+    return;
+  }
+  ctx.log(`Stopping ${running.length} task(s) this run started that are still running:`);
+  for (const arn of running) ctx.log(`  ${arn}`);
+  const result = await stopTasks(ecs, started.cluster, running, POST_REASON, {
+    retryBaseMs: ctx.retryBaseMs,
+  });
+  await writeSummary((s) =>
+    s.addRaw(
+      `## run-fargate-task: cleanup\n\nThe step ended before its tasks finished; stopped ${result.stopped.length} task(s) still running:\n\n${result.stopped.map((a) => `- \`${a}\``).join('\n')}\n`,
+    ),
+  );
+  if (result.failed.length) {
+    throw new ActionError(
+      `Could not stop ${result.failed.length} task(s) this run started: ${result.failed.map((f) => `${f.arn}: ${f.error}`).join('; ')}`,
+      `They may still be running (and billing). Stop them with:\n${stopCommand(
+        started.cluster,
+        result.failed.map((f) => f.arn),
+      )}`,
+    );
+  }
+  ctx.log(`Stopped ${result.stopped.length} task(s).`);
+}

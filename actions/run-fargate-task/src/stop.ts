@@ -1,0 +1,55 @@
+/**
+ * Stopping tasks this step started: at the timeout, on cancellation, in the
+ * post step, and when a later shard could not be started. Each task is
+ * stopped on its own, so one failure does not leave the others running;
+ * throttling is retried.
+ */
+import { type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { explainError, isThrottling } from '../../lib/errors.js';
+import { isTransient } from '../../lib/stack-wait.js';
+import { retry } from '../../lib/time.js';
+
+export interface StopResult {
+  stopped: string[];
+  failed: Array<{ arn: string; error: string }>;
+}
+
+/** StopTask's reason is at most 255 characters. */
+export function stopReason(text: string): string {
+  return text.length > 255 ? `${text.slice(0, 254)}…` : text;
+}
+
+export async function stopTasks(
+  ecs: ECSClient,
+  cluster: string,
+  arns: string[],
+  reason: string,
+  opts: { retryBaseMs?: number } = {},
+): Promise<StopResult> {
+  const result: StopResult = { stopped: [], failed: [] };
+  await Promise.all(
+    arns.map(async (arn) => {
+      try {
+        await retry(
+          () => ecs.send(new StopTaskCommand({ cluster, task: arn, reason: stopReason(reason) })),
+          {
+            attempts: 4,
+            baseMs: opts.retryBaseMs ?? 1000,
+            maxMs: 10_000,
+            retryable: (err) => isThrottling(err) || isTransient(err),
+          },
+        );
+        result.stopped.push(arn);
+      } catch (err) {
+        result.failed.push({ arn, error: explainError(err) });
+      }
+    }),
+  );
+  result.stopped.sort((a, b) => arns.indexOf(a) - arns.indexOf(b));
+  return result;
+}
+
+/** The CLI command that stops the given tasks, for messages when stopping failed. */
+export function stopCommand(cluster: string, arns: string[]): string {
+  return arns.map((arn) => `aws ecs stop-task --cluster ${cluster} --task ${arn}`).join('\n');
+}

@@ -1,0 +1,281 @@
+/**
+ * Waiting for started tasks to stop, with their logs streamed live.
+ *
+ * Every poll interval: one DescribeTasks call for up to 100 tasks that have
+ * not stopped yet, then one log read (GetLogEvents, to the end of the
+ * stream) for each task whose container has started. Log reads are spread
+ * so the whole step makes at most {@link LOG_CALLS_PER_SECOND} of them per
+ * second, well inside CloudWatch Logs' account quota. When every task has
+ * stopped, each log stream gets a final read that waits for a quiet period,
+ * so the last lines of a short task are not lost.
+ *
+ * At the deadline the tasks are stopped (StopTask) and watched until they
+ * have stopped; when the step is cancelled they are stopped at once.
+ * Throttling and transient errors of DescribeTasks only slow polling down.
+ */
+import type { Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
+import { ActionError, errorCode, explainError, isThrottling } from '../../lib/errors.js';
+import { formatDuration } from '../../lib/inputs.js';
+import type { LogLine, LogTail } from '../../lib/log-tail.js';
+import { isTransient } from '../../lib/stack-wait.js';
+import type { Context } from './context.js';
+import { stopTasks } from './stop.js';
+
+/** Log lines kept per task for the job summary. */
+export const RECENT_LINES = 50;
+/** GetLogEvents calls per second at most, across all the step's tasks. */
+export const LOG_CALLS_PER_SECOND = 5;
+/** DescribeTasks takes at most 100 tasks. */
+const DESCRIBE_BATCH = 100;
+/** How long stopped tasks may take to reach STOPPED after StopTask. */
+export const STOP_GRACE_MS = 3 * 60_000;
+/** A "still waiting" line after this long without news. */
+const HEARTBEAT_MS = 60_000;
+/** Polls a just-started task may be missing from DescribeTasks (eventual consistency). */
+const MISSING_POLLS = 10;
+
+/** Lifecycle statuses from which the container has (or had) started. */
+const STARTED = new Set(['RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED']);
+
+export interface WatchedTask {
+  shard: number;
+  arn: string;
+  id: string;
+  /** The latest description. */
+  task: Task;
+  tail?: LogTail;
+  /** Why the log stream is no longer read, after an error a retry cannot fix. */
+  logError?: string;
+  /** The last {@link RECENT_LINES} log lines. */
+  recent: string[];
+  nextLogAt: number;
+  missingPolls: number;
+  /** When the step first saw it STOPPED. */
+  stoppedSeenAt?: number;
+}
+
+export interface WatchOptions {
+  cluster: string;
+  pollMs: number;
+  /** Epoch ms at which the tasks are stopped. */
+  deadline: number;
+  /** StopTask reason at the deadline. */
+  timeoutReason: string;
+  /** StopTask reason when cancelled. */
+  cancelReason: string;
+  /** "[shard 2] " style prefixes on log lines (several tasks). */
+  prefixLines: boolean;
+}
+
+export interface WatchOutcome {
+  timedOut: boolean;
+  cancelled: boolean;
+  /** Tasks not seen STOPPED when the watch ended. */
+  unsettled: string[];
+  /** DescribeTasks and GetLogEvents calls made. */
+  calls: { describe: number; logs: number };
+}
+
+export function isStopped(t: WatchedTask): boolean {
+  return t.task.lastStatus === 'STOPPED';
+}
+
+function label(t: WatchedTask, count: number): string {
+  return count > 1 ? `Task ${t.id} (shard ${t.shard})` : `Task ${t.id}`;
+}
+
+export async function watchTasks(
+  ctx: Context,
+  tasks: WatchedTask[],
+  opts: WatchOptions,
+): Promise<WatchOutcome> {
+  const outcome: WatchOutcome = {
+    timedOut: false,
+    cancelled: false,
+    unsettled: [],
+    calls: { describe: 0, logs: 0 },
+  };
+  const logIntervalMs = Math.max(opts.pollMs, (tasks.length * 1000) / LOG_CALLS_PER_SECOND);
+  const started = ctx.clock.now();
+  let lastNews = started;
+  let troubles = 0;
+  let stopSentAt: number | undefined;
+
+  const print = (t: WatchedTask, lines: LogLine[]) => {
+    if (lines.length === 0) return;
+    const prefix = opts.prefixLines ? `[shard ${t.shard}] ` : '';
+    const text = lines.map((l) => `${prefix}${l.message.replace(/\r?\n$/, '')}`);
+    t.recent.push(...text);
+    if (t.recent.length > RECENT_LINES) t.recent.splice(0, t.recent.length - RECENT_LINES);
+    ctx.printLog(text);
+    lastNews = ctx.clock.now();
+  };
+
+  const readLogs = async (t: WatchedTask) => {
+    if (!t.tail) return;
+    try {
+      const r = await t.tail.poll();
+      outcome.calls.logs += r.calls;
+      print(t, r.lines);
+      if (r.error)
+        ctx.log(`${label(t, tasks.length)}: reading logs paused (${errorCode(r.error)}).`);
+    } catch (err) {
+      t.logError = explainError(err);
+      ctx.warn(
+        `${label(t, tasks.length)}: cannot read its logs, so they are not streamed: ${t.logError}`,
+      );
+      t.tail = undefined;
+    }
+  };
+
+  for (;;) {
+    let delay = opts.pollMs;
+    const open = tasks.filter((t) => !isStopped(t));
+    try {
+      outcome.calls.describe += await describe(ctx, opts.cluster, open, (t, before) => {
+        lastNews = ctx.clock.now();
+        ctx.log(transition(t, before, tasks.length));
+      });
+      troubles = 0;
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      troubles++;
+      delay = Math.min(60_000, opts.pollMs * 2 ** troubles);
+      ctx.log(
+        `DescribeTasks: AWS is ${isThrottling(err) ? 'throttling' : `failing (${errorCode(err) ?? 'error'})`}; polling again in ${formatDuration(delay)}.`,
+      );
+    }
+
+    const now = ctx.clock.now();
+    for (const t of tasks) {
+      if (isStopped(t) || !STARTED.has(t.task.lastStatus ?? '') || now < t.nextLogAt) continue;
+      t.nextLogAt = now + logIntervalMs;
+      await readLogs(t);
+    }
+
+    if (tasks.every(isStopped)) break;
+    if (stopSentAt === undefined && now >= opts.deadline) {
+      outcome.timedOut = true;
+      stopSentAt = now;
+      const open = tasks.filter((t) => !isStopped(t)).map((t) => t.arn);
+      ctx.log(
+        `${opts.timeoutReason}: stopping ${open.length} task${open.length === 1 ? '' : 's'}.`,
+      );
+      const r = await stopTasks(ctx.ecs, opts.cluster, open, opts.timeoutReason, {
+        retryBaseMs: ctx.retryBaseMs,
+      });
+      for (const f of r.failed) ctx.warn(`Could not stop ${f.arn}: ${f.error}`);
+    }
+    if (stopSentAt !== undefined && now - stopSentAt >= STOP_GRACE_MS) {
+      ctx.warn(
+        `Tasks still not STOPPED ${formatDuration(STOP_GRACE_MS)} after StopTask; no longer waiting for them.`,
+      );
+      break;
+    }
+    if (now - lastNews >= HEARTBEAT_MS) {
+      lastNews = now;
+      ctx.log(`Still waiting after ${formatDuration(now - started)}: ${statusCounts(tasks)}.`);
+    }
+    try {
+      await ctx.clock.sleep(delay, ctx.signal);
+    } catch (err) {
+      if (!ctx.signal?.aborted) throw err;
+      outcome.cancelled = true;
+      const open = tasks.filter((t) => !isStopped(t)).map((t) => t.arn);
+      ctx.log(
+        `The step was cancelled: stopping ${open.length} task${open.length === 1 ? '' : 's'}.`,
+      );
+      const r = await stopTasks(ctx.ecs, opts.cluster, open, opts.cancelReason, {
+        retryBaseMs: ctx.retryBaseMs,
+      });
+      for (const f of r.failed) ctx.warn(`Could not stop ${f.arn}: ${f.error}`);
+      outcome.unsettled = r.failed.map((f) => f.arn);
+      return outcome;
+    }
+  }
+
+  // The final read of every stream: the last lines of a task are often ingested after it stopped.
+  for (let i = 0; i < tasks.length; i += LOG_CALLS_PER_SECOND) {
+    await Promise.all(
+      tasks.slice(i, i + LOG_CALLS_PER_SECOND).map(async (t) => {
+        if (!t.tail) return;
+        const ran = t.tail.found || (t.task.containers ?? []).some((c) => c.exitCode !== undefined);
+        const before = t.tail.calls;
+        try {
+          await t.tail.flush({
+            quietMs: ran ? ctx.flushQuietMs : 0,
+            sleep: (ms) => ctx.clock.sleep(ms),
+            onLines: (lines) => print(t, lines),
+          });
+        } catch (err) {
+          t.logError = explainError(err);
+          ctx.warn(`${label(t, tasks.length)}: cannot read its last logs: ${t.logError}`);
+        }
+        outcome.calls.logs += t.tail.calls - before;
+      }),
+    );
+  }
+  outcome.unsettled = tasks.filter((t) => !isStopped(t)).map((t) => t.arn);
+  return outcome;
+}
+
+/** Describes the open tasks in batches; returns the number of calls. */
+async function describe(
+  ctx: Context,
+  cluster: string,
+  open: WatchedTask[],
+  onChange: (t: WatchedTask, before: string | undefined) => void,
+): Promise<number> {
+  let calls = 0;
+  for (let i = 0; i < open.length; i += DESCRIBE_BATCH) {
+    const batch = open.slice(i, i + DESCRIBE_BATCH);
+    calls++;
+    const out = await ctx.ecs.send(
+      new DescribeTasksCommand({ cluster, tasks: batch.map((t) => t.arn) }),
+    );
+    for (const t of batch) {
+      const task = out.tasks?.find((d) => d.taskArn === t.arn);
+      if (!task) {
+        t.missingPolls++;
+        if (t.missingPolls > MISSING_POLLS) {
+          const failure = out.failures?.find((f) => f.arn === t.arn);
+          throw new ActionError(
+            `Task ${t.arn} is no longer known to ECS (${failure?.reason ?? 'not returned by DescribeTasks'}).`,
+            'It may have been deleted with its cluster; check the cluster in the console.',
+          );
+        }
+        continue;
+      }
+      t.missingPolls = 0;
+      const before = t.task.lastStatus;
+      t.task = task;
+      if (task.lastStatus !== before) {
+        if (task.lastStatus === 'STOPPED') t.stoppedSeenAt = ctx.clock.now();
+        onChange(t, before);
+      }
+    }
+  }
+  return calls;
+}
+
+function transition(t: WatchedTask, before: string | undefined, count: number): string {
+  const status = t.task.lastStatus ?? 'UNKNOWN';
+  const change = before ? `${before} -> ${status}` : status;
+  if (status !== 'STOPPED') return `${label(t, count)}: ${change}`;
+  const exits = (t.task.containers ?? [])
+    .map(
+      (c) => `${c.name} ${c.exitCode === undefined ? 'no exit code' : `exit code ${c.exitCode}`}`,
+    )
+    .join(', ');
+  return `${label(t, count)}: ${change} (${t.task.stoppedReason ?? t.task.stopCode ?? 'no reason given'}; ${exits || 'no containers'})`;
+}
+
+function statusCounts(tasks: WatchedTask[]): string {
+  const counts = new Map<string, number>();
+  for (const t of tasks) {
+    const s = t.task.lastStatus ?? 'UNKNOWN';
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  return [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+}
