@@ -651,7 +651,7 @@ describe('several tasks (count)', () => {
     expect(aws.printed.filter((l) => l.startsWith('[shard 2] '))).toHaveLength(4);
     // The failed task's lines come first.
     expect(step.summary).toMatch(
-      /<details><summary>Last 3 log lines of task \w+ \(shard 1\)<\/summary>[^]*\(shard 0\)/,
+      /<details><summary>Last 3 log lines of task \w+ \(shard 1\)<\/summary>[\s\S]*\(shard 0\)/,
     );
     expect(runInputs()[1]!.tags).toContainEqual({ key: 'mcfpipe:shard', value: '1/3' });
   });
