@@ -29,6 +29,11 @@ export interface RunActionOptions {
   cwd?: string;
   timeoutMs?: number;
   node?: string;
+  /**
+   * Sees the output as it arrives, with a way to signal the process, e.g. to
+   * cancel it (SIGINT, as the runner does) or kill it once a line appears.
+   */
+  onStdout?: (stdoutSoFar: string, kill: (signal: NodeJS.Signals) => void) => void;
 }
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -91,6 +96,7 @@ export async function runBundledAction(opts: RunActionOptions): Promise<ActionRu
         let stderr = '';
         child.stdout.on('data', (c: Buffer) => {
           stdout += c.toString();
+          opts.onStdout?.(stdout, (signal) => child.kill(signal));
         });
         child.stderr.on('data', (c: Buffer) => {
           stderr += c.toString();

@@ -268,7 +268,7 @@ function transition(t: WatchedTask, before: string | undefined, count: number): 
       (c) => `${c.name} ${c.exitCode === undefined ? 'no exit code' : `exit code ${c.exitCode}`}`,
     )
     .join(', ');
-  return `${label(t, count)}: ${change} (${t.task.stoppedReason ?? t.task.stopCode ?? 'no reason given'}; ${exits || 'no containers'})`;
+  return `${label(t, count)}: ${change} (${t.task.stoppedReason || t.task.stopCode || 'no reason given'}; ${exits || 'no containers'})`;
 }
 
 function statusCounts(tasks: WatchedTask[]): string {
