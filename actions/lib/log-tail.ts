@@ -140,34 +140,44 @@ export class LogTail {
   }
 
   /**
+   * Reads to the end of the stream (several polls when a backlog exceeds one
+   * poll's page budget). `quiet` is true when nothing new came and no error
+   * cut the read short.
+   */
+  async readToEnd(
+    onLines?: (lines: LogLine[]) => void,
+  ): Promise<{ lines: number; quiet: boolean }> {
+    let lines = 0;
+    for (let i = 0; i < 50; i++) {
+      const r = await this.poll();
+      if (r.lines.length) {
+        onLines?.(r.lines);
+        lines += r.lines.length;
+      }
+      if (r.error !== undefined) return { lines, quiet: false };
+      if (r.caughtUp || r.missing) break;
+    }
+    return { lines, quiet: lines === 0 };
+  }
+
+  /**
    * The final read after the writer stopped: to the end of the stream, then
    * again after each quiet period until one passes with no new line (or
-   * `maxRounds` checks). Returns every line read.
+   * `maxRounds` checks). Returns every line read. (For many streams at once,
+   * call {@link readToEnd} on each and share the quiet periods.)
    */
   async flush(opts: FlushOptions): Promise<LogLine[]> {
     const quietMs = opts.quietMs ?? 2000;
     const rounds = quietMs > 0 ? (opts.maxRounds ?? 3) : 0;
     const all: LogLine[] = [];
-    /** Reads to the end; true when the stream stayed quiet (no line, no error). */
-    const readToEnd = async (): Promise<boolean> => {
-      let quiet = true;
-      // A backlog larger than one poll's page budget takes several polls.
-      for (let i = 0; i < 50; i++) {
-        const r = await this.poll();
-        if (r.lines.length) {
-          opts.onLines?.(r.lines);
-          all.push(...r.lines);
-          quiet = false;
-        }
-        if (r.error !== undefined) return false;
-        if (r.caughtUp || r.missing) break;
-      }
-      return quiet;
+    const collect = (lines: LogLine[]) => {
+      opts.onLines?.(lines);
+      all.push(...lines);
     };
-    await readToEnd();
+    await this.readToEnd(collect);
     for (let round = 0; round < rounds; round++) {
       await opts.sleep(quietMs);
-      if (await readToEnd()) break;
+      if ((await this.readToEnd(collect)).quiet) break;
     }
     return all;
   }

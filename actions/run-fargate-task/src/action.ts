@@ -97,7 +97,7 @@ export async function main(
       throw startError(shard, inputs.count, err);
     }
     const id = taskIdOf(task.taskArn!);
-    tasks.push({ shard, arn: task.taskArn!, id, task, recent: [], nextLogAt: 0, missingPolls: 0 });
+    tasks.push({ shard, arn: task.taskArn!, id, task, recent: [], missingPolls: 0 });
     if (inputs.wait) {
       saveStarted({ region: ctx.region, cluster: cluster.arn, tasks: tasks.map((t) => t.arn) });
     }

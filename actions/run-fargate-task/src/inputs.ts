@@ -21,6 +21,13 @@ import { parseS3Url, type S3Location } from '../../lib/s3-url.js';
 import { parseCommand } from './command.js';
 import { parseCpu, parseMemory } from './sizes.js';
 
+/**
+ * Default time between polls: one DescribeTasks call (for up to 100 tasks)
+ * and, per running task, one or two GetLogEvents calls (new lines, then the
+ * end of the stream) make at most 30 calls a minute per task.
+ */
+export const DEFAULT_POLL_MS = 6000;
+
 /** Tasks one step may start (one RunTask call each). */
 export const MAX_COUNT = 50;
 
@@ -97,7 +104,7 @@ export function readInputs(cwd: string = process.cwd()): RunInputs {
     wait: getBoolean('wait', true),
     timeoutMs: getInteger('timeout-minutes', 60, { min: 1, max: 7200 }) * 60_000,
     streamLogs: getBoolean('stream-logs', true),
-    pollMs: getDuration('poll-interval', 5000, { minMs: 1000, maxMs: 60_000 }),
+    pollMs: getDuration('poll-interval', DEFAULT_POLL_MS, { minMs: 1000, maxMs: 60_000 }),
     tags: readTags(),
   };
   const optional = {

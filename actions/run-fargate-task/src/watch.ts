@@ -2,12 +2,14 @@
  * Waiting for started tasks to stop, with their logs streamed live.
  *
  * Every poll interval: one DescribeTasks call for up to 100 tasks that have
- * not stopped yet, then one log read (GetLogEvents, to the end of the
- * stream) for each task whose container has started. Log reads are spread
- * so the whole step makes at most {@link LOG_CALLS_PER_SECOND} of them per
- * second, well inside CloudWatch Logs' account quota. When every task has
- * stopped, each log stream gets a final read that waits for a quiet period,
- * so the last lines of a short task are not lost.
+ * not stopped yet, then a log read (GetLogEvents to the end of the stream:
+ * one call when nothing is new, two when lines came) for each task whose
+ * container has started. The whole step reads logs at most
+ * {@link LOG_CALLS_PER_SECOND} times a second on average, well inside
+ * CloudWatch Logs' account quota: with more running tasks than one poll's
+ * share, they take turns. When every task has stopped, every stream gets a
+ * final read, repeated after a quiet period, so the last lines of a short
+ * task are not lost.
  *
  * At the deadline the tasks are stopped (StopTask) and watched until they
  * have stopped; when the step is cancelled they are stopped at once.
@@ -24,8 +26,12 @@ import { stopTasks } from './stop.js';
 
 /** Log lines kept per task for the job summary. */
 export const RECENT_LINES = 50;
-/** GetLogEvents calls per second at most, across all the step's tasks. */
-export const LOG_CALLS_PER_SECOND = 5;
+/**
+ * GetLogEvents calls per second the step averages at most, across all its
+ * tasks: well under CloudWatch Logs' per-account quota (25 a second by
+ * default; see Service Quotas), leaving room for everything else.
+ */
+export const LOG_CALLS_PER_SECOND = 10;
 /** DescribeTasks takes at most 100 tasks. */
 const DESCRIBE_BATCH = 100;
 /** How long stopped tasks may take to reach STOPPED after StopTask. */
@@ -49,7 +55,6 @@ export interface WatchedTask {
   logError?: string;
   /** The last {@link RECENT_LINES} log lines. */
   recent: string[];
-  nextLogAt: number;
   missingPolls: number;
   /** When the step first saw it STOPPED. */
   stoppedSeenAt?: number;
@@ -81,6 +86,14 @@ export function isStopped(t: WatchedTask): boolean {
   return t.task.lastStatus === 'STOPPED';
 }
 
+/**
+ * Streams one poll may read within {@link LOG_CALLS_PER_SECOND}; a read is
+ * two calls when lines came (the lines, then the end of the stream).
+ */
+export function logReadsPerPoll(pollMs: number): number {
+  return Math.max(1, Math.floor((LOG_CALLS_PER_SECOND * pollMs) / 1000 / 2));
+}
+
 function label(t: WatchedTask, count: number): string {
   return count > 1 ? `Task ${t.id} (shard ${t.shard})` : `Task ${t.id}`;
 }
@@ -96,7 +109,10 @@ export async function watchTasks(
     unsettled: [],
     calls: { describe: 0, logs: 0 },
   };
-  const logIntervalMs = Math.max(opts.pollMs, (tasks.length * 1000) / LOG_CALLS_PER_SECOND);
+  // Log reads per poll, so the step stays within LOG_CALLS_PER_SECOND; with
+  // more running tasks than that, they take turns.
+  const budget = logReadsPerPoll(opts.pollMs);
+  let turn = 0;
   const started = ctx.clock.now();
   let lastNews = started;
   let troubles = 0;
@@ -147,12 +163,17 @@ export async function watchTasks(
       );
     }
 
+    const readable = tasks.filter(
+      (t) => t.tail && !isStopped(t) && STARTED.has(t.task.lastStatus ?? ''),
+    );
+    const due =
+      readable.length <= budget
+        ? readable
+        : Array.from({ length: budget }, (_, i) => readable[(turn + i) % readable.length]!);
+    turn += due.length;
+    for (const t of due) await readLogs(t);
+
     const now = ctx.clock.now();
-    for (const t of tasks) {
-      if (isStopped(t) || !STARTED.has(t.task.lastStatus ?? '') || now < t.nextLogAt) continue;
-      t.nextLogAt = now + logIntervalMs;
-      await readLogs(t);
-    }
 
     if (tasks.every(isStopped)) break;
     if (stopSentAt === undefined && now >= opts.deadline) {
@@ -195,26 +216,37 @@ export async function watchTasks(
     }
   }
 
-  // The final read of every stream: the last lines of a task are often ingested after it stopped.
-  for (let i = 0; i < tasks.length; i += LOG_CALLS_PER_SECOND) {
-    await Promise.all(
-      tasks.slice(i, i + LOG_CALLS_PER_SECOND).map(async (t) => {
-        if (!t.tail) return;
-        const ran = t.tail.found || (t.task.containers ?? []).some((c) => c.exitCode !== undefined);
-        const before = t.tail.calls;
-        try {
-          await t.tail.flush({
-            quietMs: ran ? ctx.flushQuietMs : 0,
-            sleep: (ms) => ctx.clock.sleep(ms),
-            onLines: (lines) => print(t, lines),
-          });
-        } catch (err) {
-          t.logError = explainError(err);
-          ctx.warn(`${label(t, tasks.length)}: cannot read its last logs: ${t.logError}`);
-        }
-        outcome.calls.logs += t.tail.calls - before;
-      }),
-    );
+  // The final read of every stream, one after the other: the last lines of a
+  // task are often ingested after it stopped, so the reads repeat after a
+  // shared quiet period until one passes with nothing new (at most 3 times).
+  let open = tasks.filter((t) => t.tail);
+  const pass = async (): Promise<boolean> => {
+    let quiet = true;
+    for (let i = 0; i < open.length; i++) {
+      const t = open[i]!;
+      const tail = t.tail!;
+      const before = tail.calls;
+      try {
+        const r = await tail.readToEnd((lines) => print(t, lines));
+        quiet &&= r.quiet;
+      } catch (err) {
+        t.logError = explainError(err);
+        ctx.warn(`${label(t, tasks.length)}: cannot read its last logs: ${t.logError}`);
+        t.tail = undefined;
+      }
+      outcome.calls.logs += tail.calls - before;
+    }
+    return quiet;
+  };
+  await pass();
+  // A container that never ran has no lines still to come.
+  open = open.filter(
+    (t) =>
+      t.tail && (t.tail.found || (t.task.containers ?? []).some((c) => c.exitCode !== undefined)),
+  );
+  for (let round = 0; round < 3 && open.length && ctx.flushQuietMs > 0; round++) {
+    await ctx.clock.sleep(ctx.flushQuietMs);
+    if (await pass()) break;
   }
   outcome.unsettled = tasks.filter((t) => !isStopped(t)).map((t) => t.arn);
   return outcome;

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { fakeClock } from '../../lib/testing/cfn-fixtures.js';
-import { logsThrottled } from '../../lib/testing/fake-log-stream.js';
+import { type FakeLogStream, logsThrottled } from '../../lib/testing/fake-log-stream.js';
 import { runStepInProcess } from '../../lib/testing/run-step.js';
 import { CANCEL_REASON, main } from '../src/action.js';
 import type { Context } from '../src/context.js';
@@ -59,7 +59,7 @@ describe('a task that runs and exits', () => {
       'log-stream': `tester/tester/${t.id}`,
       'exit-code': '0',
       'stopped-reason': 'Essential container in task exited',
-      'duration-seconds': '20',
+      'duration-seconds': '24',
     });
     expect(aws.log).toEqual(
       expect.arrayContaining([
@@ -70,8 +70,8 @@ describe('a task that runs and exits', () => {
         `Task ${t.id}: tester exited with code 0.`,
       ]),
     );
-    // One status poll per interval (the default 5 s), then a quiet period for late log lines.
-    expect(aws.clock.sleeps).toEqual([5000, 5000, 5000, 5000, 2000]);
+    // One status poll per interval (the default 6 s), then a quiet period for late log lines.
+    expect(aws.clock.sleeps).toEqual([6000, 6000, 6000, 6000, 2000]);
     expect(ecsMock.commandCalls(DescribeTasksCommand)).toHaveLength(5);
     // The step is settled: the post step has nothing to stop.
     expect(step.state.settled).toBe('true');
@@ -155,7 +155,7 @@ describe('a task that runs and exits', () => {
       `#logsV2:log-groups/log-group/$252Fecs$252Fmcfpipe-dev-tester/log-events/tester$252Ftester$252F${t.id}`,
     );
     expect(step.summary).toContain(
-      '| STOPPED | 0 | 15s | tester exited with code 0 (Essential container in task exited) |',
+      '| STOPPED | 0 | 18s | tester exited with code 0 (Essential container in task exited) |',
     );
     expect(step.summary).toContain('### Last 4 log lines of task');
     expect(step.summary).toContain('PASS read\n18 passed, 0 failed\n```');
@@ -547,8 +547,8 @@ describe('throttling and capacity', () => {
     ];
     const step = await run(aws);
     expect(step.error).toBeUndefined();
-    expect(aws.clock.sleeps.slice(0, 3)).toEqual([10_000, 20_000, 5000]);
-    expect(aws.log).toContain('DescribeTasks: AWS is throttling; polling again in 10s.');
+    expect(aws.clock.sleeps.slice(0, 3)).toEqual([12_000, 24_000, 6000]);
+    expect(aws.log).toContain('DescribeTasks: AWS is throttling; polling again in 12s.');
   });
 
   it('fails on a DescribeTasks error a retry cannot fix, leaving the task for the post step', async () => {
@@ -654,6 +654,38 @@ describe('several tasks (count)', () => {
       /<details><summary>Last 3 log lines of task \w+ \(shard 1\)<\/summary>[\s\S]*\(shard 0\)/,
     );
     expect(runInputs()[1]!.tags).toContainEqual({ key: 'mcfpipe:shard', value: '1/3' });
+  });
+
+  it('reads the logs of more tasks than one poll may in turns, and still prints every line', async () => {
+    const aws = new FakeAws();
+    const running: Step[] = [
+      { status: 'PROVISIONING' },
+      { status: 'RUNNING', logs: ['started'] },
+      ...Array.from({ length: 6 }, (_, i): Step => ({ status: 'RUNNING', logs: [`tick ${i}`] })),
+      { status: 'STOPPED', exits: { tester: 0 }, logs: ['bye'] },
+    ];
+    aws.scripts = [running];
+    // 1 s between polls: 5 log reads a poll (LOG_CALLS_PER_SECOND) for 12 running tasks.
+    const step = await run(aws, { count: '12', 'poll-interval': '1s' });
+    expect(step.error).toBeUndefined();
+    const readsAt = new Map<number, Set<FakeLogStream>>();
+    for (const stream of aws.streams.values()) {
+      for (const call of stream.calls) {
+        const streams = readsAt.get(call.at) ?? new Set();
+        streams.add(stream);
+        readsAt.set(call.at, streams);
+      }
+    }
+    const live = [...readsAt.entries()].filter(([at]) => at < aws.clock.now() - 3000);
+    expect(Math.max(...live.map(([, streams]) => streams.size))).toBe(5);
+    for (const [i] of aws.tasks.entries()) {
+      const lines = aws.printed.filter((l) => l.startsWith(`[shard ${i}] `));
+      expect(lines).toEqual(
+        ['started', ...Array.from({ length: 6 }, (_, k) => `tick ${k}`), 'bye'].map(
+          (l) => `[shard ${i}] ${l}`,
+        ),
+      );
+    }
   });
 
   it('stops the started shards when a later one cannot start', async () => {
