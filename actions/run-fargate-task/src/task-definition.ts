@@ -86,13 +86,18 @@ export function isMissingTaskDefinition(err: unknown): boolean {
   );
 }
 
+/** Describes a task definition; its tags only when asked (they are copied to a new revision). */
 async function describe(
   ctx: Context,
   name: string,
+  withTags = false,
 ): Promise<{ definition: TaskDefinition; tags: Tag[] } | undefined> {
   try {
     const out = await ctx.ecs.send(
-      new DescribeTaskDefinitionCommand({ taskDefinition: name, include: ['TAGS'] }),
+      new DescribeTaskDefinitionCommand({
+        taskDefinition: name,
+        ...(withTags && { include: ['TAGS'] }),
+      }),
     );
     if (!out.taskDefinition) return undefined;
     return { definition: out.taskDefinition, tags: out.tags ?? [] };
@@ -193,7 +198,8 @@ export async function resolveTaskDefinition(
       return { definition: found.definition, label: labelOf(found.definition), registered: false };
     }
     const revision = withImage(revisionOf(found.definition), container.name!, opts.image);
-    return ensureRevision(ctx, revision, found.tags, {
+    const tags = (await describe(ctx, found.definition.taskDefinitionArn!, true))?.tags ?? [];
+    return ensureRevision(ctx, revision, tags, {
       what: `${labelOf(found.definition)} with image ${opts.image}`,
       registeredBy: opts.registeredBy,
     });
