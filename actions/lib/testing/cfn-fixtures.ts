@@ -8,6 +8,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import type { Clock } from '../stack-wait.js';
+import { serviceError } from './aws-errors.js';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
@@ -103,12 +104,7 @@ export function stack(name: string, status: string, extra: Partial<Stack> = {}):
 
 /** An error as the CloudFormation client throws it (`name` is the AWS error code). */
 export function cfnError(name: string, message: string, httpStatusCode = 400): Error {
-  return new CloudFormationServiceException({
-    name,
-    message,
-    $fault: httpStatusCode >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode },
-  });
+  return serviceError(CloudFormationServiceException, name, message, httpStatusCode);
 }
 
 export const throttled = () => cfnError('Throttling', 'Rate exceeded');

@@ -20,6 +20,7 @@ import {
   type GetLogEventsCommandOutput,
   type OutputLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { serviceError } from './aws-errors.js';
 
 export interface FakeLogStreamOptions {
   /** Whether the stream exists from the start (default true). */
@@ -30,12 +31,7 @@ export interface FakeLogStreamOptions {
 
 /** An error as the CloudWatch Logs client throws it (`name` is the AWS error code). */
 export function logsError(name: string, message: string, httpStatusCode = 400): Error {
-  return new CloudWatchLogsServiceException({
-    name,
-    message,
-    $fault: httpStatusCode >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode },
-  });
+  return serviceError(CloudWatchLogsServiceException, name, message, httpStatusCode);
 }
 
 export const logsThrottled = () => logsError('ThrottlingException', 'Rate exceeded');

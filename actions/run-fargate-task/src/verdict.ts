@@ -77,8 +77,22 @@ function explainStop(task: Task, opts: JudgeOptions, bad: Bad): { reason: string
   if (opts.stoppedByStep) return { reason: opts.stoppedByStep };
   if (/CannotPullContainerError/.test(all))
     return pullError(quote(all, 'CannotPullContainerError'), image);
-  if (/ResourceInitializationError/.test(all))
-    return initError(quote(all, 'ResourceInitializationError'));
+  // Checked before ResourceInitializationError: the runtime's start errors
+  // (a missing executable) are worded as one inside CannotStartContainerError.
+  const initialisation = /ResourceInitializationError/.test(all);
+  if (
+    /CannotStartContainerError/.test(all) ||
+    (task.stopCode === 'TaskFailedToStart' && !initialisation)
+  ) {
+    const exec = /executable file not found|no such file or directory/i.test(all);
+    return {
+      reason: `The task failed to start: ${firstLine(all) || 'no reason given'}.`,
+      hint: exec
+        ? 'The command (or the image entry point) names a program the image does not have; check the command input and the image.'
+        : 'Check the stop reason above; it is often the image, the task role or the network.',
+    };
+  }
+  if (initialisation) return initError(quote(all, 'ResourceInitializationError'));
   const oom = (task.containers ?? []).find((c) => /OutOfMemory/i.test(c.reason ?? ''));
   if (oom) {
     return {
@@ -96,15 +110,6 @@ function explainStop(task: Task, opts: JudgeOptions, bad: Bad): { reason: string
     return {
       reason: `The task was stopped from outside this step (StopTask${stopped ? `: ${stopped}` : ''}) before it finished.`,
       hint: 'Someone or something (the console, the CLI, another workflow, a scheduler) called StopTask on it.',
-    };
-  }
-  if (task.stopCode === 'TaskFailedToStart' || /CannotStartContainerError/.test(all)) {
-    const exec = /executable file not found|no such file or directory/i.test(all);
-    return {
-      reason: `The task failed to start: ${firstLine(all) || 'no reason given'}.`,
-      hint: exec
-        ? 'The command (or the image entry point) names a program the image does not have; check the command input and the image.'
-        : 'Check the stop reason above in the console; it is often the image, the task role or the network.',
     };
   }
   const ran = bad.filter(({ container }) => container?.exitCode !== undefined);

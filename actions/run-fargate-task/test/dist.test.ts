@@ -65,6 +65,22 @@ describe.skipIf(!haveMoto)('bundled action against moto', () => {
     (await world.ecs.send(new DescribeTasksCommand({ cluster: world.cluster, tasks: [arn] })))
       .tasks![0]!;
 
+  /** Runs the main step and signals it as soon as its task has started (and been saved). */
+  const signalOnceStarted = (signal: NodeJS.Signals) => {
+    let sent = false;
+    return runBundledAction({
+      script: MAIN,
+      inputs: { ...inputs(), 'poll-interval': '5s' },
+      env: moto.env,
+      onStdout: (out, kill) => {
+        if (!sent && out.includes('Started task')) {
+          sent = true;
+          kill(signal);
+        }
+      },
+    });
+  };
+
   it('runs the task to STOPPED and reports the exit code moto gives (0)', async () => {
     const run = await runBundledAction({ script: MAIN, inputs: inputs(), env: moto.env });
     expect(run.exitCode, run.stdout).toBe(0);
@@ -89,18 +105,7 @@ describe.skipIf(!haveMoto)('bundled action against moto', () => {
   });
 
   it('stops the task itself when cancelled (SIGINT), and fails', async () => {
-    let sent = false;
-    const run = await runBundledAction({
-      script: MAIN,
-      inputs: { ...inputs(), 'poll-interval': '5s' },
-      env: moto.env,
-      onStdout: (out, kill) => {
-        if (!sent && out.includes('Started task')) {
-          sent = true;
-          kill('SIGINT');
-        }
-      },
-    });
+    const run = await signalOnceStarted('SIGINT');
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain('::error::The step was cancelled; this step stopped its task.');
     const arn = JSON.parse(run.state.tasks!).tasks[0];
@@ -110,18 +115,7 @@ describe.skipIf(!haveMoto)('bundled action against moto', () => {
   });
 
   it('the post step stops a task the killed main step left running', async () => {
-    let killed = false;
-    const main = await runBundledAction({
-      script: MAIN,
-      inputs: { ...inputs(), 'poll-interval': '5s' },
-      env: moto.env,
-      onStdout: (out, kill) => {
-        if (!killed && out.includes('Started task')) {
-          killed = true;
-          kill('SIGKILL');
-        }
-      },
-    });
+    const main = await signalOnceStarted('SIGKILL');
     expect(main.exitCode).not.toBe(0);
     expect(main.state.settled).toBeUndefined();
     const arn = JSON.parse(main.state.tasks!).tasks[0];

@@ -27,12 +27,12 @@ import {
 } from '@aws-sdk/client-ecs';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { fakeClock } from '../../lib/testing/cfn-fixtures.js';
+import { serviceError } from '../../lib/testing/aws-errors.js';
+import { ACCOUNT, fakeClock, REGION } from '../../lib/testing/cfn-fixtures.js';
 import { FakeLogStream, missingStream } from '../../lib/testing/fake-log-stream.js';
 import type { Context } from '../src/context.js';
 
-export const REGION = 'us-east-1';
-export const ACCOUNT = '123456789012';
+export { ACCOUNT, REGION };
 export const CLUSTER = 'mcfpipe-dev';
 export const CLUSTER_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`;
 export const FAMILY = 'mcfpipe-dev-tester';
@@ -47,12 +47,7 @@ export const logsMock = mockClient(CloudWatchLogsClient);
 export const s3Mock = mockClient(S3Client);
 
 export function ecsError(name: string, message: string, httpStatusCode = 400): Error {
-  return new ECSServiceException({
-    name,
-    message,
-    $fault: httpStatusCode >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode },
-  });
+  return serviceError(ECSServiceException, name, message, httpStatusCode);
 }
 
 /** A task definition as DescribeTaskDefinition returns it (AWS's defaults filled in). */

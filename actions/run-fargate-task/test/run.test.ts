@@ -349,45 +349,50 @@ describe('tasks that fail, explained', () => {
     expect(aws.clock.sleeps).not.toContain(2000);
   });
 
-  it('no route to ECR: a pull timeout', async () => {
+  it.each([
+    [
+      'no route to ECR: a pull timeout',
+      `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${IMAGE}: failed to do request: Head "https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/": dial tcp 52.1.2.3:443: i/o timeout`,
+      ['The task has no route to ECR', 'assign-public-ip: ENABLED'],
+    ],
+    [
+      'the execution role may not pull',
+      `CannotPullContainerError: pull access denied for ${IMAGE}: 403 Forbidden`,
+      ['AmazonECSTaskExecutionRolePolicy'],
+    ],
+    [
+      'ResourceInitializationError: secrets unreachable',
+      'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-abc from secrets manager: RequestCanceled: request context canceled caused by: context deadline exceeded. Please check your task network configuration.',
+      [
+        'could not be set up before its containers started',
+        'needs a public IP in a public subnet',
+        'VPC endpoints',
+      ],
+    ],
+    [
+      'ResourceInitializationError: the log group is missing',
+      'ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. : exit status 1',
+      ['The log group of the awslogs configuration does not exist'],
+    ],
+    [
+      'ResourceInitializationError: secrets the role may not read',
+      'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User is not authorized to perform: ssm:GetParameters',
+      ['allow secretsmanager:GetSecretValue / ssm:GetParameters'],
+    ],
+    [
+      'an executable the image does not have',
+      'CannotStartContainerError: ResourceInitializationError: failed to create new container runtime task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "pyhton": executable file not found in $PATH: unknown',
+      [
+        'The task failed to start: CannotStartContainerError',
+        'names a program the image does not have',
+      ],
+    ],
+  ])('%s', async (_name, stoppedReason, messages) => {
     const aws = new FakeAws();
-    aws.scripts = [
-      stoppedWith({
-        stopCode: 'TaskFailedToStart',
-        stoppedReason: `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${IMAGE}: failed to do request: Head "https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/": dial tcp 52.1.2.3:443: i/o timeout`,
-      }),
-    ];
+    aws.scripts = [stoppedWith({ stopCode: 'TaskFailedToStart', stoppedReason })];
     const step = await run(aws);
-    expect(step.error).toContain('The task has no route to ECR');
-    expect(step.error).toContain('assign-public-ip: ENABLED');
-  });
-
-  it('ResourceInitializationError: secrets unreachable', async () => {
-    const aws = new FakeAws();
-    aws.scripts = [
-      stoppedWith({
-        stopCode: 'TaskFailedToStart',
-        stoppedReason:
-          'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-abc from secrets manager: RequestCanceled: request context canceled caused by: context deadline exceeded. Please check your task network configuration.',
-      }),
-    ];
-    const step = await run(aws);
-    expect(step.error).toContain('could not be set up before its containers started');
-    expect(step.error).toContain('needs a public IP in a public subnet');
-    expect(step.error).toContain('VPC endpoints');
-  });
-
-  it('ResourceInitializationError: the log group is missing', async () => {
-    const aws = new FakeAws();
-    aws.scripts = [
-      stoppedWith({
-        stopCode: 'TaskFailedToStart',
-        stoppedReason:
-          'ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. : exit status 1',
-      }),
-    ];
-    const step = await run(aws);
-    expect(step.error).toContain('The log group of the awslogs configuration does not exist');
+    for (const message of messages) expect(step.error).toContain(message);
+    expect(step.outputs['stopped-reason']).toBe(stoppedReason);
   });
 
   it('out of memory', async () => {
