@@ -106,6 +106,8 @@ export class PoliteHttp {
   private readonly semaphore: Semaphore;
   private readonly o: Required<Omit<PolitenessOptions, 'breaker'>>;
   private readonly clock: Clock;
+  /** When the current 403 pause began: a 403 to a request sent before then is part of the same block. */
+  private blockStartedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: PoliteHttpOptions = {}) {
     this.o = { ...DEFAULT_POLITENESS };
@@ -166,8 +168,10 @@ export class PoliteHttp {
       const release = await this.semaphore.acquire(stop);
       let answer: RawAnswer | undefined;
       let error: unknown;
+      let sentAt = 0;
       try {
         await this.limiter.acquire(stop);
+        sentAt = this.clock.now();
         this.stats.requests++;
         answer = await attempt(AbortSignal.any([stop, AbortSignal.timeout(this.o.timeoutMs)]));
       } catch (err) {
@@ -203,11 +207,15 @@ export class PoliteHttp {
             answer.text,
             `MCF refused ${opts.url} with 403 (a block)`,
           );
-          this.stats.blocks++;
-          this.breaker.block(opts.url);
-          this.limiter.pause(this.o.blockPauseMs);
-          this.opts.onEvent?.({ type: 'block', url: opts.url, pauseMs: this.o.blockPauseMs });
-          delayMs = 0; // the pause above holds this request too
+          if (sentAt > this.blockStartedAt) {
+            // A new block; 403s to requests already in flight belong to the one that paused them.
+            this.blockStartedAt = this.clock.now();
+            this.stats.blocks++;
+            this.breaker.block(opts.url);
+            this.limiter.pause(this.o.blockPauseMs);
+            this.opts.onEvent?.({ type: 'block', url: opts.url, pauseMs: this.o.blockPauseMs });
+          }
+          delayMs = 0; // the pause holds this request too
         } else if (status === 429) {
           failure = new HttpError(opts.url, status, answer.text);
           this.limiter.slowDown();

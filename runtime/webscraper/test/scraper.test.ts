@@ -4,14 +4,7 @@ import type { ReplayServer } from '../../mcf-replay/server.js';
 import { projectSchema } from '../../schema/schema.js';
 import { validateItem } from '../../schema/validate.js';
 import { MemoryBlobStore } from '../state/blob-store.js';
-import {
-  DAY2,
-  detailFetches,
-  expectedUuids,
-  harness,
-  startReplay,
-  track,
-} from './helpers.js';
+import { DAY2, detailFetches, expectedUuids, harness, startReplay, track } from './helpers.js';
 
 let server: ReplayServer;
 afterEach(async () => {
