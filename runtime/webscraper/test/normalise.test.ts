@@ -86,7 +86,10 @@ describe('normaliseJob', () => {
   });
 
   it('handles odd values: swapped salary, numeric codes, repeated labels, overseas, unzoned timestamps, status by id', () => {
-    const j = job() as unknown as Record<string, any>;
+    const j = job() as unknown as Record<string, unknown> & {
+      postedCompany: Record<string, unknown>;
+      metadata: Record<string, unknown>;
+    };
     j.salary = { minimum: 9000.4, maximum: 5000, type: { salaryType: 'Monthly' } };
     j.ssocCode = 25121;
     j.postedCompany.uen = 201912345;

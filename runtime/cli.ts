@@ -1,0 +1,81 @@
+#!/usr/bin/env -S npx --no-install tsx
+/**
+ * `mcfpipe`: the runtime's command line. One command per part of the
+ * pipeline; each is loaded only when run, so `mcfpipe scrape` does not load
+ * what other commands need.
+ *
+ *   npm run mcfpipe -- scrape --help          (from a clone, through tsx)
+ *   node /app/mcfpipe.mjs scrape              (in the container, bundled)
+ *
+ * Exit codes: 0 done, 1 failed, 2 bad usage, 3 stopped early and resumable
+ * (run again to continue).
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { VERSION } from '../actions/lib/version.js';
+
+export interface Command {
+  summary: string;
+  /** Runs with the arguments after the command name; resolves to the exit code. */
+  load(): Promise<{ run(argv: string[]): Promise<number> }>;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  scrape: {
+    summary: 'Scrape MyCareersFuture for the tracks in the database (job and job_search rows)',
+    load: () => import('./webscraper/cli.js'),
+  },
+};
+
+export function usage(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    'Usage: mcfpipe <command> [options]',
+    '',
+    'Commands:',
+    ...names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`),
+    '',
+    'Run "mcfpipe <command> --help" for the options of a command.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(VERSION);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`mcfpipe: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  return (await command.load()).run(rest);
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint() || process.env.MCFPIPE_BUNDLED === '1') {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exitCode = 1;
+    },
+  );
+}
