@@ -13,7 +13,7 @@ import { MemoryBlobStore } from '../state/blob-store.js';
 import { DbApiStorage } from '../storage/db-api.js';
 import { DynamoStorage } from '../storage/dynamodb.js';
 import type { ScrapeStorage } from '../storage/types.js';
-import { DAY1, DAY2, expectedUuids, FAST, startReplay, track } from './helpers.js';
+import { DAY1, DAY2, expectedUuids, FAST, startReplay } from './helpers.js';
 
 let api: LocalDbApi;
 let server: ReplayServer;
@@ -29,10 +29,9 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function allRows<T extends 'job' | 'job_search'>(table: T, userId?: string) {
+async function searchRows(userId: string) {
   const rows = [];
-  for await (const r of client.listAll(table, userId ? { where: { user_id: userId } } : {}))
-    rows.push(r);
+  for await (const r of client.listAll('job_search', { where: { user_id: userId } })) rows.push(r);
   return rows;
 }
 
@@ -80,7 +79,7 @@ describe.each([
     const day1 = await run(storage, state, DAY1);
     expect(day1.status).toBe('complete');
     const expected = expectedUuids(server.corpus, ['engineer']);
-    const searches = await allRows('job_search', user);
+    const searches = await searchRows(user);
     expect(new Set(searches.map((r) => r.job_id))).toEqual(expected);
     for (const r of searches)
       expect(r).toMatchObject({
@@ -98,9 +97,7 @@ describe.each([
     for (const v of states.values()) expect(v).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
 
     // The same day again, forced: nothing new is written (versions stay).
-    const versions = new Map(
-      (await allRows('job_search', user)).map((r) => [r.job_s_id, r.version]),
-    );
+    const versions = new Map((await searchRows(user)).map((r) => [r.job_s_id, r.version]));
     const again = await scrape({
       storage,
       state,
@@ -114,13 +111,12 @@ describe.each([
     });
     expect(again.counters.job_search_written).toBe(0);
     expect(again.counters.stored).toBe(0);
-    for (const r of await allRows('job_search', user))
-      expect(r.version).toBe(versions.get(r.job_s_id));
+    for (const r of await searchRows(user)) expect(r.version).toBe(versions.get(r.job_s_id));
 
     // The next day: rows on the first page get the new last_seen and keep first_seen and track.
     const day2 = await run(storage, state, DAY2);
     expect(day2.status).toBe('complete');
-    const after = await allRows('job_search', user);
+    const after = await searchRows(user);
     const moved = after.filter((r) => r.last_seen === '2026-03-03 09:00');
     expect(moved.length).toBeGreaterThan(0);
     for (const r of moved)
