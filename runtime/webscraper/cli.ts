@@ -167,6 +167,13 @@ const OPTIONS: OptionSpec[] = [
     def: '1',
     help: 'Tasks sharing the searches',
   },
+  {
+    flag: 'write-batch',
+    env: 'SCRAPER_WRITE_BATCH',
+    arg: 'N',
+    def: '100',
+    help: 'Job rows per storage write (each write also saves the checkpoint)',
+  },
   { flag: 'attempts', env: 'SCRAPER_ATTEMPTS', arg: 'N', def: '6', help: 'Attempts per request' },
   {
     flag: 'timeout',
@@ -326,6 +333,7 @@ export function buildOptions(
     shard: { index: shardIndex, count: shardCount },
     ...(user ? { userId: user } : {}),
     maxPages: int('max-pages', 1, 100),
+    writeBatch: int('write-batch', 1, 500),
     earlyStop: parseBoolean(label('early-stop'), get('early-stop')!),
     descriptions: parseChoice(label('descriptions'), get('descriptions')!, DESCRIPTION_POLICIES),
     browser: parseChoice(label('browser'), get('browser')!, BROWSER_MODES),
@@ -501,7 +509,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     console.log(JSON.stringify({ mcfpipe_scrape_summary: summary }));
     const file = pick(values, env, 'summary-json');
     if (file) writeFileSync(file, `${json}\n`);
-    await writeSummary(summaryMarkdown(summary));
+    if (env.GITHUB_STEP_SUMMARY) await writeSummary(summaryMarkdown(summary));
     return summary.status === 'stopped' ? 3 : 0;
   } catch (err) {
     logger.error('scrape failed', { error: err instanceof Error ? err.message : String(err) });
