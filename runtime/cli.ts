@@ -68,7 +68,7 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint() || process.env.MCFPIPE_BUNDLED === '1') {
+if (isEntryPoint()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -69,7 +69,7 @@ const OPTIONS: OptionSpec[] = [
     flag: 'state',
     env: 'SCRAPER_STATE',
     arg: 'DIR|s3://B/P',
-    def: '.mcfpipe/scraper',
+    def: '.local-data/scraper',
     help: 'Checkpoints, shard hand-offs and (by default) the quarantine',
   },
   {

@@ -15,14 +15,22 @@ import { detailFetches, expectedUuids, harness, startReplay, track } from './hel
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI === 'true') {
-  throw new Error(`Chromium is required in CI for the browser path tests: apt-get install chromium (looked for ${CHROMIUM})`);
+  throw new Error(
+    `Chromium is required in CI for the browser path tests: apt-get install chromium (looked for ${CHROMIUM})`,
+  );
 }
-if (!available) console.warn(`Skipping the browser path tests: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+if (!available)
+  console.warn(
+    `Skipping the browser path tests: no Chromium at ${CHROMIUM} (apt-get install chromium)`,
+  );
 
 let server: ReplayServer;
 let browser: PageRenderer;
 /** The shared browser, handed to scrapes without letting them close it. */
-const shared = async (): Promise<PageRenderer> => ({ render: (u, s) => browser.render(u, s), close: async () => {} });
+const shared = async (): Promise<PageRenderer> => ({
+  render: (u, s) => browser.render(u, s),
+  close: async () => {},
+});
 
 beforeAll(async () => {
   if (!available) return;
@@ -34,7 +42,20 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const FIELDS = ['job_id', 'job_post_id', 'title', 'company_name', 'salary_min', 'salary_max', 'employment_types', 'categories', 'skills', 'posted_date', 'expiry_date', 'description'] as const;
+const FIELDS = [
+  'job_id',
+  'job_post_id',
+  'title',
+  'company_name',
+  'salary_min',
+  'salary_max',
+  'employment_types',
+  'categories',
+  'skills',
+  'posted_date',
+  'expiry_date',
+  'description',
+] as const;
 
 describe.skipIf(!available)('browser path (headless Chromium)', () => {
   it('renders a client-side job page; cheerio and the normaliser give the API row', async () => {
@@ -46,14 +67,23 @@ describe.skipIf(!available)('browser path (headless Chromium)', () => {
     const raw = await (await fetch(job.metadata.jobDetailsUrl!)).text();
     expect(extractJobFromPage(raw, { url: job.metadata.jobDetailsUrl! })).toBeUndefined();
     expect(page.text).toContain('data-testid="job-details-page-job-title"');
-    const fromPage = normaliseJob(extractJobFromPage(page.text, { url: job.metadata.jobDetailsUrl!, updatedAt: job.metadata.updatedAt! }));
+    const fromPage = normaliseJob(
+      extractJobFromPage(page.text, {
+        url: job.metadata.jobDetailsUrl!,
+        updatedAt: job.metadata.updatedAt!,
+      }),
+    );
     const fromApi = normaliseJob(job);
     expect(fromPage.ok && fromApi.ok).toBe(true);
-    if (fromPage.ok && fromApi.ok) for (const f of FIELDS) expect([f, fromPage.row[f]]).toEqual([f, fromApi.row[f]]);
+    if (fromPage.ok && fromApi.ok)
+      for (const f of FIELDS) expect([f, fromPage.row[f]]).toEqual([f, fromApi.row[f]]);
   }, 20_000);
 
   it('reports a page without a job as 404', async () => {
-    const res = await browser.render(`${server.url}/job/x/gone-${'e'.repeat(32)}`, AbortSignal.timeout(15_000));
+    const res = await browser.render(
+      `${server.url}/job/x/gone-${'e'.repeat(32)}`,
+      AbortSignal.timeout(15_000),
+    );
     expect(res.status).toBe(404);
   }, 20_000);
 
@@ -68,7 +98,8 @@ describe.skipIf(!available)('browser path (headless Chromium)', () => {
     expect(a.counters.browser_pages).toBe(expected.size);
     expect(detailFetches(server).size).toBe(0);
     expect(new Set(always.storage.jobs.keys())).toEqual(expected);
-    for (const row of always.storage.jobs.values()) expect(row.mcf_updated_at).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    for (const row of always.storage.jobs.values())
+      expect(row.mcf_updated_at).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
 
     const broken = [...expected][0]!;
     server.setFaults([{ kind: 'malformed', routes: ['detail'], uuid: broken }]);
@@ -80,6 +111,7 @@ describe.skipIf(!available)('browser path (headless Chromium)', () => {
     expect(f.counters.failed).toBe(0);
     const viaPage = fallback.storage.jobs.get(broken)!;
     const viaApiAlways = always.storage.jobs.get(broken)!;
-    for (const field of FIELDS) expect([field, viaPage[field]]).toEqual([field, viaApiAlways[field]]);
+    for (const field of FIELDS)
+      expect([field, viaPage[field]]).toEqual([field, viaApiAlways[field]]);
   }, 30_000);
 });

@@ -1,0 +1,1 @@
+export { bundle, TARGETS } from '../db-api/bundle.mjs';
