@@ -66,6 +66,8 @@ export interface ScrapeOptions {
   renderer?: () => Promise<PageRenderer>;
   /** Job rows per storage write (default 100). */
   writeBatch?: number;
+  /** Listing waits while this many jobs wait for their details (default 2000): memory and checkpoints stay small. */
+  maxQueued?: number;
   /** Progress log interval, ms; 0 = none (default 30000). */
   progressIntervalMs?: number;
   /** How long a shard waits for the others to hand off their finds, ms (default 15 min). */
@@ -400,6 +402,7 @@ class ScrapeRun {
       s.spec.minSalary !== undefined
     );
     while (!prog.done) {
+      await this.queue.room(this.opts.maxQueued ?? 2000);
       this.http.signal.throwIfAborted();
       const pageNo = prog.nextPage;
       let page: Awaited<ReturnType<McfClient['listPage']>>;

@@ -89,6 +89,21 @@ describe('scrape: paging and rows', () => {
     expect(summary.status).toBe('complete');
   });
 
+  it('holds listing back while many jobs wait for details, and still stores every one', async () => {
+    server = await startReplay({ corpus: { seed: 11, jobs: 500 } });
+    const h = harness(server, [track('me', 'all', ['pte'])]);
+    let most = 0;
+    const timer = setInterval(() => {
+      most = Math.max(most, server.counts.jobs * 100 - server.counts.detail);
+    }, 1);
+    const summary = await h.run({ maxQueued: 20, writeBatch: 7 });
+    clearInterval(timer);
+    expect(summary.status).toBe('complete');
+    expect(h.storage.jobs.size).toBe(500);
+    // With 20 queued at most, listing is never more than a page (plus the queue) ahead of the details.
+    expect(most).toBeLessThanOrEqual(100 + 20 + 4);
+  });
+
   it('reads the POST /v2/search listing as well', async () => {
     server = await startReplay();
     const h = harness(server, [track('me', 'eng', ['engineer'])]);
