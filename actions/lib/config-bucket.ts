@@ -1,0 +1,378 @@
+/**
+ * The config bucket: created when missing with every protection on, and
+ * checked (and brought up to those protections) when it exists.
+ *
+ * A new bucket gets: ObjectOwnership BucketOwnerEnforced (ACLs disabled),
+ * all four public-access blocks, default encryption (SSE-S3, or SSE-KMS with
+ * a key), versioning, a bucket policy that denies any request without TLS,
+ * and the ownership tags (ownership.ts). An existing bucket is checked for
+ * each of these; a missing or weaker setting is put right and reported. Tags
+ * are never added to an existing bucket: tagging is a claim of ownership that
+ * cleanup-resources acts on, so only a bucket created here is tagged.
+ *
+ * HeadBucket comes first, not CreateBucket: in us-east-1 CreateBucket on a
+ * bucket you already own succeeds (other regions answer
+ * BucketAlreadyOwnedByYou), and HeadBucket with ExpectedBucketOwner tells a
+ * bucket of another account apart before anything is written.
+ */
+import {
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  GetBucketEncryptionCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  PutBucketEncryptionCommand,
+  PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
+  PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
+  PutPublicAccessBlockCommand,
+  type S3Client,
+  type ServerSideEncryptionRule,
+} from '@aws-sdk/client-s3';
+import { ActionError, errorCode } from './errors.js';
+import { MANAGED_BY_KEY, MANAGED_BY_VALUE, ownershipTags, tagRecord } from './ownership.js';
+
+/** `mcfpipe-config-<account>-<region>`: unique per account and region, at most 46 characters. */
+export function defaultConfigBucket(account: string, region: string): string {
+  return `mcfpipe-config-${account}-${region}`;
+}
+
+export interface ConfigBucketOptions {
+  bucket: string;
+  region: string;
+  /** The caller's account: the bucket must belong to it. */
+  account: string;
+  partition: string;
+  /** SSE-KMS with this key (id, ARN or alias); SSE-S3 (AES256) when absent. */
+  kmsKeyId?: string;
+  /** The mcfpipe:env tag of a new bucket. */
+  env?: string;
+  log: (line: string) => void;
+}
+
+export interface ConfigBucketResult {
+  created: boolean;
+  /** Settings put in place on an existing bucket, one sentence each. */
+  repaired: string[];
+  /** Things the user should know and this step does not change. */
+  warnings: string[];
+}
+
+const TLS_SID = 'DenyInsecureTransport';
+
+/** Does the bucket exist for us: 'mine', 'missing', or an error that explains. */
+async function probe(s3: S3Client, opts: ConfigBucketOptions): Promise<'mine' | 'missing'> {
+  try {
+    await s3.send(
+      new HeadBucketCommand({ Bucket: opts.bucket, ExpectedBucketOwner: opts.account }),
+    );
+    return 'mine';
+  } catch (err) {
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const code = errorCode(err);
+    if (status === 404 || code === 'NotFound' || code === 'NoSuchBucket') return 'missing';
+    if (status === 301 || code === 'PermanentRedirect') {
+      const region = (err as { BucketRegion?: string }).BucketRegion;
+      throw new ActionError(
+        `Bucket ${opts.bucket} exists in another region${region ? ` (${region})` : ''}, not in ${opts.region}.`,
+        'Run the step in the bucket\'s region (the "region" input), or choose another bucket name.',
+        { cause: err },
+      );
+    }
+    if (status === 403 || code === 'Forbidden' || code === 'AccessDenied') throw notOurs(opts, err);
+    throw err;
+  }
+}
+
+function notOurs(opts: ConfigBucketOptions, cause: unknown): ActionError {
+  return new ActionError(
+    `Bucket ${opts.bucket} exists but does not belong to account ${opts.account} (or this role may not read it). Bucket names are global: another account may own this name.`,
+    `Choose another name with the "bucket" input, for example ${defaultConfigBucket(opts.account, opts.region)}; if the bucket is yours, allow s3:ListBucket on it for this role.`,
+    { cause },
+  );
+}
+
+/** Ensures the config bucket exists with the protections above. */
+export async function ensureConfigBucket(
+  s3: S3Client,
+  opts: ConfigBucketOptions,
+): Promise<ConfigBucketResult> {
+  const result: ConfigBucketResult = { created: false, repaired: [], warnings: [] };
+  if ((await probe(s3, opts)) === 'missing') {
+    result.created = await create(s3, opts);
+  }
+  if (result.created) {
+    opts.log(`Created bucket ${opts.bucket} in ${opts.region}.`);
+    await configureNew(s3, opts);
+    opts.log(
+      `Bucket ${opts.bucket}: ACLs disabled, public access blocked, ${encryptionName(opts)} encryption, versioning on, TLS required, tagged ${MANAGED_BY_KEY}=${MANAGED_BY_VALUE}.`,
+    );
+    return result;
+  }
+  await checkExisting(s3, opts, result);
+  return result;
+}
+
+async function create(s3: S3Client, opts: ConfigBucketOptions): Promise<boolean> {
+  try {
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: opts.bucket,
+        ObjectOwnership: 'BucketOwnerEnforced',
+        // us-east-1 takes no LocationConstraint (sending it is an error).
+        ...(opts.region !== 'us-east-1' && {
+          CreateBucketConfiguration: {
+            LocationConstraint: opts.region as BucketLocationConstraint,
+          },
+        }),
+      }),
+    );
+    return true;
+  } catch (err) {
+    const code = errorCode(err);
+    // Created meanwhile by another run of ours: fine, check it like any existing bucket.
+    if (code === 'BucketAlreadyOwnedByYou') return false;
+    if (code === 'BucketAlreadyExists') {
+      throw new ActionError(
+        `Bucket name ${opts.bucket} is already taken by another AWS account (bucket names are global across all accounts).`,
+        `Choose another name with the "bucket" input, for example ${defaultConfigBucket(opts.account, opts.region)}.`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
+function encryptionName(opts: ConfigBucketOptions): string {
+  return opts.kmsKeyId ? `SSE-KMS (${opts.kmsKeyId})` : 'SSE-S3 (AES256)';
+}
+
+function encryptionRule(opts: ConfigBucketOptions): ServerSideEncryptionRule {
+  return opts.kmsKeyId
+    ? {
+        ApplyServerSideEncryptionByDefault: {
+          SSEAlgorithm: 'aws:kms',
+          KMSMasterKeyID: opts.kmsKeyId,
+        },
+        BucketKeyEnabled: true,
+      }
+    : { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } };
+}
+
+/** The statement that denies every request made without TLS. */
+export function tlsStatement(bucket: string, partition: string): Record<string, unknown> {
+  const arn = `arn:${partition}:s3:::${bucket}`;
+  return {
+    Sid: TLS_SID,
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: [arn, `${arn}/*`],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+}
+
+const BLOCK_ALL = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
+
+const putters = {
+  publicAccess: (s3: S3Client, o: ConfigBucketOptions) =>
+    s3.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: o.bucket,
+        ExpectedBucketOwner: o.account,
+        PublicAccessBlockConfiguration: BLOCK_ALL,
+      }),
+    ),
+  encryption: (s3: S3Client, o: ConfigBucketOptions) =>
+    s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: o.bucket,
+        ExpectedBucketOwner: o.account,
+        ServerSideEncryptionConfiguration: { Rules: [encryptionRule(o)] },
+      }),
+    ),
+  versioning: (s3: S3Client, o: ConfigBucketOptions) =>
+    s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: o.bucket,
+        ExpectedBucketOwner: o.account,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    ),
+  policy: (s3: S3Client, o: ConfigBucketOptions, statements: unknown[]) =>
+    s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: o.bucket,
+        ExpectedBucketOwner: o.account,
+        Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+      }),
+    ),
+  ownershipControls: (s3: S3Client, o: ConfigBucketOptions) =>
+    s3.send(
+      new PutBucketOwnershipControlsCommand({
+        Bucket: o.bucket,
+        ExpectedBucketOwner: o.account,
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      }),
+    ),
+};
+
+async function configureNew(s3: S3Client, opts: ConfigBucketOptions): Promise<void> {
+  // The public access block first: nothing may be public even for a moment.
+  await putters.publicAccess(s3, opts);
+  await Promise.all([
+    putters.encryption(s3, opts),
+    putters.versioning(s3, opts),
+    putters.policy(s3, opts, [tlsStatement(opts.bucket, opts.partition)]),
+    s3.send(
+      new PutBucketTaggingCommand({
+        Bucket: opts.bucket,
+        ExpectedBucketOwner: opts.account,
+        Tagging: { TagSet: ownershipTags(opts.env) },
+      }),
+    ),
+  ]);
+}
+
+/** Reads a setting; `missing` codes mean "not configured" (undefined). */
+async function read<T>(fetch: () => Promise<T>, missing: string[]): Promise<T | undefined> {
+  try {
+    return await fetch();
+  } catch (err) {
+    if (missing.includes(errorCode(err) ?? '')) return undefined;
+    throw err;
+  }
+}
+
+async function checkExisting(
+  s3: S3Client,
+  opts: ConfigBucketOptions,
+  result: ConfigBucketResult,
+): Promise<void> {
+  const Bucket = opts.bucket;
+  const ExpectedBucketOwner = opts.account;
+  const [pab, encryption, versioning, ownership, policy, tagging] = await Promise.all([
+    read(
+      () => s3.send(new GetPublicAccessBlockCommand({ Bucket, ExpectedBucketOwner })),
+      ['NoSuchPublicAccessBlockConfiguration'],
+    ),
+    read(
+      () => s3.send(new GetBucketEncryptionCommand({ Bucket, ExpectedBucketOwner })),
+      ['ServerSideEncryptionConfigurationNotFoundError'],
+    ),
+    s3.send(new GetBucketVersioningCommand({ Bucket, ExpectedBucketOwner })),
+    read(
+      () => s3.send(new GetBucketOwnershipControlsCommand({ Bucket, ExpectedBucketOwner })),
+      ['OwnershipControlsNotFoundError'],
+    ),
+    read(
+      () => s3.send(new GetBucketPolicyCommand({ Bucket, ExpectedBucketOwner })),
+      ['NoSuchBucketPolicy'],
+    ),
+    read(
+      () => s3.send(new GetBucketTaggingCommand({ Bucket, ExpectedBucketOwner })),
+      ['NoSuchTagSet'],
+    ),
+  ]);
+  const repairs: Array<{ what: string; run: () => Promise<unknown> }> = [];
+
+  const block = pab?.PublicAccessBlockConfiguration;
+  if (!block || !Object.keys(BLOCK_ALL).every((k) => block[k as keyof typeof BLOCK_ALL])) {
+    repairs.push({
+      what: 'public access was not fully blocked; all four blocks turned on',
+      run: () => putters.publicAccess(s3, opts),
+    });
+  }
+  const rule =
+    encryption?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+  if (!rule) {
+    repairs.push({
+      what: `default encryption was off; set to ${encryptionName(opts)}`,
+      run: () => putters.encryption(s3, opts),
+    });
+  } else if (opts.kmsKeyId && rule.KMSMasterKeyID !== opts.kmsKeyId) {
+    repairs.push({
+      what: `default encryption was ${rule.SSEAlgorithm}${rule.KMSMasterKeyID ? ` (${rule.KMSMasterKeyID})` : ''}; set to ${encryptionName(opts)} as the kms-key-id input asks`,
+      run: () => putters.encryption(s3, opts),
+    });
+  }
+  if (versioning.Status !== 'Enabled') {
+    repairs.push({
+      what: `versioning was ${versioning.Status ?? 'never enabled'}; turned on`,
+      run: () => putters.versioning(s3, opts),
+    });
+  }
+  const objectOwnership = ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership;
+  if (objectOwnership !== 'BucketOwnerEnforced') {
+    repairs.push({
+      what: `object ownership was ${objectOwnership ?? 'not set'} (ACLs in effect); set to BucketOwnerEnforced (ACLs disabled)`,
+      run: () => putters.ownershipControls(s3, opts),
+    });
+  }
+  const statements = policyStatements(policy?.Policy, opts, result);
+  if (statements && !statements.some(deniesInsecureTransport)) {
+    repairs.push({
+      what: policy?.Policy
+        ? 'the bucket policy allowed requests without TLS; a statement denying them was added (the other statements are unchanged)'
+        : 'there was no bucket policy; one denying requests without TLS was put in place',
+      run: () =>
+        putters.policy(s3, opts, [...statements, tlsStatement(opts.bucket, opts.partition)]),
+    });
+  }
+  const tags = tagRecord(tagging?.TagSet);
+  if (tags[MANAGED_BY_KEY] !== MANAGED_BY_VALUE) {
+    result.warnings.push(
+      `Bucket ${opts.bucket} is not tagged ${MANAGED_BY_KEY}=${MANAGED_BY_VALUE} (it was not created by publish-config); cleanup-resources will refuse to delete it unless forced. This step does not add the tag.`,
+    );
+  }
+  // Public access first, as on a new bucket.
+  for (const repair of repairs) {
+    await repair.run();
+    result.repaired.push(repair.what);
+    opts.log(`Bucket ${opts.bucket}: ${repair.what}.`);
+  }
+  if (repairs.length === 0) {
+    opts.log(
+      `Bucket ${opts.bucket} exists with ACLs disabled, public access blocked, encryption, versioning and TLS required.`,
+    );
+  }
+}
+
+/** The statements of the current policy (a new list when there is none); undefined when unreadable. */
+function policyStatements(
+  text: string | undefined,
+  opts: ConfigBucketOptions,
+  result: ConfigBucketResult,
+): unknown[] | undefined {
+  if (!text) return [];
+  try {
+    const doc = JSON.parse(text) as { Statement?: unknown };
+    if (Array.isArray(doc.Statement)) return doc.Statement;
+    if (doc.Statement && typeof doc.Statement === 'object') return [doc.Statement];
+    return [];
+  } catch {
+    result.warnings.push(
+      `The policy of bucket ${opts.bucket} could not be read as JSON; it was left as it is (check that it denies requests without TLS).`,
+    );
+    return undefined;
+  }
+}
+
+function deniesInsecureTransport(statement: unknown): boolean {
+  if (!statement || typeof statement !== 'object') return false;
+  const s = statement as { Effect?: string; Condition?: Record<string, Record<string, unknown>> };
+  if (s.Effect !== 'Deny') return false;
+  const bool = s.Condition?.Bool;
+  const value = bool?.['aws:SecureTransport'];
+  return value === 'false' || value === false || (Array.isArray(value) && value.includes('false'));
+}

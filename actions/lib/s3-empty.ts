@@ -1,0 +1,258 @@
+/**
+ * Emptying an S3 bucket completely, fast: every object version and every
+ * delete marker, listed with ListObjectVersions (pages of up to 1,000) and
+ * deleted with one DeleteObjects call per page (at most 1,000 keys, S3's
+ * limit). No call per object: a bucket of n versions costs ceil(n/1000) list
+ * calls and as many DeleteObjects calls. Deleting a page runs while the next
+ * page is listed (a few deletes in flight), which is safe: the list markers
+ * are positions in key order, not affected by deleting what came before.
+ *
+ * S3-compatible servers that do not implement versions (ListObjectVersions
+ * answered with NotImplemented or MethodNotAllowed) are listed with
+ * ListObjectsV2 instead, which holds every object there is on such a server.
+ */
+import {
+  DeleteObjectsCommand,
+  type DeleteObjectsCommandOutput,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  type ListObjectVersionsCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { ActionError, errorCode } from './errors.js';
+
+/** S3's limit of keys per DeleteObjects call, and of keys per list page. */
+export const BATCH = 1000;
+
+export interface ObjectRef {
+  Key: string;
+  VersionId?: string;
+  size: number;
+  deleteMarker: boolean;
+}
+
+export interface ListOptions {
+  /** Keys per list page (default and maximum 1,000). */
+  pageSize?: number;
+  /** Told once when the server has no ListObjectVersions and plain listing is used. */
+  onUnversionedListing?: () => void;
+}
+
+const NOT_IMPLEMENTED = new Set(['NotImplemented', 'MethodNotAllowed']);
+
+/** Every version and delete marker of a bucket, one page at a time. */
+export async function* listAllVersions(
+  s3: S3Client,
+  bucket: string,
+  opts: ListOptions = {},
+): AsyncGenerator<ObjectRef[]> {
+  const MaxKeys = Math.min(opts.pageSize ?? BATCH, BATCH);
+  let KeyMarker: string | undefined;
+  let VersionIdMarker: string | undefined;
+  for (let first = true; ; first = false) {
+    let page: ListObjectVersionsCommandOutput;
+    try {
+      page = await s3.send(
+        new ListObjectVersionsCommand({
+          Bucket: bucket,
+          MaxKeys,
+          ...(KeyMarker !== undefined && { KeyMarker }),
+          ...(VersionIdMarker !== undefined && { VersionIdMarker }),
+        }),
+      );
+    } catch (err) {
+      if (first && NOT_IMPLEMENTED.has(errorCode(err) ?? '')) {
+        opts.onUnversionedListing?.();
+        yield* listAllObjects(s3, bucket, MaxKeys);
+        return;
+      }
+      throw err;
+    }
+    const refs: ObjectRef[] = [];
+    for (const v of page.Versions ?? []) {
+      if (v.Key === undefined) continue;
+      refs.push({ Key: v.Key, ...version(v.VersionId), size: v.Size ?? 0, deleteMarker: false });
+    }
+    for (const m of page.DeleteMarkers ?? []) {
+      if (m.Key === undefined) continue;
+      refs.push({ Key: m.Key, ...version(m.VersionId), size: 0, deleteMarker: true });
+    }
+    if (refs.length) yield refs;
+    if (!page.IsTruncated) return;
+    KeyMarker = page.NextKeyMarker;
+    VersionIdMarker = page.NextVersionIdMarker;
+    if (KeyMarker === undefined && VersionIdMarker === undefined) return;
+  }
+}
+
+/** Objects written before versioning was enabled have the version id "null": it must be sent as is. */
+function version(id: string | undefined): { VersionId?: string } {
+  return id === undefined ? {} : { VersionId: id };
+}
+
+async function* listAllObjects(
+  s3: S3Client,
+  bucket: string,
+  MaxKeys: number,
+): AsyncGenerator<ObjectRef[]> {
+  let ContinuationToken: string | undefined;
+  for (;;) {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        MaxKeys,
+        ...(ContinuationToken && { ContinuationToken }),
+      }),
+    );
+    const refs = (page.Contents ?? [])
+      .filter((o) => o.Key !== undefined)
+      .map((o) => ({ Key: o.Key!, size: o.Size ?? 0, deleteMarker: false }));
+    if (refs.length) yield refs;
+    if (!page.IsTruncated || !page.NextContinuationToken) return;
+    ContinuationToken = page.NextContinuationToken;
+  }
+}
+
+export interface BucketInventory {
+  /** Object versions (current and noncurrent). */
+  versions: number;
+  deleteMarkers: number;
+  bytes: number;
+}
+
+/** Counts what emptying the bucket would delete (for a dry run). */
+export async function inventoryBucket(
+  s3: S3Client,
+  bucket: string,
+  opts: ListOptions = {},
+): Promise<BucketInventory> {
+  const inventory: BucketInventory = { versions: 0, deleteMarkers: 0, bytes: 0 };
+  for await (const page of listAllVersions(s3, bucket, opts)) {
+    for (const ref of page) {
+      if (ref.deleteMarker) inventory.deleteMarkers++;
+      else inventory.versions++;
+      inventory.bytes += ref.size;
+    }
+  }
+  return inventory;
+}
+
+export interface EmptyOptions extends ListOptions {
+  /** DeleteObjects calls in flight at once (default 4). */
+  concurrency?: number;
+  /** Called after each DeleteObjects call with the running totals. */
+  onProgress?: (deleted: number, bytes: number) => void;
+}
+
+export interface EmptyResult extends BucketInventory {
+  /** Versions and delete markers deleted. */
+  deleted: number;
+}
+
+/** Errors S3 reports per key that are worth one more attempt. */
+const RETRY_PER_KEY = new Set([
+  'InternalError',
+  'SlowDown',
+  'ServiceUnavailable',
+  'RequestTimeout',
+]);
+
+interface KeyError {
+  ref: ObjectRef;
+  code: string;
+  message: string;
+}
+
+/** Deletes every version and delete marker; throws naming the keys S3 would not delete. */
+export async function emptyBucket(
+  s3: S3Client,
+  bucket: string,
+  opts: EmptyOptions = {},
+): Promise<EmptyResult> {
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const result: EmptyResult = { versions: 0, deleteMarkers: 0, bytes: 0, deleted: 0 };
+  const inFlight = new Set<Promise<void>>();
+  const failed: KeyError[] = [];
+  let firstError: unknown;
+
+  const deleteBatch = async (refs: ObjectRef[], retryErrors: boolean): Promise<void> => {
+    const out = await deleteObjects(s3, bucket, refs);
+    const errors = new Map<string, { code: string; message: string }>();
+    for (const e of out.Errors ?? []) {
+      errors.set(refId(e.Key, e.VersionId), {
+        code: e.Code ?? 'Error',
+        message: e.Message ?? '',
+      });
+    }
+    const retry: ObjectRef[] = [];
+    for (const ref of refs) {
+      const error = errors.get(refId(ref.Key, ref.VersionId));
+      if (!error) {
+        result.deleted++;
+        if (ref.deleteMarker) result.deleteMarkers++;
+        else result.versions++;
+        result.bytes += ref.size;
+      } else if (retryErrors && RETRY_PER_KEY.has(error.code)) retry.push(ref);
+      else failed.push({ ref, ...error });
+    }
+    opts.onProgress?.(result.deleted, result.bytes);
+    if (retry.length) await deleteBatch(retry, false);
+  };
+
+  const schedule = (refs: ObjectRef[]) => {
+    const task = deleteBatch(refs, true)
+      .catch((err) => {
+        firstError ??= err;
+      })
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  };
+
+  for await (const page of listAllVersions(s3, bucket, opts)) {
+    if (firstError !== undefined) break;
+    for (let i = 0; i < page.length; i += BATCH) schedule(page.slice(i, i + BATCH));
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  if (firstError !== undefined) throw firstError;
+  if (failed.length) throw undeletable(bucket, failed, result.deleted);
+  return result;
+}
+
+function refId(key: string | undefined, versionId: string | undefined): string {
+  return `${key ?? ''}\u0000${versionId ?? ''}`;
+}
+
+function deleteObjects(
+  s3: S3Client,
+  bucket: string,
+  refs: ObjectRef[],
+): Promise<DeleteObjectsCommandOutput> {
+  return s3.send(
+    new DeleteObjectsCommand({
+      Bucket: bucket,
+      Delete: {
+        Objects: refs.map((r) => ({ Key: r.Key, ...version(r.VersionId) })),
+        // Quiet: the answer lists only the keys that failed.
+        Quiet: true,
+      },
+    }),
+  );
+}
+
+function undeletable(bucket: string, failed: KeyError[], deleted: number): ActionError {
+  const shown = failed
+    .slice(0, 5)
+    .map(
+      (f) =>
+        `${f.ref.Key}${f.ref.VersionId ? ` (version ${f.ref.VersionId})` : ''}: ${f.code}${f.message ? `: ${f.message}` : ''}`,
+    );
+  const more = failed.length > shown.length ? `; and ${failed.length - shown.length} more` : '';
+  const lock = failed.some((f) => f.code === 'AccessDenied')
+    ? ' AccessDenied on single objects usually means S3 Object Lock (a retention period or legal hold) or a bucket policy that denies s3:DeleteObjectVersion.'
+    : '';
+  return new ActionError(
+    `Bucket ${bucket} could not be emptied: ${failed.length} object version(s) were not deleted (${deleted} were): ${shown.join('; ')}${more}.${lock}`,
+    'Remove the retention or legal hold, or allow s3:DeleteObject and s3:DeleteObjectVersion on the bucket for this role, then run the cleanup again.',
+  );
+}
