@@ -46,27 +46,70 @@ const LINE = new Set([
 /** Tags whose content is not text. */
 const SKIP = new Set(['script', 'style', 'template', 'noscript', 'head', 'title', 'svg']);
 
-/** Break markers, resolved by {@link tidy}: a run of breaks is one line break, or a blank line if any of them ends a paragraph. */
-const LINE_BREAK = '\ue000';
-const PARAGRAPH_BREAK = '\ue001';
-const BREAKS = /\s*[\ue000\ue001][\s\ue000\ue001]*/g;
-
 const TAG =
   /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)\b(?:[^>"']|"[^"]*"|'[^']*')*(>|$)|<![^>]*>|<\?[^>]*>/g;
 
-function appendText(out: string[], text: string): void {
-  if (text === '') return;
-  const decoded = text.includes('&') ? decodeHTML(text) : text;
-  out.push(decoded.replace(/[ \t\r\n\f]+/g, ' '));
+/** Whitespace a browser would collapse or show as a plain space (a test is cheaper than a replace). */
+const COLLAPSIBLE = /\s\s|[^\S ]/;
+
+/** Builds the text: collapses whitespace, and turns the strongest pending break into "\n" or "\n\n". */
+class TextBuilder {
+  private readonly parts: string[] = [];
+  /** 0 none, 1 line break, 2 paragraph break: waits for the next text. */
+  private pending = 0;
+  private prefix = '';
+  private endsWithSpace = true;
+
+  text(raw: string): void {
+    if (raw === '') return;
+    let text = raw.includes('&') ? decodeHTML(raw) : raw;
+    if (COLLAPSIBLE.test(text)) text = text.replace(/\s+/g, ' ');
+    if (this.pending > 0 || this.endsWithSpace) text = text.trimStart();
+    if (text === '') return;
+    if (this.pending > 0 && this.parts.length > 0) {
+      const last = this.parts.length - 1;
+      this.parts[last] = this.parts[last]!.trimEnd();
+      this.parts.push(this.pending === 2 ? '\n\n' : '\n');
+    }
+    if (this.prefix) this.parts.push(this.prefix);
+    this.parts.push(text);
+    this.pending = 0;
+    this.prefix = '';
+    this.endsWithSpace = text.endsWith(' ');
+  }
+
+  /** A break before the next text (the strongest asked for wins). */
+  break(level: 1 | 2, prefix = ''): void {
+    if (level > this.pending) this.pending = level;
+    if (prefix) this.prefix = prefix;
+  }
+
+  /** A list ended: an item marker still waiting for text is dropped. */
+  endList(): void {
+    this.prefix = '';
+    this.break(2);
+  }
+
+  /** A space between cells. */
+  space(): void {
+    if (!this.endsWithSpace && this.pending === 0) {
+      this.parts.push(' ');
+      this.endsWithSpace = true;
+    }
+  }
+
+  toString(): string {
+    return this.parts.join('').trimEnd();
+  }
 }
 
 export function htmlToText(html: string): string {
   if (!html) return '';
-  const out: string[] = [];
+  const out = new TextBuilder();
   let last = 0;
   TAG.lastIndex = 0;
   for (let m = TAG.exec(html); m !== null; m = TAG.exec(html)) {
-    appendText(out, html.slice(last, m.index));
+    out.text(html.slice(last, m.index));
     last = TAG.lastIndex;
     const name = m[2]?.toLowerCase();
     if (!name) continue; // comment, doctype, processing instruction
@@ -82,24 +125,12 @@ export function htmlToText(html: string): string {
       TAG.lastIndex = last;
       continue;
     }
-    if (PARAGRAPH.has(name)) out.push(PARAGRAPH_BREAK);
-    else if (LINE.has(name)) out.push(LINE_BREAK);
-    if (name === 'li' && !closing) out.push('- ');
-    else if ((name === 'td' || name === 'th') && closing) out.push(' ');
+    if (name === 'li' && !closing) out.break(1, '- ');
+    else if ((name === 'ul' || name === 'ol') && closing) out.endList();
+    else if (PARAGRAPH.has(name)) out.break(2);
+    else if (LINE.has(name)) out.break(1);
+    else if ((name === 'td' || name === 'th') && closing) out.space();
   }
-  appendText(out, html.slice(last));
-  return tidy(out.join(''));
-}
-
-/** Resolves break markers, trims every line, keeps at most one blank line in a row. */
-function tidy(text: string): string {
-  return text
-    .replace(BREAKS, (run) => (run.includes(PARAGRAPH_BREAK) ? '\n\n' : '\n'))
-    .replace(/\u00a0/g, ' ')
-    .split('\n')
-    .map((line) => line.replace(/ {2,}/g, ' ').trim())
-    .join('\n')
-    .replace(/^- *$/gm, '')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  out.text(html.slice(last));
+  return out.toString();
 }

@@ -13,7 +13,7 @@
  */
 import { projectSchema, type Schema, type TableDef } from '../../schema/schema.js';
 import type { JobInput } from '../../schema/types.generated.js';
-import { validateItem } from '../../schema/validate.js';
+import { checkValue } from '../../schema/validate.js';
 import { MCF_STATUS } from '../mcf/types.js';
 import { jobPageUrl, MCF_WEB_URL } from '../mcf/urls.js';
 import { htmlToText } from './html-text.js';
@@ -179,15 +179,48 @@ export function normaliseJob(raw: unknown, opts: NormaliseOptions = {}): Normali
       problems: r.problems,
     };
   }
-  for (const k of Object.keys(row)) if (row[k] === undefined) delete row[k];
-  const v = validateItem(schema, table, row, 'full');
-  if (v.problems.length) {
-    const problems = v.problems.map(
-      (p) => `${p.field}: ${p.message} (got ${JSON.stringify(p.value)})`,
-    );
-    return { ok: false, uuid, reason: summarise(problems), problems };
+  // The schema's rules for every field set (required ones are checked above; no other field can appear).
+  const problems: string[] = [];
+  for (const k of Object.keys(row)) {
+    if (row[k] === undefined) {
+      delete row[k];
+      continue;
+    }
+    const problem = fieldProblem(schema, table, k, row[k]);
+    if (problem) problems.push(problem);
   }
-  return { ok: true, row: v.item as unknown as JobInput };
+  if (problems.length) return { ok: false, uuid, reason: summarise(problems), problems };
+  return { ok: true, row: row as unknown as JobInput };
+}
+
+/**
+ * The schema's verdict on one field value. Short values repeat across jobs
+ * (labels, dates, salary types, companies), so verdicts on them are
+ * remembered per schema: the validator is a pure function of (field, value).
+ */
+const verdicts = new WeakMap<Schema, Map<string, string>>();
+const MEMO_MAX_CHARS = 120;
+
+function fieldProblem(schema: Schema, table: TableDef, field: string, value: unknown): string {
+  const memoable =
+    (typeof value === 'string' && value.length <= MEMO_MAX_CHARS) || typeof value === 'number';
+  let memo = verdicts.get(schema);
+  if (!memo) {
+    memo = new Map();
+    verdicts.set(schema, memo);
+  }
+  const key = memoable ? `${field}\u0000${typeof value}\u0000${value}` : '';
+  if (memoable) {
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+  }
+  const p = checkValue(field, table.fields[field]!, value, schema);
+  const verdict = p ? `${p.field}: ${p.message} (got ${JSON.stringify(p.value)})` : '';
+  if (memoable) {
+    if (memo.size >= 50_000) memo.clear();
+    memo.set(key, verdict);
+  }
+  return verdict;
 }
 
 function summarise(problems: string[]): string {

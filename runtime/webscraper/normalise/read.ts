@@ -4,7 +4,7 @@
  * field out now and then), and records a problem when it is there with the
  * wrong type, so a drifted record is quarantined rather than half-written.
  */
-import { isoDate, isoTimestamp } from '../../schema/timestamps.js';
+import { zonedDate, zonedTimestamp } from './zoned-time.js';
 
 export type Json = Record<string, unknown>;
 
@@ -78,9 +78,10 @@ export class Reader {
     const s = this.string(v, path);
     if (s === undefined || s.trim() === '') return undefined;
     const text = s.trim();
+    // The schema's ISO_DATE rule (with its calendar check) follows in the normaliser.
     if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return text;
     const ms = parseTimestamp(text);
-    return ms === undefined ? this.problem(path, 'a date', v) : isoDate(new Date(ms));
+    return ms === undefined ? this.problem(path, 'a date', v) : zonedDate(ms);
   }
 
   /** An ISO_TIMESTAMP (schema timezone, to the minute) from an ISO 8601 timestamp. */
@@ -88,9 +89,7 @@ export class Reader {
     const s = this.string(v, path);
     if (s === undefined || s.trim() === '') return undefined;
     const ms = parseTimestamp(s.trim());
-    return ms === undefined
-      ? this.problem(path, 'an ISO 8601 timestamp', v)
-      : isoTimestamp(new Date(ms));
+    return ms === undefined ? this.problem(path, 'an ISO 8601 timestamp', v) : zonedTimestamp(ms);
   }
 }
 

@@ -99,7 +99,9 @@ function num(v: unknown): number | undefined {
 
 /** The job on a rendered page, in MCF's API shape; `undefined` when the page holds no job. */
 export function extractJobFromPage(html: string, hints: PageHints): Json | undefined {
-  const $ = load(html);
+  // htmlparser2 (through cheerio's `xml` option, in HTML mode) parses about 4x faster than parse5, and
+  // a rendered page is the browser's own serialisation: well-formed, no error recovery needed.
+  const $ = load(html, { xml: { xmlMode: false, decodeEntities: true } });
   const ld = jobPosting($);
   if (!ld && byTestId($, TESTID.page).length === 0) return undefined;
   const ldObj = (k: string) => (ld && isObject(ld[k]) ? (ld[k] as Json) : undefined);
