@@ -34,6 +34,11 @@ import { MemoryBlobStore } from '../../runtime/webscraper/state/blob-store.js';
 import { MemoryStorage } from '../../runtime/webscraper/storage/memory.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+/** The container's NODE_OPTIONS, read from its Dockerfile so the measurement runs what ships. */
+const CONTAINER_NODE_OPTIONS =
+  /NODE_OPTIONS=(\S+)/.exec(
+    readFileSync(join(ROOT, 'runtime/webscraper/Dockerfile'), 'utf8'),
+  )?.[1] ?? '';
 const { values } = parseArgs({
   options: {
     out: { type: 'string' },
@@ -174,13 +179,11 @@ function normaliser(): void {
     const r = normaliseJob(jobs[i++ % jobs.length]);
     if (!r.ok) throw new Error(r.reason);
   }, 3000);
-  const pages = jobs
-    .slice(0, 500)
-    .map((j) => ({
-      html: renderJobPageStatic(j),
-      url: j.metadata.jobDetailsUrl!,
-      updatedAt: j.metadata.updatedAt!,
-    }));
+  const pages = jobs.slice(0, 500).map((j) => ({
+    html: renderJobPageStatic(j),
+    url: j.metadata.jobDetailsUrl!,
+    updatedAt: j.metadata.updatedAt!,
+  }));
   const htmlBytes = pages.reduce((n, p) => n + p.html.length, 0) / pages.length;
   for (const p of pages.slice(0, 50)) normaliseJob(extractJobFromPage(p.html, p));
   let k = 0;
@@ -326,7 +329,7 @@ async function rss(): Promise<void> {
     say(`## Peak memory over ${fmt(RSS_JOBS)} jobs`);
     say();
     say(
-      "The bundled `mcfpipe scrape` (what the container runs) in its own process; the replay server and the DB API (local server on dynalite) in two other processes, so only the scraper is measured. 16 in flight, no rate limit, raw archive on (gzip JSONL parts), checkpoints to a local folder. Peak RSS is the kernel's VmHWM of the process, polled every 20 ms.",
+      `The bundled \`mcfpipe scrape\` (what the container runs) in its own process; the replay server and the DB API (local server on dynalite) in two other processes, so only the scraper is measured. 16 in flight, no rate limit, raw archive on (gzip JSONL parts), checkpoints to a local folder, \`NODE_OPTIONS=${CONTAINER_NODE_OPTIONS}\` as in the container. Peak RSS is the kernel's VmHWM of the process, polled every 20 ms.`,
     );
     say();
     say('| jobs stored | job_search rows | listing pages | time | peak RSS | target |');

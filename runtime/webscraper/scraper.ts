@@ -265,10 +265,13 @@ class ScrapeRun {
     state.status = 'running';
     const prefix = `${this.day}/shard-${this.shard.index}-of-${this.shard.count}`;
     if (this.opts.archive)
+      // Parts of at most 500 records or 4 MiB: bounded memory, a few hundred KB per gzip object.
       this.archive = new JsonlParts(this.opts.archive, {
         prefix: `raw/${prefix}`,
         runId,
         gzip: true,
+        maxRecords: 500,
+        maxBytes: 4 * 1024 * 1024,
       });
     this.quarantine = new JsonlParts(this.opts.quarantine ?? this.opts.state, {
       prefix: `quarantine/${prefix}`,
