@@ -135,28 +135,28 @@ function sortParam(raw: string | null | undefined): SortBy {
   return raw as SortBy;
 }
 
+const LABEL_FILTERS = ['categories', 'employmentTypes', 'positionLevels'] as const;
+
+/** The display-name filters, checked against the known values (an unknown one is a 400). */
+function labelFilters(
+  get: (name: string) => string[] | undefined,
+): Pick<JobQuery, (typeof LABEL_FILTERS)[number]> {
+  const q: Pick<JobQuery, (typeof LABEL_FILTERS)[number]> = {};
+  for (const name of LABEL_FILTERS) {
+    const values = checkValues(name, get(name), Corpus.known[name]);
+    if (values) q[name] = values;
+  }
+  return q;
+}
+
 function queryFromParams(params: URLSearchParams): JobQuery {
   const q: JobQuery = { sortBy: sortParam(params.get('sortBy')) };
   const search = params.get('search');
   if (search) q.search = search;
-  const categories = checkValues(
-    'categories',
-    listParam(params, 'categories'),
-    Corpus.known.categories,
+  Object.assign(
+    q,
+    labelFilters((name) => listParam(params, name)),
   );
-  if (categories) q.categories = categories;
-  const employmentTypes = checkValues(
-    'employmentTypes',
-    listParam(params, 'employmentTypes'),
-    Corpus.known.employmentTypes,
-  );
-  if (employmentTypes) q.employmentTypes = employmentTypes;
-  const positionLevels = checkValues(
-    'positionLevels',
-    listParam(params, 'positionLevels'),
-    Corpus.known.positionLevels,
-  );
-  if (positionLevels) q.positionLevels = positionLevels;
   if (params.get('salary')) q.salary = intParam('salary', params.get('salary'), 0, 0, 10_000_000);
   const uen = params.get('uen');
   if (uen) q.uen = uen;
@@ -182,24 +182,10 @@ function queryFromBody(body: unknown): JobQuery {
     if (typeof b.search !== 'string') throw new BadRequest('search must be a string');
     if (b.search) q.search = b.search;
   }
-  const categories = checkValues(
-    'categories',
-    stringList(b, 'categories'),
-    Corpus.known.categories,
+  Object.assign(
+    q,
+    labelFilters((name) => stringList(b, name)),
   );
-  if (categories) q.categories = categories;
-  const employmentTypes = checkValues(
-    'employmentTypes',
-    stringList(b, 'employmentTypes'),
-    Corpus.known.employmentTypes,
-  );
-  if (employmentTypes) q.employmentTypes = employmentTypes;
-  const positionLevels = checkValues(
-    'positionLevels',
-    stringList(b, 'positionLevels'),
-    Corpus.known.positionLevels,
-  );
-  if (positionLevels) q.positionLevels = positionLevels;
   const postingCompany = checkValues(
     'postingCompany',
     stringList(b, 'postingCompany'),

@@ -23,6 +23,7 @@ import { createLogger, type Logger } from './log.js';
 import { LISTING_ENDPOINTS } from './mcf/client.js';
 import { MCF_API_URL, MCF_WEB_URL } from './mcf/urls.js';
 import { DESCRIPTION_POLICIES } from './normalise/job.js';
+import type { Counter } from './progress.js';
 import { BROWSER_MODES, type ScrapeOptions, type ScrapeSummary, scrape } from './scraper.js';
 import { openBlobStore } from './state/blob-store.js';
 import { DbApiStorage } from './storage/db-api.js';
@@ -407,33 +408,23 @@ function summaryMarkdown(
       3,
     );
     if (s.reason) summary.addRaw(`<p>Stopped: ${code(s.reason)}. Run again to resume.</p>`, true);
-    const c = s.counters;
+    const shown: Counter[] = [
+      'pages',
+      'new',
+      'updated',
+      'unchanged',
+      'stored',
+      'gone',
+      'failed',
+      'quarantined',
+    ];
     summary.addRaw(
       markdownTable(
-        [
-          'searches',
-          'pages',
-          'new',
-          'updated',
-          'unchanged',
-          'stored',
-          'gone',
-          'failed',
-          'quarantined',
-          'requests',
-          'duration',
-        ],
+        ['searches', ...shown, 'requests', 'duration'],
         [
           [
             `${s.searches.done}/${s.searches.mine}`,
-            c.pages,
-            c.new,
-            c.updated,
-            c.unchanged,
-            c.stored,
-            c.gone,
-            c.failed,
-            c.quarantined,
+            ...shown.map((k) => s.counters[k]),
             s.http.requests,
             `${s.durationS}s`,
           ],
