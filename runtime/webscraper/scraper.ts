@@ -245,7 +245,7 @@ class ScrapeRun {
           ((this.counters.new + this.counters.updated + this.counters.unchanged) * 60_000 * 10) /
             Math.max(1, this.clock.now() - started),
         ) / 10,
-      checkpoint: `${this.opts.state.description}/${this.checkpoint.key}`,
+      checkpoint: `${this.opts.state.description.replace(/\/+$/, '')}/${this.checkpoint.key}`,
       archiveParts: this.archive?.parts ?? [],
       quarantineParts: this.quarantine?.parts ?? [],
     });
