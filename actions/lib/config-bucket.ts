@@ -52,6 +52,12 @@ export interface ConfigBucketOptions {
   kmsKeyId?: string;
   /** The mcfpipe:env tag of a new bucket. */
   env?: string;
+  /**
+   * Put the policy that denies requests without TLS in place (default true).
+   * false for a plain-HTTP S3-compatible endpoint (an emulator), which such
+   * a policy would lock out of the bucket.
+   */
+  requireTls?: boolean;
   log: (line: string) => void;
 }
 
@@ -110,7 +116,7 @@ export async function ensureConfigBucket(
     opts.log(`Created bucket ${opts.bucket} in ${opts.region}.`);
     await configureNew(s3, opts);
     opts.log(
-      `Bucket ${opts.bucket}: ACLs disabled, public access blocked, ${encryptionName(opts)} encryption, versioning on, TLS required, tagged ${MANAGED_BY_KEY}=${MANAGED_BY_VALUE}.`,
+      `Bucket ${opts.bucket}: ACLs disabled, public access blocked, ${encryptionName(opts)} encryption, versioning on, ${opts.requireTls === false ? 'TLS not required (plain-HTTP endpoint)' : 'TLS required'}, tagged ${MANAGED_BY_KEY}=${MANAGED_BY_VALUE}.`,
     );
     return result;
   }
@@ -233,7 +239,9 @@ async function configureNew(s3: S3Client, opts: ConfigBucketOptions): Promise<vo
   await Promise.all([
     putters.encryption(s3, opts),
     putters.versioning(s3, opts),
-    putters.policy(s3, opts, [tlsStatement(opts.bucket, opts.partition)]),
+    ...(opts.requireTls === false
+      ? []
+      : [putters.policy(s3, opts, [tlsStatement(opts.bucket, opts.partition)])]),
     s3.send(
       new PutBucketTaggingCommand({
         Bucket: opts.bucket,
@@ -320,7 +328,7 @@ async function checkExisting(
     });
   }
   const statements = policyStatements(policy?.Policy, opts, result);
-  if (statements && !statements.some(deniesInsecureTransport)) {
+  if (opts.requireTls !== false && statements && !statements.some(deniesInsecureTransport)) {
     repairs.push({
       what: policy?.Policy
         ? 'the bucket policy allowed requests without TLS; a statement denying them was added (the other statements are unchanged)'
@@ -343,7 +351,7 @@ async function checkExisting(
   }
   if (repairs.length === 0) {
     opts.log(
-      `Bucket ${opts.bucket} exists with ACLs disabled, public access blocked, encryption, versioning and TLS required.`,
+      `Bucket ${opts.bucket} exists with ACLs disabled, public access blocked, encryption, versioning${opts.requireTls === false ? '' : ' and TLS required'}.`,
     );
   }
 }

@@ -9,12 +9,13 @@
  *
  * S3-compatible servers that do not implement versions (ListObjectVersions
  * answered with NotImplemented or MethodNotAllowed) are listed with
- * ListObjectsV2 instead, which holds every object there is on such a server.
+ * ListObjects instead (version 1, the listing every such server implements,
+ * paged by key marker), which holds every object there is on such a server.
  */
 import {
   DeleteObjectsCommand,
   type DeleteObjectsCommandOutput,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   ListObjectVersionsCommand,
   type ListObjectVersionsCommandOutput,
   type S3Client,
@@ -95,21 +96,19 @@ async function* listAllObjects(
   bucket: string,
   MaxKeys: number,
 ): AsyncGenerator<ObjectRef[]> {
-  let ContinuationToken: string | undefined;
+  let Marker: string | undefined;
   for (;;) {
     const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        MaxKeys,
-        ...(ContinuationToken && { ContinuationToken }),
-      }),
+      new ListObjectsCommand({ Bucket: bucket, MaxKeys, ...(Marker !== undefined && { Marker }) }),
     );
     const refs = (page.Contents ?? [])
       .filter((o) => o.Key !== undefined)
       .map((o) => ({ Key: o.Key!, size: o.Size ?? 0, deleteMarker: false }));
     if (refs.length) yield refs;
-    if (!page.IsTruncated || !page.NextContinuationToken) return;
-    ContinuationToken = page.NextContinuationToken;
+    // Without a delimiter, NextMarker is absent: the last key is the marker.
+    const next = page.NextMarker ?? refs[refs.length - 1]?.Key;
+    if (!page.IsTruncated || next === undefined) return;
+    Marker = next;
   }
 }
 

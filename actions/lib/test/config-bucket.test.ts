@@ -97,6 +97,14 @@ describe('ensureConfigBucket: a new bucket', () => {
     ]);
   });
 
+  it('puts no TLS-only policy on a bucket behind a plain-HTTP endpoint (it would lock the endpoint out)', async () => {
+    const { f, log, opts } = setup();
+    await ensureConfigBucket(s3, { ...opts, requireTls: false });
+    expect(f.buckets.get('mcfpipe-config-test')!.policy).toBeUndefined();
+    expect(log[1]).toContain('TLS not required (plain-HTTP endpoint)');
+    expect((await ensureConfigBucket(s3, { ...opts, requireTls: false })).repaired).toEqual([]);
+  });
+
   it('uses the partition in the policy ARNs', () => {
     expect(tlsStatement('b', 'aws-cn').Resource).toEqual([
       'arn:aws-cn:s3:::b',

@@ -3,7 +3,7 @@
  * does, for the bucket and object calls mcfpipe makes: buckets with an owner
  * and a region, their settings (public access block, encryption, versioning,
  * ownership controls, policy, tags), object versions and delete markers,
- * ListObjectVersions pages with markers, DeleteObjects (at most 1,000 keys,
+ * ListObjectVersions and ListObjects pages with markers, DeleteObjects (at most 1,000 keys,
  * per-key errors), and AWS's error codes (NoSuchBucket, BucketNotEmpty,
  * BucketAlreadyExists, 403 for ExpectedBucketOwner, ...). Injected failures
  * replace the next answers of one command.
@@ -27,7 +27,7 @@ import {
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   ListObjectVersionsCommand,
   type ListObjectVersionsCommandInput,
   type PublicAccessBlockConfiguration,
@@ -344,22 +344,15 @@ export class FakeS3 {
     on(ListObjectVersionsCommand, 'ListObjectVersions', (i: ListObjectVersionsCommandInput) =>
       this.listVersions(i),
     );
-    on(ListObjectsV2Command, 'ListObjectsV2', (i) => {
+    on(ListObjectsCommand, 'ListObjects', (i) => {
       const b = this.access(i.Bucket, i.ExpectedBucketOwner);
-      // The token is a position in key order (the last key listed), as on S3.
-      const after = i.ContinuationToken
-        ? Buffer.from(i.ContinuationToken, 'base64').toString()
-        : '';
+      const after = i.Marker ?? '';
       const keys = [...new Set(b.versions.map((v) => v.key))].filter((k) => k > after).sort();
       const max = Math.min(i.MaxKeys ?? 1000, 1000);
       const page = keys.slice(0, max);
-      const truncated = keys.length > max;
       return {
         Contents: page.map((Key) => ({ Key, Size: this.latest(i.Bucket!, Key)?.size ?? 0 })),
-        IsTruncated: truncated,
-        ...(truncated && {
-          NextContinuationToken: Buffer.from(page[page.length - 1]!).toString('base64'),
-        }),
+        IsTruncated: keys.length > max,
       };
     });
     on(DeleteObjectsCommand, 'DeleteObjects', (i: DeleteObjectsCommandInput) =>
