@@ -14,8 +14,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readTemplate, TemplateParseError } from '../../actions/lib/cfn-template.js';
-import { loadSchemaFile, SchemaError } from '../../runtime/schema/schema.js';
+import { SchemaError } from '../../runtime/schema/schema.js';
 import { MergeError, mergeTemplates, templateYaml } from './merge.js';
+import { readSchemaFile } from './schema-file.js';
 import { tableResources } from './table-resources.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -43,13 +44,13 @@ export function renderTables(schemaFile: string): string {
     '# change the schema and run the command again. A test fails when this file is stale.',
     '# Merged into cloudformation/db-api.yaml at deploy time (npm run gen:tables -- --merge ...).',
   ].join('\n');
-  return templateYaml(tableResources(loadSchemaFile(schemaFile)), header);
+  return templateYaml(tableResources(readSchemaFile(schemaFile)), header);
 }
 
 /** The text of the deployable db-api template: `baseFile` plus the tables of `schemaFile`. */
 export function renderMerged(baseFile: string, schemaFile: string): string {
   const { template: base } = readTemplate(baseFile);
-  const fragment = tableResources(loadSchemaFile(schemaFile));
+  const fragment = tableResources(readSchemaFile(schemaFile));
   const merged = mergeTemplates(base, fragment, {
     base: relative(ROOT, baseFile) || baseFile,
     fragment: `the tables of ${relative(ROOT, schemaFile) || schemaFile}`,

@@ -1,0 +1,51 @@
+/**
+ * cfn-lint on every template as deployed (db-api merged with the generated
+ * tables): no errors and no warnings. Skipped when cfn-lint is not installed,
+ * except in CI (CI=true), where that is a failure.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cfnLintVersion, runCfnLint } from '../checks/cfn-lint.js';
+import { LAYERS, templateFile } from '../checks/templates.js';
+import { DEFAULT_SCHEMA, renderMerged } from '../tables/cli.js';
+
+const version = cfnLintVersion();
+
+describe.skipIf(!version)(`cfn-lint (${version ?? 'not installed: pip install cfn-lint'})`, () => {
+  it('finds nothing in any template', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcfpipe-cfn-lint-'));
+    const files = LAYERS.map((layer) => {
+      if (layer !== 'db-api') return templateFile(layer);
+      const merged = join(dir, 'db-api.merged.yaml');
+      writeFileSync(merged, renderMerged(templateFile('db-api'), DEFAULT_SCHEMA));
+      return merged;
+    });
+    const findings = await runCfnLint(files);
+    expect(
+      findings.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`),
+      'cfn-lint findings',
+    ).toEqual([]);
+  }, 120_000);
+
+  it('reports an error in a broken template (the runner reads its findings)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mcfpipe-cfn-lint-')), 'broken.yaml');
+    writeFileSync(
+      file,
+      [
+        'Resources:',
+        '  Queue:',
+        '    Type: AWS::SQS::Queue',
+        '    Properties:',
+        '      VisibilityTimeout: !Ref Missing',
+        '',
+      ].join('\n'),
+    );
+    const findings = await runCfnLint([file]);
+    expect(findings.some((f) => f.rule.startsWith('E') && f.message.includes('Missing'))).toBe(
+      true,
+    );
+    expect(findings[0]!.line).toBe(5);
+  }, 60_000);
+});

@@ -1,0 +1,452 @@
+/**
+ * Every template of the project, as deployed (db-api merged with the generated
+ * tables), against the CloudFormation specification, its own names, the
+ * output contract, the security review and the IAM reference. Each check is
+ * also shown to fail on a template that breaks its rule.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseTemplate, readTemplate, type Template } from '../../actions/lib/cfn-template.js';
+import { checkIamPolicies } from '../checks/iam-check.js';
+import { formatProblems, type Problem } from '../checks/problems.js';
+import { checkReferences } from '../checks/refs-check.js';
+import { checkSecurity } from '../checks/security-check.js';
+import { loadSpec, SpecChecker } from '../checks/spec-check.js';
+import {
+  type DeployableTemplate,
+  deployableTemplates,
+  LAYERS,
+  OUTPUT_CONTRACT,
+  templateFile,
+} from '../checks/templates.js';
+
+let spec: SpecChecker;
+let templates: DeployableTemplate[];
+
+beforeAll(async () => {
+  spec = new SpecChecker(await loadSpec());
+  templates = deployableTemplates();
+}, 30_000);
+
+function expectNone(problems: Problem[]) {
+  expect(problems, formatProblems(problems)).toEqual([]);
+}
+
+function messages(problems: Problem[]): string {
+  return problems.map((p) => `${p.path}: ${p.message}`).join('\n');
+}
+
+/** A minimal template around some resources, for the failure cases. */
+function withResources(resources: Template['Resources'], extra: Partial<Template> = {}): Template {
+  return { AWSTemplateFormatVersion: '2010-09-09', Resources: resources ?? {}, ...extra };
+}
+
+const TAGS = [
+  { Key: 'mcfpipe:env', Value: 'dev' },
+  { Key: 'mcfpipe:managed-by', Value: 'mcfpipe' },
+];
+
+describe('the project templates', () => {
+  it.each(LAYERS)('%s.yaml parses with the short-form intrinsics', (layer) => {
+    const { template } = readTemplate(templateFile(layer));
+    expect(Object.keys(template.Resources ?? {}).length).toBeGreaterThan(0);
+    expect(template.AWSTemplateFormatVersion).toBe('2010-09-09');
+  });
+
+  it.each(LAYERS)('%s: every resource type and property exists, required ones are set', (layer) => {
+    const t = templates.find((x) => x.layer === layer)!;
+    expectNone(spec.check(layer, t.template));
+  });
+
+  it.each(LAYERS)('%s: every Ref, GetAtt, Sub variable and Condition resolves', (layer) => {
+    const t = templates.find((x) => x.layer === layer)!;
+    expectNone(checkReferences(layer, t.template));
+  });
+
+  it.each(LAYERS)('%s: passes the security review', (layer) => {
+    const t = templates.find((x) => x.layer === layer)!;
+    expectNone(checkSecurity(layer, t.template, spec));
+  });
+
+  it.each(LAYERS)(
+    '%s: IAM actions exist, no wildcards where a narrower resource exists',
+    async (layer) => {
+      const t = templates.find((x) => x.layer === layer)!;
+      expectNone(await checkIamPolicies(layer, t.template));
+    },
+  );
+
+  it.each(LAYERS)('%s: declares the outputs of the contract', (layer) => {
+    const t = templates.find((x) => x.layer === layer)!;
+    const contract = OUTPUT_CONTRACT[layer];
+    const outputs = t.template.Outputs ?? {};
+    for (const key of contract.outputs) expect(outputs, key).toHaveProperty(key);
+    if (contract.exact) expect(Object.keys(outputs).sort()).toEqual([...contract.outputs].sort());
+    if (contract.exported) {
+      for (const key of contract.outputs) {
+        expect(outputs[key]?.Export?.Name, `${key} is exported`).toEqual({
+          'Fn::Sub': `\${AWS::StackName}-${key}`,
+        });
+      }
+    }
+  });
+
+  it.each(LAYERS)('%s: takes Env (dev, staging, prod) and NamePrefix', (layer) => {
+    const { template } = readTemplate(templateFile(layer));
+    expect(template.Parameters?.Env?.AllowedValues).toEqual(['dev', 'staging', 'prod']);
+    expect(template.Parameters?.NamePrefix?.Default).toBe('');
+    // An empty prefix means mcfpipe-<Env>.
+    expect(template.Conditions?.DefaultNamePrefix).toEqual({
+      'Fn::Equals': [{ Ref: 'NamePrefix' }, ''],
+    });
+  });
+
+  it('network: DNS on, gateway endpoints for S3 and DynamoDB, SSH closed by default', () => {
+    const { template } = readTemplate(templateFile('network'));
+    const r = template.Resources!;
+    expect(r.Vpc?.Properties).toMatchObject({ EnableDnsHostnames: true, EnableDnsSupport: true });
+    const gateways = Object.values(r)
+      .filter(
+        (x) => x.Type === 'AWS::EC2::VPCEndpoint' && x.Properties?.VpcEndpointType === 'Gateway',
+      )
+      .map((x) => (x.Properties!.ServiceName as { 'Fn::Sub': string })['Fn::Sub']);
+    expect(gateways.sort()).toEqual([
+      'com.amazonaws.${AWS::Region}.dynamodb',
+      'com.amazonaws.${AWS::Region}.s3',
+    ]);
+    // Every interface endpoint is behind a condition (each costs money).
+    for (const [id, x] of Object.entries(r)) {
+      if (x.Type === 'AWS::EC2::VPCEndpoint' && x.Properties?.VpcEndpointType === 'Interface') {
+        expect(x.Condition, id).toBeTypeOf('string');
+      }
+    }
+    expect(template.Parameters?.SshCidr?.Default).toBe('');
+    const ssh = new RegExp(template.Parameters?.SshCidr?.AllowedPattern as string);
+    expect(ssh.test('0.0.0.0/0')).toBe(false);
+    expect(ssh.test('203.0.113.7/32')).toBe(true);
+    expect(r.SGPrivate?.Properties?.SecurityGroupIngress).toBeUndefined();
+  });
+
+  it('db-api: IAM authorisation by default, routes of API.md, throttling and access logs', () => {
+    const { template } = readTemplate(templateFile('db-api'));
+    const r = template.Resources!;
+    expect(template.Parameters?.AuthType?.Default).toBe('AWS_IAM');
+    const routes = Object.values(r)
+      .filter((x) => x.Type === 'AWS::ApiGatewayV2::Route')
+      .map((x) => [x.Properties?.RouteKey, x.Properties?.AuthorizationType]);
+    expect(routes).toEqual([
+      ['ANY /{table}', { Ref: 'AuthType' }],
+      ['ANY /{table}/{id}', { Ref: 'AuthType' }],
+      ['POST /{table}/batch', { Ref: 'AuthType' }],
+    ]);
+    expect(r.ApiStage?.Properties?.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: { Ref: 'ThrottlingRateLimit' },
+      ThrottlingBurstLimit: { Ref: 'ThrottlingBurstLimit' },
+    });
+    expect(r.ApiStage?.Properties?.AccessLogSettings).toMatchObject({
+      DestinationArn: { 'Fn::GetAtt': ['AccessLogGroup', 'Arn'] },
+    });
+    expect(r.ApiFunction?.Properties?.Environment).toEqual({
+      Variables: {
+        TABLE_NAME_PREFIX: {
+          'Fn::Sub': [
+            '${Prefix}-',
+            {
+              Prefix: {
+                'Fn::If': [
+                  'DefaultNamePrefix',
+                  { 'Fn::Sub': 'mcfpipe-${Env}' },
+                  { Ref: 'NamePrefix' },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  it('db-api: the Lambda role reaches only the generated tables and their indexes', () => {
+    const merged = templates.find((t) => t.layer === 'db-api')!.template;
+    const tables = Object.entries(merged.Resources!)
+      .filter(([, r]) => r.Type === 'AWS::DynamoDB::Table')
+      .map(([id]) => id);
+    expect(tables.length).toBeGreaterThan(0);
+    const policy = merged.Resources!.DbApiTablesPolicy!;
+    expect(policy.Properties?.RoleName).toEqual({ Ref: 'ApiFunctionRole' });
+    const [items, indexes] = (
+      policy.Properties!.PolicyDocument as { Statement: Array<{ Resource: unknown[] }> }
+    ).Statement;
+    expect(items!.Resource).toEqual(tables.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })));
+    expect(indexes!.Resource).toEqual(tables.map((id) => ({ 'Fn::Sub': `\${${id}.Arn}/index/*` })));
+    // Nothing else in the template grants DynamoDB.
+    const text = JSON.stringify(merged.Resources!.ApiFunctionRole);
+    expect(text).not.toContain('dynamodb');
+  });
+
+  it('tester and webscraper: the image is an ECR URI with a tag or a digest', () => {
+    for (const layer of ['tester', 'webscraper'] as const) {
+      const { template } = readTemplate(templateFile(layer));
+      const re = new RegExp(template.Parameters?.Image?.AllowedPattern as string);
+      const registry = '123456789012.dkr.ecr.ap-southeast-1.amazonaws.com';
+      expect(re.test(`${registry}/mcfpipe-${layer}:1f2e3d4`), layer).toBe(true);
+      expect(re.test(`${registry}/team/mcfpipe-${layer}@sha256:${'a'.repeat(64)}`), layer).toBe(
+        true,
+      );
+      expect(re.test(`${registry}/mcfpipe-${layer}`), 'no tag').toBe(false);
+      expect(re.test(`docker.io/library/node:24`), 'not ECR').toBe(false);
+      expect(re.test(`${registry}/mcfpipe-${layer}:latest; rm -rf /`), 'junk').toBe(false);
+    }
+  });
+
+  it('github-oidc: trusted only for one repository, its main branch or its environment', () => {
+    const { template } = readTemplate(templateFile('github-oidc'));
+    const trust = template.Resources!.DeployRole!.Properties!.AssumeRolePolicyDocument as {
+      Statement: Array<{ Condition: { StringEquals: Record<string, unknown> } }>;
+    };
+    const cond = trust.Statement[0]!.Condition.StringEquals;
+    expect(cond['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
+    const subs = JSON.stringify(cond['token.actions.githubusercontent.com:sub']);
+    expect(subs).toContain('repo:${GitHubRepository}:ref:refs/heads/main');
+    expect(subs).toContain('repo:${GitHubRepository}:environment:${Environment}');
+    expect(subs).not.toContain('*');
+    // The deployer cannot touch its own stack.
+    const stacks = JSON.stringify(template.Resources!.StacksPolicy);
+    expect(stacks).not.toContain('github-oidc');
+    expect(stacks).not.toMatch(/stack\/\$\{Prefix\}-\*/);
+  });
+});
+
+describe('the checks fail on templates that break their rules', () => {
+  it('spec: unknown type, unknown property, missing required property, wrong shape, unknown attribute', () => {
+    const t = withResources({
+      Thing: { Type: 'AWS::EC2::Nope', Properties: {} },
+      Vpc: {
+        Type: 'AWS::EC2::VPC',
+        Properties: { CidrBlock: '10.0.0.0/16', EnableDnsHostname: true },
+      },
+      Subnet: { Type: 'AWS::EC2::Subnet', Properties: { CidrBlock: '10.0.0.0/24' } },
+      Group: {
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { RetentionInDays: 'a week', Tags: [{ Key: 'x' }] },
+      },
+      Out: {
+        Type: 'AWS::SSM::Parameter',
+        Properties: { Type: 'String', Value: { 'Fn::GetAtt': ['Vpc', 'Arn'] } },
+      },
+    });
+    const found = messages(spec.check('bad', t));
+    expect(found).toContain('Resources.Thing: unknown resource type AWS::EC2::Nope');
+    expect(found).toContain('AWS::EC2::VPC has no property EnableDnsHostname');
+    expect(found).toContain('Resources.Subnet.Properties: AWS::EC2::Subnet requires VpcId');
+    expect(found).toContain(
+      'Resources.Group.Properties.RetentionInDays: expected a number, got "a week"',
+    );
+    expect(found).toContain('Tags[0]');
+    expect(found).toMatch(/AWS::EC2::VPC has no attribute Arn/);
+  });
+
+  it('spec: checks both branches of Fn::If and nested property types', () => {
+    const t = withResources({
+      Table: {
+        Type: 'AWS::DynamoDB::Table',
+        Properties: {
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          PointInTimeRecoverySpecification: {
+            'Fn::If': [
+              'C',
+              { PointInTimeRecoveryEnabled: true },
+              { PointInTimeRecoveryEnable: true },
+            ],
+          },
+        },
+      },
+    });
+    expect(messages(spec.check('bad', t))).toContain(
+      'PointInTimeRecoverySpecification has no property PointInTimeRecoveryEnable',
+    );
+  });
+
+  it('references: undeclared Ref, Sub variable, GetAtt target, condition and DependsOn', () => {
+    const t = withResources(
+      {
+        A: {
+          Type: 'AWS::SNS::Topic',
+          Condition: 'Missing',
+          DependsOn: ['Ghost'],
+          Properties: {
+            TopicName: {
+              'Fn::Sub': ['${Prefix}-${Nope}-${AWS::Region}-${!Literal}', { Prefix: 'x' }],
+            },
+            DisplayName: { 'Fn::If': ['AlsoMissing', { Ref: 'Unknown' }, { Ref: 'AWS::NoValue' }] },
+            KmsMasterKeyId: { 'Fn::GetAtt': ['NoSuchKey', 'Arn'] },
+          },
+        },
+      },
+      {
+        Conditions: {
+          C: { 'Fn::And': [{ Condition: 'Gone' }, { Condition: 'C2' }] },
+          C2: { 'Fn::Equals': ['a', 'a'] },
+        },
+      },
+    );
+    const found = messages(checkReferences('bad', t));
+    expect(found).toContain('Nope is not a parameter, resource or pseudo parameter');
+    expect(found).not.toContain('Prefix is not');
+    expect(found).not.toContain('Literal');
+    expect(found).toContain('Unknown is not a parameter');
+    expect(found).toContain('condition "AlsoMissing" is not declared');
+    expect(found).toContain('Resources.A.Condition: condition "Missing" is not declared');
+    expect(found).toContain('condition "Gone" is not declared');
+    expect(found).toContain('"Ghost" is not a resource');
+    expect(found).toContain('Fn::GetAtt names NoSuchKey, which is not a resource');
+  });
+
+  it('security: open ports, buckets, tables, log groups, functions, containers, trust, tags', () => {
+    const t = withResources({
+      SGHTTP: {
+        Type: 'AWS::EC2::SecurityGroup',
+        Properties: {
+          GroupDescription: 'web',
+          SecurityGroupIngress: [
+            { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' },
+            { IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, CidrIp: '0.0.0.0/0' },
+          ],
+          Tags: TAGS,
+        },
+      },
+      Other: {
+        Type: 'AWS::EC2::SecurityGroup',
+        Properties: {
+          GroupDescription: 'oops',
+          SecurityGroupIngress: {
+            'Fn::If': [
+              'C',
+              [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' }],
+              { Ref: 'AWS::NoValue' },
+            ],
+          },
+          Tags: TAGS,
+        },
+      },
+      OtherIngress: {
+        Type: 'AWS::EC2::SecurityGroupIngress',
+        Properties: { GroupId: { Ref: 'Other' }, IpProtocol: '-1', CidrIpv6: '::/0' },
+      },
+      Bucket: {
+        Type: 'AWS::S3::Bucket',
+        Properties: { PublicAccessBlockConfiguration: { BlockPublicAcls: true }, Tags: TAGS },
+      },
+      Table: { Type: 'AWS::DynamoDB::Table', Properties: { Tags: TAGS } },
+      Logs: { Type: 'AWS::Logs::LogGroup', Properties: { Tags: TAGS } },
+      Fn: { Type: 'AWS::Lambda::Function', Properties: { Tags: TAGS } },
+      Task: {
+        Type: 'AWS::ECS::TaskDefinition',
+        Properties: {
+          ContainerDefinitions: [
+            {
+              Name: 'a',
+              LogConfiguration: {
+                LogDriver: 'awslogs',
+                Options: { 'awslogs-group': '/ecs/elsewhere' },
+              },
+            },
+          ],
+          Tags: TAGS,
+        },
+      },
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }],
+          },
+          Tags: [{ Key: 'mcfpipe:env', Value: 'dev' }],
+        },
+      },
+    });
+    const found = messages(checkSecurity('bad', t, spec));
+    expect(found).not.toContain('SGHTTP.Properties.SecurityGroupIngress[0]');
+    expect(found).toContain(
+      'SGHTTP.Properties.SecurityGroupIngress[1]: ingress from 0.0.0.0/0 on tcp 8080-8080',
+    );
+    expect(found).toContain(
+      'Other.Properties.SecurityGroupIngress[0]: ingress from 0.0.0.0/0 on tcp 22-22',
+    );
+    expect(found).toContain('OtherIngress.Properties: ingress from ::/0');
+    expect(found).toContain('Bucket: a bucket needs BucketEncryption');
+    expect(found).toContain(
+      'Bucket: a bucket needs PublicAccessBlockConfiguration.RestrictPublicBuckets: true',
+    );
+    expect(found).not.toContain('PublicAccessBlockConfiguration.BlockPublicAcls');
+    expect(found).toContain('Table: a table needs PointInTimeRecoverySpecification');
+    expect(found).toContain('Table: a table needs DeletionPolicy: Retain');
+    expect(found).toContain('Table: a table needs UpdateReplacePolicy: Retain');
+    expect(found).toContain('Table: a table needs SSESpecification');
+    expect(found).toContain('Logs: a log group needs RetentionInDays');
+    expect(found).toContain('Fn: a function needs LoggingConfig.LogGroup');
+    expect(found).toContain(
+      'Task.Properties.ContainerDefinitions[0]: a container needs the awslogs driver',
+    );
+    expect(found).toContain('a role is assumed by AWS services or a federated provider');
+    expect(found).toContain('Role: a taggable resource needs the mcfpipe:managed-by tag');
+  });
+
+  it('IAM: Action "*", service wildcards, unknown actions, Resource "*" where a narrower one exists', async () => {
+    const t = withResources({
+      Policy: {
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: {
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: '*', Resource: '*' },
+              { Effect: 'Allow', Action: ['s3:*'], Resource: 'arn:aws:s3:::b' },
+              {
+                Effect: 'Allow',
+                Action: ['s3:GetObjekt', 'logs:Nothing*'],
+                Resource: 'arn:aws:s3:::b/*',
+              },
+              {
+                Effect: 'Allow',
+                Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage'],
+                Resource: '*',
+              },
+              {
+                'Fn::If': [
+                  'C',
+                  { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: ['*'] },
+                  { Ref: 'AWS::NoValue' },
+                ],
+              },
+              { Effect: 'Allow', NotAction: 'iam:*', Resource: 'arn:aws:s3:::b' },
+              {
+                Effect: 'Allow',
+                Action: ['ecr:GetAuthorization*', 'ec2:DescribeVpcs'],
+                Resource: '*',
+              },
+              { Effect: 'Allow', Action: ['logs:Describe*'], Resource: '*' },
+            ],
+          },
+        },
+      },
+    });
+    const found = messages(await checkIamPolicies('bad', t));
+    expect(found).toContain('Statement[0]: Action * allows every action');
+    expect(found).toContain('Statement[1]: Action s3:* allows every action of the service');
+    expect(found).toContain('Statement[2]: s3:GetObjekt is not an IAM action');
+    expect(found).toContain('Statement[2]: logs:Nothing* is not an IAM action');
+    expect(found).toContain(
+      'Statement[3]: Resource "*" for ecr:BatchGetImage, which takes a resource',
+    );
+    expect(found).toContain('Statement[4]: Resource "*" for dynamodb:GetItem');
+    expect(found).toContain('Statement[5]: NotAction / NotResource in an Allow');
+    expect(found).not.toContain('Statement[6]');
+    expect(found).toMatch(/Statement\[7\]: Resource "\*" for .*logs:DescribeLogStreams/);
+  });
+
+  it('parsing: a template with a broken intrinsic names the line', () => {
+    expect(() =>
+      parseTemplate('Resources:\n  A:\n    Type: X\n    Properties: { V: !Ref [a, }\n', 'bad.yaml'),
+    ).toThrow(/bad\.yaml at line 4/);
+  });
+});
