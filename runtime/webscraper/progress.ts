@@ -104,8 +104,20 @@ export class ProgressReporter {
       jobs_per_min: s.jobsPerMin,
       remaining_requests: s.remaining,
       eta: s.etaS === null ? 'unknown' : formatSeconds(s.etaS),
+      ...memory(),
     });
   }
+}
+
+/** Resident and heap memory, MB: a long run's memory should stay flat. */
+function memory(): { rss_mb: number; heap_mb: number; external_mb: number } {
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 1048576);
+  return {
+    rss_mb: mb(m.rss),
+    heap_mb: mb(m.heapUsed),
+    external_mb: mb(m.external + m.arrayBuffers),
+  };
 }
 
 export function formatSeconds(s: number): string {
