@@ -23,7 +23,7 @@ import { createLogger, type Logger } from './log.js';
 import { LISTING_ENDPOINTS } from './mcf/client.js';
 import { MCF_API_URL, MCF_WEB_URL } from './mcf/urls.js';
 import { DESCRIPTION_POLICIES } from './normalise/job.js';
-import type { Counter } from './progress.js';
+import { COUNTERS } from './progress.js';
 import { BROWSER_MODES, type ScrapeOptions, type ScrapeSummary, scrape } from './scraper.js';
 import { openBlobStore } from './state/blob-store.js';
 import { DbApiStorage } from './storage/db-api.js';
@@ -408,16 +408,7 @@ function summaryMarkdown(
       3,
     );
     if (s.reason) summary.addRaw(`<p>Stopped: ${code(s.reason)}. Run again to resume.</p>`, true);
-    const shown: Counter[] = [
-      'pages',
-      'new',
-      'updated',
-      'unchanged',
-      'stored',
-      'gone',
-      'failed',
-      'quarantined',
-    ];
+    const shown = COUNTERS;
     summary.addRaw(
       markdownTable(
         ['searches', ...shown, 'requests', 'duration'],
