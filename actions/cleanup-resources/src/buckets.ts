@@ -1,0 +1,165 @@
+/**
+ * S3 buckets to delete: found by name or prefix, checked (ours, this
+ * account, this region, tagged as mcfpipe's unless forced), measured for a
+ * dry run, emptied completely (every version and delete marker) and deleted.
+ */
+import {
+  DeleteBucketCommand,
+  GetBucketTaggingCommand,
+  ListBucketsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { ActionError, errorCode } from '../../lib/errors.js';
+import { tagRecord } from '../../lib/ownership.js';
+import { emptyBucket, inventoryBucket } from '../../lib/s3-empty.js';
+import type { Context } from './context.js';
+import { count, formatBytes } from './outcome.js';
+import { type NamePattern, showPattern } from './patterns.js';
+import {
+  applyOwnership,
+  emptyPlan,
+  mapLimit,
+  type OwnershipRules,
+  type Target,
+  type TargetPlan,
+} from './targets.js';
+
+export interface BucketRules extends OwnershipRules {
+  account: string;
+}
+
+/** Bucket names that begin with `prefix`, in this region (ListBuckets pages). */
+async function listBuckets(ctx: Context, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await ctx.s3.send(
+      new ListBucketsCommand({
+        Prefix: prefix,
+        MaxBuckets: 1000,
+        ...(ContinuationToken && { ContinuationToken }),
+      }),
+    );
+    for (const b of page.Buckets ?? []) {
+      if (!b.Name?.startsWith(prefix)) continue;
+      if (b.BucketRegion && b.BucketRegion !== ctx.region) continue;
+      names.push(b.Name);
+    }
+    ContinuationToken = page.ContinuationToken;
+  } while (ContinuationToken);
+  return names;
+}
+
+type Probe = { state: 'gone' } | { state: 'found'; tags: Record<string, string> };
+
+/** The bucket's tags, or gone; a bucket of another account or region is an error. */
+async function probe(ctx: Context, bucket: string, account: string): Promise<Probe> {
+  try {
+    const out = await ctx.s3.send(
+      new GetBucketTaggingCommand({ Bucket: bucket, ExpectedBucketOwner: account }),
+    );
+    return { state: 'found', tags: tagRecord(out.TagSet) };
+  } catch (err) {
+    const code = errorCode(err);
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (code === 'NoSuchBucket') return { state: 'gone' };
+    if (code === 'NoSuchTagSet') return { state: 'found', tags: {} };
+    if (code === 'AccessDenied' || status === 403) {
+      throw new ActionError(
+        `Input "buckets": bucket ${bucket} does not belong to account ${account} (or this role may not read its tags). Nothing was deleted.`,
+        'Remove it from the buckets input; if it is yours, allow s3:GetBucketTagging on it for this role.',
+        { cause: err },
+      );
+    }
+    if (code === 'PermanentRedirect' || status === 301) {
+      throw new ActionError(
+        `Input "buckets": bucket ${bucket} is in another region than ${ctx.region}. Nothing was deleted.`,
+        "Run the cleanup in the bucket's region (the region input), in a separate step.",
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
+function bucketTarget(
+  ctx: Context,
+  name: string,
+  tags: Record<string, string>,
+  rules: BucketRules,
+): Target {
+  const target: Target = {
+    kind: 'bucket',
+    name,
+    measure: async () => {
+      const inv = await inventoryBucket(ctx.s3, name);
+      return `${count(inv.versions, 'object version')}, ${count(inv.deleteMarkers, 'delete marker')}, ${formatBytes(inv.bytes)}`;
+    },
+    remove: () => removeBucket(ctx.s3, name, ctx.log),
+  };
+  return applyOwnership(target, tags, rules);
+}
+
+export async function planBuckets(
+  ctx: Context,
+  patterns: NamePattern[],
+  rules: BucketRules,
+): Promise<TargetPlan> {
+  const plan = emptyPlan();
+  const names = new Map<string, boolean>(); // name -> given exactly
+  for (const p of patterns) {
+    if (p.kind === 'exact') names.set(p.name, true);
+    else {
+      const hits = await listBuckets(ctx, p.prefix);
+      if (!hits.length) plan.unmatched.push(`buckets pattern ${showPattern(p)}`);
+      for (const n of hits) if (!names.has(n)) names.set(n, false);
+    }
+  }
+  const probes = await mapLimit([...names.keys()], 8, (n) => probe(ctx, n, rules.account));
+  [...names.keys()].forEach((name, i) => {
+    const p = probes[i]!;
+    if (p.state === 'gone') plan.gone.push({ kind: 'bucket', name });
+    else plan.targets.push(bucketTarget(ctx, name, p.tags, rules));
+  });
+  return plan;
+}
+
+/** Empties and deletes a bucket; writes racing the deletion get one more emptying. */
+export async function removeBucket(
+  s3: S3Client,
+  bucket: string,
+  log: (line: string) => void,
+): Promise<string> {
+  let versions = 0;
+  let markers = 0;
+  let bytes = 0;
+  let lastLogged = 0;
+  for (let round = 1; ; round++) {
+    try {
+      const result = await emptyBucket(s3, bucket, {
+        onProgress: (deleted) => {
+          if (deleted - lastLogged >= 10_000) {
+            lastLogged = deleted;
+            log(
+              `Bucket ${bucket}: ${deleted.toLocaleString('en-US')} versions and delete markers deleted so far.`,
+            );
+          }
+        },
+      });
+      versions += result.versions;
+      markers += result.deleteMarkers;
+      bytes += result.bytes;
+      await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+      break;
+    } catch (err) {
+      const code = errorCode(err);
+      if (code === 'NoSuchBucket') break;
+      if (code === 'BucketNotEmpty' && round === 1) {
+        log(`Bucket ${bucket} received new objects while it was emptied; emptying it again.`);
+        continue;
+      }
+      throw err;
+    }
+  }
+  return `emptied (${count(versions, 'object version')}, ${count(markers, 'delete marker')}, ${formatBytes(bytes)}) and deleted`;
+}

@@ -1,0 +1,6 @@
+/** Entry point of the cleanup-resources action (bundled to dist/index.js). */
+import { runAction } from '../../lib/run.js';
+import { main } from './action.js';
+import { makeContext } from './context.js';
+
+void runAction(() => main((inputs) => makeContext(inputs.region)));

@@ -1,0 +1,211 @@
+/**
+ * Which stacks to delete, and what deleting each one means: its resources,
+ * those CloudFormation will keep (DeletionPolicy Retain), the buckets that
+ * must be emptied first, and the stacks that import its exports.
+ */
+import {
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  ListImportsCommand,
+  ListStackResourcesCommand,
+  type Stack,
+  type StackResourceSummary,
+} from '@aws-sdk/client-cloudformation';
+import { parseTemplate } from '../../lib/cfn-template.js';
+import { errorCode } from '../../lib/errors.js';
+import { ENV_KEY, tagRecord } from '../../lib/ownership.js';
+import { describeStack } from '../../lib/stack-wait.js';
+import type { Context } from './context.js';
+import type { Inputs } from './inputs.js';
+import { matches, showPattern } from './patterns.js';
+
+export interface Selection {
+  stacks: Stack[];
+  /** Stacks named exactly that do not exist (already deleted). */
+  gone: string[];
+  /** Selectors that matched no stack, in words. */
+  unmatched: string[];
+}
+
+/** Every stack that is not deleted, with tags and outputs (DescribeStacks pages). */
+async function listStacks(ctx: Context): Promise<Stack[]> {
+  const stacks: Stack[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await ctx.cfn.send(new DescribeStacksCommand({ ...(NextToken && { NextToken }) }));
+    stacks.push(...(page.Stacks ?? []).filter((s) => s.StackStatus !== 'DELETE_COMPLETE'));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return stacks;
+}
+
+export async function selectStacks(ctx: Context, inputs: Inputs): Promise<Selection> {
+  const selection: Selection = { stacks: [], gone: [], unmatched: [] };
+  const exact = inputs.stacks
+    .filter((p) => p.kind === 'exact')
+    .map((p) => (p as { name: string }).name);
+  const wildcards = inputs.stacks.filter((p) => p.kind === 'prefix');
+  const needList =
+    wildcards.length > 0 || inputs.stackPrefix !== undefined || inputs.env !== undefined;
+  const chosen = new Map<string, Stack>();
+  if (needList) {
+    const all = await listStacks(ctx);
+    const byName = new Map(all.map((s) => [s.StackName!, s]));
+    for (const name of exact) {
+      const stack = byName.get(name);
+      if (stack) chosen.set(name, stack);
+      else selection.gone.push(name);
+    }
+    for (const pattern of wildcards) {
+      const hits = all.filter((s) => matches(pattern, s.StackName!));
+      for (const s of hits) chosen.set(s.StackName!, s);
+      if (!hits.length) selection.unmatched.push(`stacks pattern ${showPattern(pattern)}`);
+    }
+    const prefix = inputs.stackPrefix;
+    if (prefix !== undefined) {
+      const hits = all.filter(
+        (s) => s.StackName === prefix || s.StackName!.startsWith(`${prefix}-`),
+      );
+      for (const s of hits) chosen.set(s.StackName!, s);
+      if (!hits.length) selection.unmatched.push(`stack-prefix ${prefix}`);
+    }
+    if (inputs.env !== undefined) {
+      const hits = all.filter((s) => tagRecord(s.Tags)[ENV_KEY] === inputs.env);
+      for (const s of hits) chosen.set(s.StackName!, s);
+      if (!hits.length)
+        selection.unmatched.push(`env ${inputs.env} (no stack tagged ${ENV_KEY}=${inputs.env})`);
+    }
+  } else {
+    const found = await Promise.all(exact.map((name) => describeStack(ctx.cfn, name)));
+    exact.forEach((name, i) => {
+      const stack = found[i];
+      if (stack && stack.StackStatus !== 'DELETE_COMPLETE') chosen.set(name, stack);
+      else selection.gone.push(name);
+    });
+  }
+  selection.stacks = [...chosen.values()];
+  return selection;
+}
+
+export interface ResourceRef {
+  logicalId: string;
+  type: string;
+  physicalId?: string;
+}
+
+export interface StackPlan {
+  name: string;
+  /** The stack id: still valid once the stack is deleted. */
+  id: string;
+  status: string;
+  terminationProtected: boolean;
+  /** Live resources (not yet deleted). */
+  resources: ResourceRef[];
+  /** Resources with DeletionPolicy Retain (or RetainExceptOnCreate): left in place. */
+  retained: ResourceRef[];
+  /** Buckets of the stack that CloudFormation will delete: emptied first. */
+  buckets: string[];
+  exports: string[];
+  /** Stacks that import one of its exports. */
+  importers: string[];
+  /** Things the plan could not find out (the template could not be read, ...). */
+  notes: string[];
+}
+
+const RETAIN = new Set(['Retain', 'RetainExceptOnCreate']);
+
+async function stackResources(ctx: Context, stackId: string): Promise<StackResourceSummary[]> {
+  const out: StackResourceSummary[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await ctx.cfn.send(
+      new ListStackResourcesCommand({ StackName: stackId, ...(NextToken && { NextToken }) }),
+    );
+    out.push(...(page.StackResourceSummaries ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return out;
+}
+
+/** Logical ids whose DeletionPolicy keeps them; undefined when the template cannot be read. */
+async function retainedIds(ctx: Context, stackId: string): Promise<Set<string> | undefined> {
+  try {
+    const out = await ctx.cfn.send(
+      new GetTemplateCommand({ StackName: stackId, TemplateStage: 'Processed' }),
+    );
+    const template = parseTemplate(out.TemplateBody ?? '{}', stackId);
+    const ids = new Set<string>();
+    for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+      const policy = resource.DeletionPolicy;
+      if (typeof policy === 'string' && RETAIN.has(policy)) ids.add(id);
+    }
+    return ids;
+  } catch (err) {
+    if (errorCode(err) === 'ValidationError') throw err;
+    return undefined;
+  }
+}
+
+/** The stacks importing an export (ListImports pages); none when it is not imported. */
+async function importersOf(ctx: Context, exportName: string): Promise<string[]> {
+  const names: string[] = [];
+  let NextToken: string | undefined;
+  try {
+    do {
+      const page = await ctx.cfn.send(
+        new ListImportsCommand({ ExportName: exportName, ...(NextToken && { NextToken }) }),
+      );
+      names.push(...(page.Imports ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+  } catch (err) {
+    // "Export 'x' is not imported by any stack."
+    if (errorCode(err) === 'ValidationError' && /not imported/i.test((err as Error).message)) {
+      return [];
+    }
+    throw err;
+  }
+  return names;
+}
+
+export async function planStack(ctx: Context, stack: Stack): Promise<StackPlan> {
+  const id = stack.StackId ?? stack.StackName!;
+  const [summaries, retainIds] = await Promise.all([stackResources(ctx, id), retainedIds(ctx, id)]);
+  const live = summaries.filter((r) => r.ResourceStatus !== 'DELETE_COMPLETE');
+  const resources = live.map((r) => ({
+    logicalId: r.LogicalResourceId ?? '?',
+    type: r.ResourceType ?? '?',
+    ...(r.PhysicalResourceId && { physicalId: r.PhysicalResourceId }),
+  }));
+  const exports = (stack.Outputs ?? [])
+    .map((o) => o.ExportName)
+    .filter((n): n is string => Boolean(n));
+  const importers = [
+    ...new Set((await Promise.all(exports.map((e) => importersOf(ctx, e)))).flat()),
+  ];
+  const plan: StackPlan = {
+    name: stack.StackName!,
+    id,
+    status: stack.StackStatus ?? 'UNKNOWN',
+    terminationProtected: stack.EnableTerminationProtection === true,
+    resources,
+    retained: resources.filter((r) => retainIds?.has(r.logicalId)),
+    // Without the template, no bucket is emptied: it might be one that is kept.
+    buckets: retainIds
+      ? resources
+          .filter(
+            (r) => r.type === 'AWS::S3::Bucket' && r.physicalId && !retainIds.has(r.logicalId),
+          )
+          .map((r) => r.physicalId!)
+      : [],
+    exports,
+    importers: importers.filter((n) => n !== stack.StackName),
+    notes: [],
+  };
+  if (!retainIds) {
+    plan.notes.push(
+      'its template could not be read, so resources kept by DeletionPolicy are not listed (CloudFormation still keeps them) and its buckets are not emptied first',
+    );
+  }
+  return plan;
+}

@@ -1,0 +1,300 @@
+import {
+  DeleteStackCommand,
+  UpdateTerminationProtectionCommand,
+} from '@aws-sdk/client-cloudformation';
+import { describe, expect, it } from 'vitest';
+import { cfnMock, FakeAws } from './fake-aws.js';
+
+const deleteCalls = () => cfnMock.commandCalls(DeleteStackCommand).map((c) => c.args[0].input);
+
+describe('stack order', () => {
+  it('deletes the layers in reverse order of creation, independent ones at the same time', async () => {
+    const aws = new FakeAws();
+    aws.layers();
+    const step = await aws.run({ 'stack-prefix': 'mcfpipe-dev' });
+    expect(step.error).toBeUndefined();
+    const t = aws.timeline;
+    // tester and webscraper start together, before either is gone.
+    expect(t.slice(0, 2).sort()).toEqual([
+      'delete mcfpipe-dev-tester',
+      'delete mcfpipe-dev-webscraper',
+    ]);
+    expect(t.indexOf('delete mcfpipe-dev-db-api')).toBeGreaterThan(
+      t.indexOf('gone mcfpipe-dev-tester'),
+    );
+    expect(t.indexOf('delete mcfpipe-dev-db-api')).toBeGreaterThan(
+      t.indexOf('gone mcfpipe-dev-webscraper'),
+    );
+    expect(t.indexOf('delete mcfpipe-dev-network')).toBeGreaterThan(
+      t.indexOf('gone mcfpipe-dev-db-api'),
+    );
+    expect(t.at(-1)).toBe('gone mcfpipe-dev-network');
+    expect(aws.stacks.every((s) => s.deleted)).toBe(true);
+    // The stack id is used, so a deleted stack is still found, and each call carries a token.
+    expect(deleteCalls()[0]).toEqual({
+      StackName: expect.stringMatching(/^arn:aws:cloudformation:/),
+      ClientRequestToken: 'mcfpipe-cleanup-4242-1-1',
+    });
+    // DeletionPolicy Retain: kept and said so.
+    const kept = JSON.parse(step.outputs.kept!);
+    expect(kept).toEqual([
+      {
+        kind: 'stack resource',
+        name: 'mcfpipe-dev-job',
+        reason: expect.stringMatching(
+          /^AWS::DynamoDB::Table JobTable of stack mcfpipe-dev-db-api: DeletionPolicy Retain/,
+        ),
+      },
+    ]);
+    expect(
+      JSON.parse(step.outputs.deleted!)
+        .map((o: { name: string }) => o.name)
+        .sort(),
+    ).toEqual([
+      'mcfpipe-dev-db-api',
+      'mcfpipe-dev-network',
+      'mcfpipe-dev-tester',
+      'mcfpipe-dev-webscraper',
+    ]);
+    expect(step.summary).toContain('## cleanup-resources: complete');
+    expect(step.summary).toContain('### Kept (1)');
+    // Events are streamed, prefixed with the stack's name.
+    expect(aws.log.some((l) => /^\[mcfpipe-dev-db-api\] .*JobTable .*DELETE_SKIPPED/.test(l))).toBe(
+      true,
+    );
+  });
+
+  it('an importer goes before the stack whose export it imports, whatever the names', async () => {
+    const aws = new FakeAws();
+    aws.addStack('shared-base', {
+      outputs: [{ OutputKey: 'Topic', OutputValue: 'arn:t', ExportName: 'shared-topic' }],
+    });
+    aws.addStack('alpha-consumer', { imports: ['shared-topic'] });
+    const step = await aws.run({ stacks: 'shared-base, alpha-consumer' });
+    expect(step.error).toBeUndefined();
+    expect(aws.timeline).toEqual([
+      'delete alpha-consumer',
+      'gone alpha-consumer',
+      'delete shared-base',
+      'gone shared-base',
+    ]);
+  });
+
+  it('refuses a stack whose export is imported by a stack that stays, and deletes nothing it needs', async () => {
+    const aws = new FakeAws();
+    aws.layers();
+    const step = await aws.run({ stacks: 'mcfpipe-dev-network' });
+    expect(step.error).toMatch(/^Cleanup incomplete: 0 failures, 1 refused\./);
+    const refused = JSON.parse(step.outputs.refused!);
+    expect(refused[0].reason).toBe(
+      'its exports (mcfpipe-dev-VpcId) are imported by mcfpipe-dev-db-api, which is not being deleted; add it to the cleanup or remove the imports first',
+    );
+    expect(deleteCalls()).toHaveLength(0);
+  });
+
+  it('a github-oidc stack goes last', async () => {
+    const aws = new FakeAws();
+    aws.addStack('mcfpipe-github-oidc');
+    aws.addStack('mcfpipe-dev-network');
+    await aws.run({ stacks: 'mcfpipe-github-oidc\nmcfpipe-dev-network' });
+    expect(aws.timeline).toEqual([
+      'delete mcfpipe-dev-network',
+      'gone mcfpipe-dev-network',
+      'delete mcfpipe-github-oidc',
+      'gone mcfpipe-github-oidc',
+    ]);
+  });
+});
+
+describe('selecting stacks', () => {
+  it('by env tag, across pages of DescribeStacks, leaving other envs alone', async () => {
+    const aws = new FakeAws();
+    aws.layers('mcfpipe-dev');
+    aws.addStack('mcfpipe-prod-network', { tags: [{ Key: 'mcfpipe:env', Value: 'prod' }] });
+    const step = await aws.run({ env: 'dev' });
+    expect(step.error).toBeUndefined();
+    expect(aws.stacks.find((s) => s.name === 'mcfpipe-prod-network')!.deleted).toBe(false);
+    expect(aws.stacks.filter((s) => s.deleted)).toHaveLength(4);
+  });
+
+  it('a stack-prefix matches <prefix>-..., not a longer name that merely starts the same', async () => {
+    const aws = new FakeAws();
+    aws.addStack('mcfpipe-dev-network');
+    aws.addStack('mcfpipe-development-network');
+    await aws.run({ 'stack-prefix': 'mcfpipe-dev' });
+    expect(aws.stacks.map((s) => [s.name, s.deleted])).toEqual([
+      ['mcfpipe-dev-network', true],
+      ['mcfpipe-development-network', false],
+    ]);
+  });
+
+  it('a prefix that matches nothing is a warning and a success', async () => {
+    const aws = new FakeAws();
+    const step = await aws.run({ 'stack-prefix': 'mcfpipe-qa' });
+    expect(step.error).toBeUndefined();
+    expect(aws.warnings).toEqual([
+      'stack-prefix mcfpipe-qa matched nothing.',
+      'Nothing matched: there was nothing to delete.',
+    ]);
+  });
+
+  it('a stack already gone is a success (idempotent), and a second run changes nothing', async () => {
+    const aws = new FakeAws();
+    aws.addStack('mcfpipe-dev-tester');
+    const first = await aws.run({ stacks: 'mcfpipe-dev-tester,mcfpipe-dev-webscraper' });
+    expect(first.error).toBeUndefined();
+    expect(JSON.parse(first.outputs.deleted!)).toEqual([
+      { kind: 'stack', name: 'mcfpipe-dev-webscraper', reason: 'already gone' },
+      {
+        kind: 'stack',
+        name: 'mcfpipe-dev-tester',
+        reason: expect.stringMatching(/^deleted in \d+s \(1 resource\)$/),
+      },
+    ]);
+    const second = await aws.run({ stacks: 'mcfpipe-dev-tester,mcfpipe-dev-webscraper' });
+    expect(second.error).toBeUndefined();
+    expect(JSON.parse(second.outputs.deleted!).map((o: { reason: string }) => o.reason)).toEqual([
+      'already gone',
+      'already gone',
+    ]);
+    expect(deleteCalls()).toHaveLength(1);
+  });
+});
+
+describe('safety and failures', () => {
+  it('refuses a termination-protected stack, and keeps the stacks that must outlive it', async () => {
+    const aws = new FakeAws();
+    aws.layers();
+    aws.stacks.find((s) => s.name === 'mcfpipe-dev-db-api')!.terminationProtection = true;
+    const step = await aws.run({ 'stack-prefix': 'mcfpipe-dev' });
+    expect(step.error).toMatch(/^Cleanup incomplete: 0 failures, 2 refused \(2 deleted\)\./);
+    const refused = JSON.parse(step.outputs.refused!);
+    expect(refused).toEqual([
+      {
+        kind: 'stack',
+        name: 'mcfpipe-dev-db-api',
+        reason:
+          'termination protection is on; set allow-termination-protected: true to turn it off and delete the stack',
+      },
+      {
+        kind: 'stack',
+        name: 'mcfpipe-dev-network',
+        reason: 'not deleted: mcfpipe-dev-db-api must be deleted first and was not',
+      },
+    ]);
+    expect(
+      aws.stacks
+        .filter((s) => s.deleted)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['mcfpipe-dev-tester', 'mcfpipe-dev-webscraper']);
+    expect(cfnMock.commandCalls(UpdateTerminationProtectionCommand)).toHaveLength(0);
+  });
+
+  it('with allow-termination-protected, turns protection off, then deletes', async () => {
+    const aws = new FakeAws();
+    aws.addStack('mcfpipe-dev-network', { terminationProtection: true });
+    const step = await aws.run({
+      stacks: 'mcfpipe-dev-network',
+      'allow-termination-protected': 'true',
+    });
+    expect(step.error).toBeUndefined();
+    expect(
+      cfnMock.commandCalls(UpdateTerminationProtectionCommand)[0]!.args[0].input
+        .EnableTerminationProtection,
+    ).toBe(false);
+    expect(aws.stacks[0]!.deleted).toBe(true);
+  });
+
+  it('retries DELETE_FAILED once and succeeds', async () => {
+    const aws = new FakeAws();
+    aws.addStack('mcfpipe-dev-network', { failDeletes: 1 });
+    const step = await aws.run({ stacks: 'mcfpipe-dev-network' });
+    expect(step.error).toBeUndefined();
+    expect(deleteCalls().map((c) => c.ClientRequestToken)).toEqual([
+      'mcfpipe-cleanup-4242-1-1',
+      'mcfpipe-cleanup-4242-1-2',
+    ]);
+    expect(aws.log).toContain(
+      '[mcfpipe-dev-network] DELETE_FAILED: Queue (AWS::SQS::Queue https://sqs/mcfpipe-dev-network-Queue): Resource handler returned message: "Access Denied". Retrying once.',
+    );
+    expect(JSON.parse(step.outputs.deleted!)[0].reason).toMatch(/, on the retry\)$/);
+  });
+
+  it('a second DELETE_FAILED is reported with the blocking resource and its reason', async () => {
+    const aws = new FakeAws();
+    aws.addStack('mcfpipe-dev-network', {
+      failDeletes: 2,
+      blocker: {
+        logicalId: 'PublicSubnet1',
+        type: 'AWS::EC2::Subnet',
+        reason:
+          "The subnet 'subnet-0a1b' has dependencies and cannot be deleted. (Service: Ec2, Status Code: 400)",
+      },
+      resources: [
+        { logicalId: 'PublicSubnet1', type: 'AWS::EC2::Subnet', physicalId: 'subnet-0a1b' },
+      ],
+    });
+    const step = await aws.run({ stacks: 'mcfpipe-dev-network' });
+    expect(step.error).toContain('Cleanup incomplete: 1 failure, 0 refused.');
+    const failed = JSON.parse(step.outputs.failed!);
+    expect(failed).toEqual([
+      {
+        kind: 'stack resource',
+        name: 'mcfpipe-dev-network/PublicSubnet1',
+        reason:
+          "AWS::EC2::Subnet subnet-0a1b: The subnet 'subnet-0a1b' has dependencies and cannot be deleted. (Service: Ec2, Status Code: 400)",
+      },
+      {
+        kind: 'stack',
+        name: 'mcfpipe-dev-network',
+        reason:
+          "DELETE_FAILED twice; blocked by PublicSubnet1 (AWS::EC2::Subnet subnet-0a1b): The subnet 'subnet-0a1b' has dependencies and cannot be deleted. (Service: Ec2, Status Code: 400)",
+      },
+    ]);
+    expect(step.summary).toContain('### ❌ Failed (2)');
+    expect(deleteCalls()).toHaveLength(2);
+  });
+
+  it('a stack that fails blocks the stacks that must outlive it, reported as failed', async () => {
+    const aws = new FakeAws();
+    aws.layers();
+    aws.stacks.find((s) => s.name === 'mcfpipe-dev-db-api')!.failDeletes = 2;
+    const step = await aws.run({ 'stack-prefix': 'mcfpipe-dev' });
+    const failed = JSON.parse(step.outputs.failed!);
+    expect(failed.map((o: { name: string }) => o.name)).toEqual([
+      'mcfpipe-dev-db-api/Queue',
+      'mcfpipe-dev-db-api',
+      'mcfpipe-dev-network',
+    ]);
+    expect(aws.stacks.find((s) => s.name === 'mcfpipe-dev-network')!.deleted).toBe(false);
+  });
+
+  it('waits out an operation in progress before deleting', async () => {
+    const aws = new FakeAws();
+    const s = aws.addStack('mcfpipe-dev-network', { status: 'UPDATE_IN_PROGRESS' });
+    // The update completes on the second status poll.
+    s.pending = ['wait', 'settle'];
+    const step = await aws.run({ stacks: 'mcfpipe-dev-network' });
+    expect(step.error).toBeUndefined();
+    expect(aws.log).toContain(
+      '[mcfpipe-dev-network] is UPDATE_IN_PROGRESS; waiting for that operation to finish before deleting.',
+    );
+  });
+
+  it('a deletion that outlives timeout-minutes fails, saying a rerun picks it up', async () => {
+    const aws = new FakeAws();
+    const s = aws.addStack('mcfpipe-dev-network');
+    // DescribeStacks never advances this deletion.
+    s.pending = [];
+    cfnMock.on(DeleteStackCommand).callsFake(async () => {
+      s.status = 'DELETE_IN_PROGRESS';
+      return {};
+    });
+    const step = await aws.run({ stacks: 'mcfpipe-dev-network', 'timeout-minutes': '2' });
+    expect(JSON.parse(step.outputs.failed!)[0].reason).toBe(
+      'Stack arn:aws:cloudformation:us-east-1:123456789012:stack/mcfpipe-dev-network/' +
+        `${s.id.split('/').pop()} is still DELETE_IN_PROGRESS after 2m, the time allowed. Raise timeout-minutes, or run the cleanup again later (it picks up where this one stopped).`,
+    );
+  });
+});
