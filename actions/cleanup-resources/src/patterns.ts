@@ -6,7 +6,8 @@
  * (`mcfpipe-dev-*`). Any other wildcard (`?`, `[`, a `*` elsewhere, two `*`)
  * is refused. The literal part of a wildcard must begin with the scope
  * prefix and a hyphen: the scope is the stack-prefix input, else
- * `mcfpipe-<env>`, else `mcfpipe`; so with env dev, `mcfpipe-dev-*` is
+ * `mcfpipe-<env>`, else `mcfpipe` (or a namespace of that name, as in the
+ * ECR repository `mcfpipe-dev/*`); so with env dev, `mcfpipe-dev-*` is
  * accepted while `mcfpipe-*`, `mcfpipe-d*` and `mcfpipe-dev*` (which would
  * also match mcfpipe-development-...) are refused. For log groups the rule
  * applies to the last path segment (`/aws/lambda/mcfpipe-dev-*`).
@@ -57,7 +58,9 @@ export function parsePattern(item: string, rules: PatternRules): NamePattern {
   }
   const prefix = item.slice(0, -1);
   const segment = rules.pathLike ? prefix.slice(prefix.lastIndexOf('/') + 1) : prefix;
-  if (!segment.startsWith(rules.scope)) {
+  // mcfpipe-dev-... or, for names with namespaces (ECR), mcfpipe-dev/...
+  const namespace = `${rules.scope.slice(0, -1)}/`;
+  if (!segment.startsWith(rules.scope) && !segment.startsWith(namespace)) {
     throw new InputError(
       rules.input,
       item,

@@ -27,6 +27,7 @@ import {
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListBucketsCommand,
   ListObjectsCommand,
   ListObjectVersionsCommand,
   type ListObjectVersionsCommandInput,
@@ -194,6 +195,14 @@ export class FakeS3 {
       });
     };
 
+    // ListBucketsCommand takes an optional input, which `on` does not model.
+    on(ListBucketsCommand as new (input: { Prefix?: string }) => unknown, 'ListBuckets', (i) => ({
+      // Every bucket of the account, whatever its region, as S3 lists them.
+      Buckets: [...this.buckets.entries()]
+        .filter(([name, b]) => b.owner === this.account && name.startsWith(i.Prefix ?? ''))
+        .sort(([a], [c]) => (a < c ? -1 : 1))
+        .map(([Name, b]) => ({ Name, BucketRegion: b.region })),
+    }));
     on(HeadBucketCommand, 'HeadBucket', (i) => {
       const b = this.buckets.get(i.Bucket ?? '');
       if (!b) throw s3Error('NotFound', 'UnknownError', 404);
