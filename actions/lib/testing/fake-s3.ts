@@ -100,6 +100,8 @@ let versionCounter = 0;
 
 export class FakeS3 {
   readonly buckets = new Map<string, FakeBucket>();
+  /** Simulated latency per command name (e.g. DeleteObjects: 400), for benchmarks. */
+  readonly latencyMs: Record<string, number> = {};
   private readonly failures = new Map<string, Error[]>();
 
   constructor(
@@ -190,6 +192,8 @@ export class FakeS3 {
       handler: (input: I) => O | Promise<O>,
     ) => {
       mock.on(command as never).callsFake(async (input: I) => {
+        const delay = this.latencyMs[name];
+        if (delay) await new Promise((r) => setTimeout(r, delay));
         this.failure(name);
         return handler(input);
       });
