@@ -88,12 +88,20 @@ describe("publishing a stack's outputs", () => {
     aws.addStack('mcfpipe-dev-network');
     const inputs = { 'stack-name': 'mcfpipe-dev-network', layer: 'network' };
     const first = await aws.run(inputs);
+    // First publish: STS + HeadBucket, CreateBucket, 5 settings + HeadObject, PutObject.
+    expect(s3Mock.calls()).toHaveLength(9);
+    expect(stsMock.calls()).toHaveLength(1);
+    s3Mock.resetHistory();
+    stsMock.resetHistory();
     const second = await aws.run(inputs);
+    // Unchanged: STS + HeadBucket, 6 settings reads, HeadObject; no PutObject.
+    expect(s3Mock.calls()).toHaveLength(8);
+    expect(stsMock.calls()).toHaveLength(1);
     expect(second.error).toBeUndefined();
     expect(second.outputs.changed).toBe('false');
     expect(second.outputs['version-id']).toBe(first.outputs['version-id']);
     expect(second.outputs.etag).toBe(first.outputs.etag);
-    expect(puts()).toHaveLength(1);
+    expect(puts()).toHaveLength(0);
     expect(aws.s3.buckets.get(DEFAULT_BUCKET)!.versions).toHaveLength(1);
     expect(aws.log.at(-1)).toMatch(
       /is unchanged \(sha256 [0-9a-f]{64}\); no new version written\.$/,
