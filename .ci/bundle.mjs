@@ -66,7 +66,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const outAt = args.indexOf('--out');
   const outRoot = outAt >= 0 ? resolve(args[outAt + 1]) : undefined;
-  const names = args.filter((a, i) => a !== '--out' && i !== outAt + 1);
+  const names = args.filter((a, i) => a !== '--out' && (outAt < 0 || i !== outAt + 1));
   bundle(names, outRoot).catch((err) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
