@@ -32,6 +32,7 @@ import {
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
   type S3Client,
+  type ServerSideEncryptionByDefault,
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
 import { ActionError, errorCode } from './errors.js';
@@ -262,47 +263,71 @@ async function read<T>(fetch: () => Promise<T>, missing: string[]): Promise<T | 
   }
 }
 
+/** The protections of a bucket as S3 reports them; undefined where nothing is configured. */
+export interface BucketSettings {
+  /** The four public-access blocks (BlockPublicAcls, ...), as set. */
+  publicAccessBlock?: { [K in keyof typeof BLOCK_ALL]?: boolean | undefined };
+  encryption?: ServerSideEncryptionByDefault;
+  /** Enabled, Suspended, or undefined when versioning was never enabled. */
+  versioning?: string;
+  objectOwnership?: string;
+  policy?: string;
+  tags: Record<string, string>;
+}
+
+/** Reads a bucket's protections (six reads in parallel: one round trip). */
+export async function readBucketSettings(
+  s3: S3Client,
+  bucket: string,
+  expectedOwner?: string,
+): Promise<BucketSettings> {
+  const ids = { Bucket: bucket, ...(expectedOwner && { ExpectedBucketOwner: expectedOwner }) };
+  const [pab, encryption, versioning, ownership, policy, tagging] = await Promise.all([
+    read(
+      () => s3.send(new GetPublicAccessBlockCommand(ids)),
+      ['NoSuchPublicAccessBlockConfiguration'],
+    ),
+    read(
+      () => s3.send(new GetBucketEncryptionCommand(ids)),
+      ['ServerSideEncryptionConfigurationNotFoundError'],
+    ),
+    s3.send(new GetBucketVersioningCommand(ids)),
+    read(
+      () => s3.send(new GetBucketOwnershipControlsCommand(ids)),
+      ['OwnershipControlsNotFoundError'],
+    ),
+    read(() => s3.send(new GetBucketPolicyCommand(ids)), ['NoSuchBucketPolicy']),
+    read(() => s3.send(new GetBucketTaggingCommand(ids)), ['NoSuchTagSet']),
+  ]);
+  const settings: BucketSettings = { tags: tagRecord(tagging?.TagSet) };
+  const block = pab?.PublicAccessBlockConfiguration;
+  if (block) settings.publicAccessBlock = block;
+  const rule =
+    encryption?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+  if (rule) settings.encryption = rule;
+  if (versioning.Status) settings.versioning = versioning.Status;
+  const objectOwnership = ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership;
+  if (objectOwnership) settings.objectOwnership = objectOwnership;
+  if (policy?.Policy) settings.policy = policy.Policy;
+  return settings;
+}
+
 async function checkExisting(
   s3: S3Client,
   opts: ConfigBucketOptions,
   result: ConfigBucketResult,
 ): Promise<void> {
-  const Bucket = opts.bucket;
-  const ExpectedBucketOwner = opts.account;
-  const [pab, encryption, versioning, ownership, policy, tagging] = await Promise.all([
-    read(
-      () => s3.send(new GetPublicAccessBlockCommand({ Bucket, ExpectedBucketOwner })),
-      ['NoSuchPublicAccessBlockConfiguration'],
-    ),
-    read(
-      () => s3.send(new GetBucketEncryptionCommand({ Bucket, ExpectedBucketOwner })),
-      ['ServerSideEncryptionConfigurationNotFoundError'],
-    ),
-    s3.send(new GetBucketVersioningCommand({ Bucket, ExpectedBucketOwner })),
-    read(
-      () => s3.send(new GetBucketOwnershipControlsCommand({ Bucket, ExpectedBucketOwner })),
-      ['OwnershipControlsNotFoundError'],
-    ),
-    read(
-      () => s3.send(new GetBucketPolicyCommand({ Bucket, ExpectedBucketOwner })),
-      ['NoSuchBucketPolicy'],
-    ),
-    read(
-      () => s3.send(new GetBucketTaggingCommand({ Bucket, ExpectedBucketOwner })),
-      ['NoSuchTagSet'],
-    ),
-  ]);
+  const settings = await readBucketSettings(s3, opts.bucket, opts.account);
   const repairs: Array<{ what: string; run: () => Promise<unknown> }> = [];
 
-  const block = pab?.PublicAccessBlockConfiguration;
+  const block = settings.publicAccessBlock;
   if (!block || !Object.keys(BLOCK_ALL).every((k) => block[k as keyof typeof BLOCK_ALL])) {
     repairs.push({
       what: 'public access was not fully blocked; all four blocks turned on',
       run: () => putters.publicAccess(s3, opts),
     });
   }
-  const rule =
-    encryption?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+  const rule = settings.encryption;
   if (!rule) {
     repairs.push({
       what: `default encryption was off; set to ${encryptionName(opts)}`,
@@ -314,31 +339,30 @@ async function checkExisting(
       run: () => putters.encryption(s3, opts),
     });
   }
-  if (versioning.Status !== 'Enabled') {
+  if (settings.versioning !== 'Enabled') {
     repairs.push({
-      what: `versioning was ${versioning.Status ?? 'never enabled'}; turned on`,
+      what: `versioning was ${settings.versioning ?? 'never enabled'}; turned on`,
       run: () => putters.versioning(s3, opts),
     });
   }
-  const objectOwnership = ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership;
+  const objectOwnership = settings.objectOwnership;
   if (objectOwnership !== 'BucketOwnerEnforced') {
     repairs.push({
       what: `object ownership was ${objectOwnership ?? 'not set'} (ACLs in effect); set to BucketOwnerEnforced (ACLs disabled)`,
       run: () => putters.ownershipControls(s3, opts),
     });
   }
-  const statements = policyStatements(policy?.Policy, opts, result);
+  const statements = policyStatements(settings.policy, opts, result);
   if (opts.requireTls !== false && statements && !statements.some(deniesInsecureTransport)) {
     repairs.push({
-      what: policy?.Policy
+      what: settings.policy
         ? 'the bucket policy allowed requests without TLS; a statement denying them was added (the other statements are unchanged)'
         : 'there was no bucket policy; one denying requests without TLS was put in place',
       run: () =>
         putters.policy(s3, opts, [...statements, tlsStatement(opts.bucket, opts.partition)]),
     });
   }
-  const tags = tagRecord(tagging?.TagSet);
-  if (tags[MANAGED_BY_KEY] !== MANAGED_BY_VALUE) {
+  if (settings.tags[MANAGED_BY_KEY] !== MANAGED_BY_VALUE) {
     result.warnings.push(
       `Bucket ${opts.bucket} is not tagged ${MANAGED_BY_KEY}=${MANAGED_BY_VALUE} (it was not created by publish-config); cleanup-resources will refuse to delete it unless forced. This step does not add the tag.`,
     );

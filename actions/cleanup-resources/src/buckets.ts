@@ -14,15 +14,8 @@ import { tagRecord } from '../../lib/ownership.js';
 import { emptyBucket, inventoryBucket } from '../../lib/s3-empty.js';
 import type { Context } from './context.js';
 import { count, formatBytes } from './outcome.js';
-import { type NamePattern, showPattern } from './patterns.js';
-import {
-  applyOwnership,
-  emptyPlan,
-  mapLimit,
-  type OwnershipRules,
-  type Target,
-  type TargetPlan,
-} from './targets.js';
+import type { NamePattern } from './patterns.js';
+import { type OwnershipRules, planOwned, type TargetPlan } from './targets.js';
 
 export interface BucketRules extends OwnershipRules {
   account: string;
@@ -50,20 +43,22 @@ async function listBuckets(ctx: Context, prefix: string): Promise<string[]> {
   return names;
 }
 
-type Probe = { state: 'gone' } | { state: 'found'; tags: Record<string, string> };
-
-/** The bucket's tags, or gone; a bucket of another account or region is an error. */
-async function probe(ctx: Context, bucket: string, account: string): Promise<Probe> {
+/** The bucket's tags, or undefined when it is gone; a bucket of another account or region is an error. */
+async function bucketTags(
+  ctx: Context,
+  bucket: string,
+  account: string,
+): Promise<Record<string, string> | undefined> {
   try {
     const out = await ctx.s3.send(
       new GetBucketTaggingCommand({ Bucket: bucket, ExpectedBucketOwner: account }),
     );
-    return { state: 'found', tags: tagRecord(out.TagSet) };
+    return tagRecord(out.TagSet);
   } catch (err) {
     const code = errorCode(err);
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (code === 'NoSuchBucket') return { state: 'gone' };
-    if (code === 'NoSuchTagSet') return { state: 'found', tags: {} };
+    if (code === 'NoSuchBucket') return undefined;
+    if (code === 'NoSuchTagSet') return {};
     if (code === 'AccessDenied' || status === 403) {
       throw new ActionError(
         `Input "buckets": bucket ${bucket} does not belong to account ${account} (or this role may not read its tags). Nothing was deleted.`,
@@ -82,46 +77,26 @@ async function probe(ctx: Context, bucket: string, account: string): Promise<Pro
   }
 }
 
-function bucketTarget(
-  ctx: Context,
-  name: string,
-  tags: Record<string, string>,
-  rules: BucketRules,
-): Target {
-  const target: Target = {
-    kind: 'bucket',
-    name,
-    measure: async () => {
-      const inv = await inventoryBucket(ctx.s3, name);
-      return `${count(inv.versions, 'object version')}, ${count(inv.deleteMarkers, 'delete marker')}, ${formatBytes(inv.bytes)}`;
-    },
-    remove: () => removeBucket(ctx.s3, name, ctx.log),
-  };
-  return applyOwnership(target, tags, rules);
-}
-
-export async function planBuckets(
+export function planBuckets(
   ctx: Context,
   patterns: NamePattern[],
   rules: BucketRules,
 ): Promise<TargetPlan> {
-  const plan = emptyPlan();
-  const names = new Map<string, boolean>(); // name -> given exactly
-  for (const p of patterns) {
-    if (p.kind === 'exact') names.set(p.name, true);
-    else {
-      const hits = await listBuckets(ctx, p.prefix);
-      if (!hits.length) plan.unmatched.push(`buckets pattern ${showPattern(p)}`);
-      for (const n of hits) if (!names.has(n)) names.set(n, false);
-    }
-  }
-  const probes = await mapLimit([...names.keys()], 8, (n) => probe(ctx, n, rules.account));
-  [...names.keys()].forEach((name, i) => {
-    const p = probes[i]!;
-    if (p.state === 'gone') plan.gone.push({ kind: 'bucket', name });
-    else plan.targets.push(bucketTarget(ctx, name, p.tags, rules));
-  });
-  return plan;
+  return planOwned(
+    patterns,
+    {
+      kind: 'bucket',
+      input: 'buckets',
+      list: (prefix) => listBuckets(ctx, prefix),
+      tags: (name) => bucketTags(ctx, name, rules.account),
+      measure: async (name) => {
+        const inv = await inventoryBucket(ctx.s3, name);
+        return `${count(inv.versions, 'object version')}, ${count(inv.deleteMarkers, 'delete marker')}, ${formatBytes(inv.bytes)}`;
+      },
+      remove: (name) => removeBucket(ctx.s3, name, ctx.log),
+    },
+    rules,
+  );
 }
 
 /** Empties and deletes a bucket; writes racing the deletion get one more emptying. */

@@ -13,15 +13,8 @@ import {
 import { errorCode } from '../../lib/errors.js';
 import type { Context } from './context.js';
 import { count, formatBytes } from './outcome.js';
-import { matches, type NamePattern, showPattern } from './patterns.js';
-import {
-  applyOwnership,
-  emptyPlan,
-  mapLimit,
-  type OwnershipRules,
-  type Target,
-  type TargetPlan,
-} from './targets.js';
+import type { NamePattern } from './patterns.js';
+import { type OwnershipRules, planOwned, type TargetPlan } from './targets.js';
 
 const NOT_FOUND = 'RepositoryNotFoundException';
 
@@ -77,42 +70,48 @@ async function remove(ctx: Context, name: string): Promise<string> {
   }
 }
 
-export async function planRepositories(
+/** The repository's tags, or undefined when it does not exist (found by `known` or by name). */
+async function repositoryTags(
+  ctx: Context,
+  name: string,
+  known: Repository | undefined,
+): Promise<Record<string, string> | undefined> {
+  const repo = known ?? (await one(ctx, name));
+  if (!repo) return undefined;
+  try {
+    const out = await ctx.ecr.send(
+      new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }),
+    );
+    return Object.fromEntries((out.tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+  } catch (err) {
+    if (errorCode(err) === NOT_FOUND) return undefined;
+    throw err;
+  }
+}
+
+export function planRepositories(
   ctx: Context,
   patterns: NamePattern[],
   rules: OwnershipRules,
 ): Promise<TargetPlan> {
-  const plan = emptyPlan();
-  const found = new Map<string, Repository>();
-  const wildcards = patterns.filter((p) => p.kind === 'prefix');
-  const all = wildcards.length ? await describe(ctx) : [];
-  for (const p of patterns) {
-    if (p.kind === 'exact') {
-      const repo = await one(ctx, p.name);
-      if (repo) found.set(p.name, repo);
-      else plan.gone.push({ kind: 'repository', name: p.name });
-    } else {
-      const hits = all.filter((r) => r.repositoryName && matches(p, r.repositoryName));
-      if (!hits.length) plan.unmatched.push(`ecr-repositories pattern ${showPattern(p)}`);
-      for (const r of hits) found.set(r.repositoryName!, r);
-    }
-  }
-  const repos = [...found.values()];
-  const tagSets = await mapLimit(repos, 8, async (r) => {
-    const out = await ctx.ecr.send(
-      new ListTagsForResourceCommand({ resourceArn: r.repositoryArn }),
+  // Every repository, listed once for all the wildcards.
+  let listing: Promise<Map<string, Repository>> | undefined;
+  const all = () => {
+    listing ??= describe(ctx).then(
+      (repos) => new Map(repos.filter((r) => r.repositoryName).map((r) => [r.repositoryName!, r])),
     );
-    return Object.fromEntries((out.tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-  });
-  repos.forEach((repo, i) => {
-    const name = repo.repositoryName!;
-    const target: Target = {
+    return listing;
+  };
+  return planOwned(
+    patterns,
+    {
       kind: 'repository',
-      name,
-      measure: () => measure(ctx, name),
-      remove: () => remove(ctx, name),
-    };
-    plan.targets.push(applyOwnership(target, tagSets[i]!, rules));
-  });
-  return plan;
+      input: 'ecr-repositories',
+      list: async (prefix) => [...(await all()).keys()].filter((n) => n.startsWith(prefix)),
+      tags: async (name) => repositoryTags(ctx, name, listing && (await listing).get(name)),
+      measure: (name) => measure(ctx, name),
+      remove: (name) => remove(ctx, name),
+    },
+    rules,
+  );
 }

@@ -4,6 +4,7 @@
  */
 import { ownership } from '../../lib/ownership.js';
 import type { ResourceKind } from './outcome.js';
+import { type NamePattern, showPattern } from './patterns.js';
 
 export interface Target {
   kind: ResourceKind;
@@ -65,4 +66,52 @@ export function applyOwnership(
     else target.refused = `${owned.reason}; set force: true to delete it anyway`;
   }
   return target;
+}
+
+/** How to find, check and delete one kind of resource that carries ownership tags. */
+export interface OwnedKind {
+  kind: ResourceKind;
+  /** The input that names them, for "matched nothing" warnings. */
+  input: string;
+  /** Names that begin with `prefix`, in this account and region. */
+  list(prefix: string): Promise<string[]>;
+  /** The resource's tags; undefined when it does not exist. */
+  tags(name: string): Promise<Record<string, string> | undefined>;
+  measure(name: string): Promise<string>;
+  remove(name: string): Promise<string>;
+}
+
+/**
+ * Resolves the names and wildcards of an input, reads each resource's tags
+ * (a name that does not exist is already gone) and refuses what mcfpipe does
+ * not own, unless forced.
+ */
+export async function planOwned(
+  patterns: NamePattern[],
+  found: OwnedKind,
+  rules: OwnershipRules,
+): Promise<TargetPlan> {
+  const plan = emptyPlan();
+  const names: string[] = [];
+  for (const p of patterns) {
+    const hits = p.kind === 'exact' ? [p.name] : await found.list(p.prefix);
+    if (!hits.length) plan.unmatched.push(`${found.input} pattern ${showPattern(p)}`);
+    for (const name of hits) if (!names.includes(name)) names.push(name);
+  }
+  const tagSets = await mapLimit(names, 8, (name) => found.tags(name));
+  names.forEach((name, i) => {
+    const tags = tagSets[i];
+    if (!tags) {
+      plan.gone.push({ kind: found.kind, name });
+      return;
+    }
+    const target: Target = {
+      kind: found.kind,
+      name,
+      measure: () => found.measure(name),
+      remove: () => found.remove(name),
+    };
+    plan.targets.push(applyOwnership(target, tags, rules));
+  });
+  return plan;
 }

@@ -15,6 +15,12 @@ export interface MotoServer {
   port: number;
   /** Environment for an action child process or SDK client pointed at moto. */
   env: Record<string, string>;
+  /** Configuration for an SDK client of the test itself (S3 clients add forcePathStyle). */
+  clientConfig: {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
   stop(): Promise<void>;
   /** Drops all state (POST /moto-api/reset). */
   reset(): Promise<void>;
@@ -77,6 +83,11 @@ export async function startMoto(region = 'us-east-1'): Promise<MotoServer> {
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_SESSION_TOKEN: 'testing',
       AWS_EC2_METADATA_DISABLED: 'true',
+    },
+    clientConfig: {
+      endpoint,
+      region,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     },
     async reset() {
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });

@@ -128,3 +128,20 @@ export async function runBundledAction(opts: RunActionOptions): Promise<ActionRu
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Runs a bundled action pointed at an AWS endpoint nothing listens on
+ * (127.0.0.1 port 9), for failures that must come before any AWS call:
+ * `reachedAws` is true when the action tried to connect anyway.
+ */
+export async function runWithoutAws(
+  script: string,
+  inputs: Record<string, string>,
+): Promise<ActionRun & { reachedAws: boolean }> {
+  const run = await runBundledAction({
+    script,
+    inputs,
+    env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+  });
+  return { ...run, reachedAws: /ECONNREFUSED/.test(run.stdout + run.stderr) };
+}
