@@ -61,6 +61,14 @@ export const ecrMock = mockClient(ECRClient);
 export const logsMock = mockClient(CloudWatchLogsClient);
 export const stsMock = mockClient(STSClient);
 
+/** Every call made so far that could change something (anything but Describe, List, Get, Head). */
+export function mutatingCalls(): string[] {
+  return [cfnMock, s3Mock, ecrMock, logsMock, stsMock]
+    .flatMap((m) => m.calls())
+    .map((c) => (c.args[0] as object).constructor.name.replace(/Command$/, ''))
+    .filter((name) => !/^(Describe|List|Get|Head)/.test(name));
+}
+
 export const OWNED = [
   { Key: 'mcfpipe:managed-by', Value: 'mcfpipe' },
   { Key: 'mcfpipe:env', Value: 'dev' },

@@ -1,5 +1,3 @@
-import { DeleteStackCommand } from '@aws-sdk/client-cloudformation';
-import { DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteRepositoryCommand } from '@aws-sdk/client-ecr';
 import {
   DeleteBucketCommand,
@@ -9,7 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { OTHER_ACCOUNT } from '../../lib/testing/fake-s3.js';
-import { cfnMock, ecrMock, FakeAws, logsMock, OWNED, s3Mock } from './fake-aws.js';
+import { ecrMock, FakeAws, mutatingCalls, OWNED, s3Mock } from './fake-aws.js';
 
 function world(): FakeAws {
   const aws = new FakeAws();
@@ -37,6 +35,8 @@ describe('buckets, repositories and log groups', () => {
     expect(s3Mock.commandCalls(DeleteObjectsCommand)).toHaveLength(11);
     expect(s3Mock.commandCalls(DeleteObjectCommand)).toHaveLength(0);
     expect(s3Mock.commandCalls(DeleteBucketCommand)).toHaveLength(1);
+    // What the other tests' "no mutating call" checks would see.
+    expect(new Set(mutatingCalls())).toEqual(new Set(['DeleteObjects', 'DeleteBucket']));
     expect(JSON.parse(step.outputs.deleted!)).toEqual([
       {
         kind: 'bucket',
@@ -140,9 +140,25 @@ describe('buckets, repositories and log groups', () => {
     expect(step.error).toBe(
       'Input "buckets": bucket mcfpipe-dev-shared does not belong to account 123456789012 (or this role may not read its tags). Nothing was deleted.\nRemove it from the buckets input; if it is yours, allow s3:GetBucketTagging on it for this role.',
     );
-    expect(s3Mock.commandCalls(DeleteObjectsCommand)).toHaveLength(0);
-    expect(cfnMock.commandCalls(DeleteStackCommand)).toHaveLength(0);
-    expect(logsMock.commandCalls(DeleteLogGroupCommand)).toHaveLength(0);
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  it('wildcards that match nothing are warnings, and the step succeeds having changed nothing', async () => {
+    const aws = world();
+    const step = await aws.run({
+      buckets: 'mcfpipe-dev-none-*',
+      'ecr-repositories': 'mcfpipe-dev/none-*',
+      'log-groups': '/ecs/mcfpipe-dev-none-*',
+    });
+    expect(step.error).toBeUndefined();
+    expect(aws.warnings).toEqual([
+      'buckets pattern mcfpipe-dev-none-* matched nothing.',
+      'ecr-repositories pattern mcfpipe-dev/none-* matched nothing.',
+      'log-groups pattern /ecs/mcfpipe-dev-none-* matched nothing.',
+      'Nothing matched: there was nothing to delete.',
+    ]);
+    expect(step.summary).toContain('Nothing matched.');
+    expect(mutatingCalls()).toEqual([]);
   });
 
   it('a bucket that received objects while being emptied is emptied again, then deleted', async () => {
@@ -215,11 +231,7 @@ describe('dry run', () => {
       'dry-run': 'true',
     });
     expect(step.error).toBeUndefined();
-    const names = s3Mock.calls().map((c) => c.args[0].constructor.name);
-    expect(names.filter((n) => /Delete|Put/.test(n))).toEqual([]);
-    expect(cfnMock.commandCalls(DeleteStackCommand)).toHaveLength(0);
-    expect(ecrMock.commandCalls(DeleteRepositoryCommand)).toHaveLength(0);
-    expect(logsMock.commandCalls(DeleteLogGroupCommand)).toHaveLength(0);
+    expect(mutatingCalls()).toEqual([]);
     expect(
       JSON.stringify([...aws.s3.buckets.entries()].map(([n, b]) => [n, b.versions.length])),
     ).toBe(before);

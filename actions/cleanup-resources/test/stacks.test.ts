@@ -3,7 +3,7 @@ import {
   UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
-import { cfnMock, FakeAws } from './fake-aws.js';
+import { cfnMock, FakeAws, OWNED } from './fake-aws.js';
 
 const deleteCalls = () => cfnMock.commandCalls(DeleteStackCommand).map((c) => c.args[0].input);
 
@@ -62,6 +62,36 @@ describe('stack order', () => {
     expect(aws.log.some((l) => /^\[mcfpipe-dev-db-api\] .*JobTable .*DELETE_SKIPPED/.test(l))).toBe(
       true,
     );
+  });
+
+  it('given the layer names in creation order, deletes them in reverse, with no import between them', async () => {
+    const aws = new FakeAws();
+    const names = ['network', 'db-api', 'tester', 'webscraper', 'github-oidc'].map(
+      (layer) => `mcfpipe-dev-${layer}`,
+    );
+    // No exports or imports: the order comes from the layer names alone.
+    for (const name of names) aws.addStack(name);
+    const step = await aws.run({ stacks: names.join('\n') });
+    expect(step.error).toBeUndefined();
+    const t = aws.timeline;
+    // tester and webscraper (both after db-api) are deleted at the same time.
+    expect(t.slice(0, 2).sort()).toEqual([
+      'delete mcfpipe-dev-tester',
+      'delete mcfpipe-dev-webscraper',
+    ]);
+    expect(t.slice(2, 4).sort()).toEqual([
+      'gone mcfpipe-dev-tester',
+      'gone mcfpipe-dev-webscraper',
+    ]);
+    // Then one after another; github-oidc (created first: the workflows' role) goes last.
+    expect(t.slice(4)).toEqual([
+      'delete mcfpipe-dev-db-api',
+      'gone mcfpipe-dev-db-api',
+      'delete mcfpipe-dev-network',
+      'gone mcfpipe-dev-network',
+      'delete mcfpipe-dev-github-oidc',
+      'gone mcfpipe-dev-github-oidc',
+    ]);
   });
 
   it('an importer goes before the stack whose export it imports, whatever the names', async () => {
@@ -162,6 +192,49 @@ describe('selecting stacks', () => {
 });
 
 describe('safety and failures', () => {
+  it('the job summary lists what was deleted, kept, refused and failed, each with its reason', async () => {
+    const aws = new FakeAws();
+    aws.addStack('mcfpipe-dev-tester', { failDeletes: 2 });
+    aws.addStack('mcfpipe-dev-webscraper', {
+      resources: [
+        {
+          logicalId: 'Archive',
+          type: 'AWS::S3::Bucket',
+          physicalId: 'mcfpipe-dev-archive',
+          retain: true,
+        },
+      ],
+    });
+    aws.s3.addBucket('someone-elses-data', { tags: [{ Key: 'team', Value: 'finance' }] });
+    aws.s3.addBucket('mcfpipe-dev-raw', { tags: OWNED });
+    const step = await aws.run({
+      stacks: 'mcfpipe-dev-tester, mcfpipe-dev-webscraper',
+      buckets: 'someone-elses-data, mcfpipe-dev-raw',
+    });
+    expect(step.error).toMatch(/^Cleanup incomplete: 1 failure, 1 refused \(2 deleted\)\./);
+    const s = step.summary;
+    expect(s).toContain('## cleanup-resources: incomplete');
+    expect(s).toContain('failed: 2, refused: 1, deleted: 2, kept: 1.');
+    for (const heading of ['### ❌ Failed (2)', '### ⛔ Refused (1)', '### 🗑️ Deleted (2)'])
+      expect(s).toContain(heading);
+    expect(s).toContain(
+      '| stack resource | mcfpipe-dev-tester/Queue | AWS::SQS::Queue https://sqs/mcfpipe-dev-tester-Queue: Resource handler returned message: "Access Denied" |',
+    );
+    expect(s).toMatch(
+      /\| stack \| mcfpipe-dev-tester \| DELETE_FAILED twice; blocked by Queue \(AWS::SQS::Queue https:\/\/sqs\/mcfpipe-dev-tester-Queue\): Resource handler returned message: "Access Denied" \|/,
+    );
+    expect(s).toContain(
+      '| bucket | someone-elses-data | not tagged mcfpipe:managed-by=mcfpipe; set force: true to delete it anyway |',
+    );
+    expect(s).toMatch(/\| stack \| mcfpipe-dev-webscraper \| deleted in \d+s \(1 resource\) \|/);
+    expect(s).toContain(
+      '| bucket | mcfpipe-dev-raw | emptied (0 object versions, 0 delete markers, 0 bytes) and deleted |',
+    );
+    expect(s).toContain(
+      '### Kept (1)\n\n| type | name | reason |\n| --- | --- | --- |\n| stack resource | mcfpipe-dev-archive | AWS::S3::Bucket Archive of stack mcfpipe-dev-webscraper: DeletionPolicy Retain, so CloudFormation leaves it in place',
+    );
+  });
+
   it('refuses a termination-protected stack, and keeps the stacks that must outlive it', async () => {
     const aws = new FakeAws();
     aws.layers();
