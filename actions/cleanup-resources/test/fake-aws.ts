@@ -63,9 +63,11 @@ export const stsMock = mockClient(STSClient);
 
 /** Every call made so far that could change something (anything but Describe, List, Get, Head). */
 export function mutatingCalls(): string[] {
-  return [cfnMock, s3Mock, ecrMock, logsMock, stsMock]
-    .flatMap((m) => m.calls())
-    .map((c) => (c.args[0] as object).constructor.name.replace(/Command$/, ''))
+  const commands: object[] = [cfnMock, s3Mock, ecrMock, logsMock, stsMock].flatMap((m) =>
+    m.calls().map((c) => c.args[0] as object),
+  );
+  return commands
+    .map((command) => command.constructor.name.replace(/Command$/, ''))
     .filter((name) => !/^(Describe|List|Get|Head)/.test(name));
 }
 
