@@ -7,6 +7,9 @@ import { cfnMock, FakeAws, OWNED } from './fake-aws.js';
 
 const deleteCalls = () => cfnMock.commandCalls(DeleteStackCommand).map((c) => c.args[0].input);
 
+/** The timeline of stacks deleted one after another, each gone before the next starts. */
+const oneAfterAnother = (...names: string[]) => names.flatMap((n) => [`delete ${n}`, `gone ${n}`]);
+
 describe('stack order', () => {
   it('deletes the layers in reverse order of creation, independent ones at the same time', async () => {
     const aws = new FakeAws();
@@ -84,14 +87,9 @@ describe('stack order', () => {
       'gone mcfpipe-dev-webscraper',
     ]);
     // Then one after another; github-oidc (created first: the workflows' role) goes last.
-    expect(t.slice(4)).toEqual([
-      'delete mcfpipe-dev-db-api',
-      'gone mcfpipe-dev-db-api',
-      'delete mcfpipe-dev-network',
-      'gone mcfpipe-dev-network',
-      'delete mcfpipe-dev-github-oidc',
-      'gone mcfpipe-dev-github-oidc',
-    ]);
+    expect(t.slice(4)).toEqual(
+      oneAfterAnother('mcfpipe-dev-db-api', 'mcfpipe-dev-network', 'mcfpipe-dev-github-oidc'),
+    );
   });
 
   it('an importer goes before the stack whose export it imports, whatever the names', async () => {
@@ -102,12 +100,7 @@ describe('stack order', () => {
     aws.addStack('alpha-consumer', { imports: ['shared-topic'] });
     const step = await aws.run({ stacks: 'shared-base, alpha-consumer' });
     expect(step.error).toBeUndefined();
-    expect(aws.timeline).toEqual([
-      'delete alpha-consumer',
-      'gone alpha-consumer',
-      'delete shared-base',
-      'gone shared-base',
-    ]);
+    expect(aws.timeline).toEqual(oneAfterAnother('alpha-consumer', 'shared-base'));
   });
 
   it('refuses a stack whose export is imported by a stack that stays, and deletes nothing it needs', async () => {
@@ -127,12 +120,7 @@ describe('stack order', () => {
     aws.addStack('mcfpipe-github-oidc');
     aws.addStack('mcfpipe-dev-network');
     await aws.run({ stacks: 'mcfpipe-github-oidc\nmcfpipe-dev-network' });
-    expect(aws.timeline).toEqual([
-      'delete mcfpipe-dev-network',
-      'gone mcfpipe-dev-network',
-      'delete mcfpipe-github-oidc',
-      'gone mcfpipe-github-oidc',
-    ]);
+    expect(aws.timeline).toEqual(oneAfterAnother('mcfpipe-dev-network', 'mcfpipe-github-oidc'));
   });
 });
 
