@@ -6,7 +6,7 @@
  */
 import * as core from '@actions/core';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createClient, resolveRegion } from '../../lib/aws.js';
 import { ActionError } from '../../lib/errors.js';
 import { systemClock } from '../../lib/stack-wait.js';
@@ -53,7 +53,11 @@ export function makeContext(inputs: DeployInputs): Context {
   return {
     cfn: createClient(CloudFormationClient, 'CloudFormation', { region }),
     s3: () => {
-      s3 ??= Promise.resolve(createClient(S3Client, 'S3', { region }));
+      // The S3 client is loaded on first use (a separate chunk of the bundle):
+      // only templates over the inline limit need it.
+      s3 ??= import('@aws-sdk/client-s3').then(({ S3Client }) =>
+        createClient(S3Client, 'S3', { region }),
+      );
       return s3;
     },
     region,

@@ -12,7 +12,7 @@ import {
   GetTemplateSummaryCommand,
   type GetTemplateSummaryCommandOutput,
 } from '@aws-sdk/client-cloudformation';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { readTemplate, type Template } from '../../lib/cfn-template.js';
 import { ActionError, errorCode } from '../../lib/errors.js';
 import { type DeployInputs, s3HttpsUrl, type TemplateSource } from './inputs.js';
@@ -150,6 +150,8 @@ export async function templateArgument(
   const ext = extname(template.where) || '.yaml';
   const key = [prefix, 'mcfpipe-templates', inputs.name, `${hash}${ext}`].filter(Boolean).join('/');
   const client = await s3();
+  // Loaded on demand, like the client: most templates go inline.
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   try {
     await client.send(
       new PutObjectCommand({
