@@ -163,6 +163,8 @@ async function buildReference(scratch) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // As .ci/bundle.mjs: the SDK's ES modules, so unused commands are dropped.
+    mainFields: ['module', 'main'],
     minify: true,
     outfile: file,
     logLevel: 'error',

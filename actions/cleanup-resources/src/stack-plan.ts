@@ -11,7 +11,6 @@ import {
   type Stack,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
-import { parseTemplate } from '../../lib/cfn-template.js';
 import { errorCode } from '../../lib/errors.js';
 import { ENV_KEY, tagRecord } from '../../lib/ownership.js';
 import { describeStack } from '../../lib/stack-wait.js';
@@ -133,6 +132,9 @@ async function retainedIds(ctx: Context, stackId: string): Promise<Set<string> |
     const out = await ctx.cfn.send(
       new GetTemplateCommand({ StackName: stackId, TemplateStage: 'Processed' }),
     );
+    // The template parser (and its YAML library) is loaded only when a stack
+    // is planned, after the first AWS calls: a chunk of the bundle.
+    const { parseTemplate } = await import('../../lib/cfn-template.js');
     const template = parseTemplate(out.TemplateBody ?? '{}', stackId);
     const ids = new Set<string>();
     for (const [id, resource] of Object.entries(template.Resources ?? {})) {
