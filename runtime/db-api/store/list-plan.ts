@@ -95,7 +95,7 @@ export function planList(schema: Schema, table: TableDef, query: ListQuery): Lis
   if (problems.length) throw new ValidationFailedError(problems, 'the listing');
 
   if (where.length === 0 && !query.sort) {
-    return { target: undefined, limit, ...cursorStart(query.cursor, table, undefined) };
+    return { target: undefined, limit, ...cursorStart(query.cursor, table, undefined, {}) };
   }
   const fields = new Set(parsed.keys());
   const target = keySchemas(table).find((k) => {
@@ -126,16 +126,19 @@ export function planList(schema: Schema, table: TableDef, query: ListQuery): Lis
     );
   }
   const sortEq = target.sort && fields.has(target.sort) ? parsed.get(target.sort) : undefined;
+  const sortCondition =
+    sortEq !== undefined
+      ? { op: 'eq' as const, value: sortEq }
+      : query.sort
+        ? { op: query.sort.op, value: sortValue }
+        : undefined;
+  const partitionValue = parsed.get(target.partition);
   return {
     target,
-    partitionValue: parsed.get(target.partition),
-    ...(sortEq !== undefined
-      ? { sortCondition: { op: 'eq' as const, value: sortEq } }
-      : query.sort
-        ? { sortCondition: { op: query.sort.op, value: sortValue } }
-        : {}),
+    partitionValue,
+    ...(sortCondition ? { sortCondition } : {}),
     limit,
-    ...cursorStart(query.cursor, table, target),
+    ...cursorStart(query.cursor, table, target, { partitionValue, sortCondition }),
   };
 }
 
@@ -164,10 +167,58 @@ export function encodeCursor(
   return Buffer.from(JSON.stringify(doc)).toString('base64url');
 }
 
+/** The value of a key attribute as the schema types it (N for numbers, else S); undefined when malformed. */
+function keyValue(table: TableDef, field: string, v: unknown): string | number | undefined {
+  if (typeof v !== 'object' || v === null || Object.keys(v).length !== 1) return undefined;
+  const { S, N } = v as { S?: unknown; N?: unknown };
+  const numeric = ['integer', 'number'].includes(table.fields[field]?.type ?? '');
+  if (numeric) {
+    return typeof N === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(N)
+      ? Number(N)
+      : undefined;
+  }
+  return typeof S === 'string' && S !== '' ? S : undefined;
+}
+
+/** Whether a sort-key value lies within a listing's sort condition. */
+function withinSort(
+  value: string | number,
+  cond: { op: SortOperator | 'eq'; value: unknown },
+): boolean {
+  const c = cond.value as string | number;
+  switch (cond.op) {
+    case 'eq':
+      return value === c;
+    case 'gt':
+      return value > c;
+    case 'gte':
+      return value >= c;
+    case 'lt':
+      return value < c;
+    case 'lte':
+      return value <= c;
+    case 'begins_with':
+      return String(value).startsWith(String(c));
+  }
+}
+
+/**
+ * The ExclusiveStartKey of a cursor, checked so that no cursor reaches
+ * DynamoDB unless it could have come from this very listing: the index, the
+ * key attributes with the schema's types, the partition value of the filter
+ * and a sort key within the sort condition. An edited cursor, or one reused
+ * with other filter values, is a 400 `cursor` (DynamoDB would refuse it with
+ * an error the client cannot act on), and can never start a page outside the
+ * listing it claims.
+ */
 function cursorStart(
   cursor: string | undefined,
   table: TableDef,
   target: KeySchema | undefined,
+  filters: {
+    partitionValue?: unknown;
+    sortCondition?: { op: SortOperator | 'eq'; value: unknown } | undefined;
+  },
 ): { startKey?: Record<string, AttributeValue> } {
   if (cursor === undefined || cursor === '') return {};
   const bad = (why: string) =>
@@ -192,18 +243,21 @@ function cursorStart(
     ...(target?.sort ? [target.sort] : []),
   ]);
   const keys = Object.keys(doc.k);
+  const values = new Map(keys.map((k) => [k, keyValue(table, k, doc.k[k])]));
   const wellFormed =
     keys.length === expected.size &&
-    keys.every((k) => {
-      const v = doc.k[k] as unknown as Record<string, unknown>;
-      return (
-        expected.has(k) &&
-        typeof v === 'object' &&
-        v !== null &&
-        Object.keys(v).length === 1 &&
-        (typeof v.S === 'string' || typeof v.N === 'string')
-      );
-    });
+    keys.every((k) => expected.has(k) && values.get(k) !== undefined);
   if (!wellFormed) throw bad('is not a cursor this API returned; pass next_cursor unchanged');
+  if (target) {
+    const sortValue = target.sort ? values.get(target.sort) : undefined;
+    if (
+      values.get(target.partition) !== filters.partitionValue ||
+      (filters.sortCondition &&
+        sortValue !== undefined &&
+        !withinSort(sortValue, filters.sortCondition))
+    ) {
+      throw bad('belongs to a listing with other filters; use it with the same filters');
+    }
+  }
   return { startKey: doc.k };
 }

@@ -37,7 +37,7 @@ import {
   VersionConflictError,
 } from './errors.js';
 import { Expression, updateExpression } from './expressions.js';
-import { encodeCursor, type ListQuery, planList } from './list-plan.js';
+import { encodeCursor, type ListPlan, type ListQuery, planList } from './list-plan.js';
 import { physicalTableName } from './tables.js';
 
 /** DynamoDB's item size limit (400 KB), checked on the item's JSON size before writing. */
@@ -347,29 +347,28 @@ export class TableStore {
       Items?: Array<Record<string, AttributeValue>>;
       LastEvaluatedKey?: Record<string, AttributeValue>;
     };
-    if (!plan.target) {
-      res = await this.dynamo.send(new ScanCommand(common));
-    } else {
-      const e = new Expression();
-      const cond = [`${e.name(plan.target.partition)} = ${e.value(plan.partitionValue)}`];
-      const s = plan.sortCondition;
-      if (s && plan.target.sort) {
-        const name = e.name(plan.target.sort);
-        const value = e.value(s.value);
-        cond.push(
-          s.op === 'begins_with'
-            ? `begins_with(${name}, ${value})`
-            : `${name} ${{ eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' }[s.op]} ${value}`,
+    try {
+      res = await this.readPage(plan, common);
+    } catch (err) {
+      // Backstop for what planList cannot see: DynamoDB refusing the start key.
+      if (plan.startKey && err instanceof Error && err.name === 'ValidationException') {
+        throw new ValidationFailedError(
+          [
+            {
+              field: 'cursor',
+              rule: 'cursor',
+              value:
+                query.cursor && query.cursor.length > 60
+                  ? `${query.cursor.slice(0, 60)}…`
+                  : (query.cursor ?? null),
+              message:
+                'does not fit this listing; pass next_cursor unchanged, with the same filters',
+            },
+          ],
+          'the listing',
         );
       }
-      res = await this.dynamo.send(
-        new QueryCommand({
-          ...common,
-          ...(plan.target.indexName ? { IndexName: plan.target.indexName } : {}),
-          KeyConditionExpression: cond.join(' AND '),
-          ...e.attributes(),
-        }),
-      );
+      throw err;
     }
     let items = (res.Items ?? []).map((i) => unmarshall(i));
     if (plan.target?.keysOnly && items.length) {
@@ -387,6 +386,42 @@ export class TableStore {
       items: items as Row<T>[],
       nextCursor: res.LastEvaluatedKey ? encodeCursor(plan.target, res.LastEvaluatedKey) : null,
     };
+  }
+
+  /** One Scan or Query request of a planned listing. */
+  private async readPage(
+    plan: ListPlan,
+    common: {
+      TableName: string;
+      Limit: number;
+      ExclusiveStartKey?: Record<string, AttributeValue>;
+    },
+  ): Promise<{
+    Items?: Array<Record<string, AttributeValue>>;
+    LastEvaluatedKey?: Record<string, AttributeValue>;
+  }> {
+    if (!plan.target) return this.dynamo.send(new ScanCommand(common));
+
+    const e = new Expression();
+    const cond = [`${e.name(plan.target.partition)} = ${e.value(plan.partitionValue)}`];
+    const s = plan.sortCondition;
+    if (s && plan.target.sort) {
+      const name = e.name(plan.target.sort);
+      const value = e.value(s.value);
+      cond.push(
+        s.op === 'begins_with'
+          ? `begins_with(${name}, ${value})`
+          : `${name} ${{ eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' }[s.op]} ${value}`,
+      );
+    }
+    return this.dynamo.send(
+      new QueryCommand({
+        ...common,
+        ...(plan.target.indexName ? { IndexName: plan.target.indexName } : {}),
+        KeyConditionExpression: cond.join(' AND '),
+        ...e.attributes(),
+      }),
+    );
   }
 
   /**

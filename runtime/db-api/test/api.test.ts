@@ -327,6 +327,56 @@ describe('listing', () => {
     expect(prefix.items.map((k) => k.library)).toEqual(['extra', 'extra', 'extra']);
   });
 
+  it('refuses a cursor reused with other filter values or edited, with 400 cursor (never 500)', async () => {
+    for (const user of ['it-cur-a', 'it-cur-b']) {
+      for (let i = 0; i < 3; i++) {
+        await client.put('keyword', `${user}:lib:k${i}`, {
+          keyword_id: `${user}:lib:k${i}`,
+          user_id: user,
+          library: i < 2 ? 'core' : 'extra',
+          keyword: `k${i}`,
+        });
+      }
+    }
+    const first = await raw('GET', '/keyword?user_id=it-cur-a&limit=1');
+    const cursor: string = first.body.next_cursor;
+    expect(cursor).toEqual(expect.any(String));
+    const decode = (c: string) => JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+    const encode = (doc: unknown) => Buffer.from(JSON.stringify(doc)).toString('base64url');
+
+    // The same cursor, unchanged with the same filters, still works.
+    const next = await raw('GET', `/keyword?user_id=it-cur-a&limit=1&cursor=${cursor}`);
+    expect(next.status).toBe(200);
+    const core = await raw('GET', '/keyword?user_id=it-cur-a&library=core&limit=1');
+    const coreNext = await raw(
+      'GET',
+      `/keyword?user_id=it-cur-a&library=core&limit=1&cursor=${core.body.next_cursor}`,
+    );
+    expect(coreNext.status).toBe(200);
+    expect(coreNext.body.items).toEqual([expect.objectContaining({ library: 'core' })]);
+
+    const refused = async (query: string, c: string) => {
+      const res = await raw('GET', `/keyword?${query}&cursor=${c}`);
+      expect(res.status, `${query}: ${JSON.stringify(res.body)}`).toBe(400);
+      expect(res.body.error.details[0]).toMatchObject({ field: 'cursor', rule: 'cursor' });
+    };
+    // Another user's listing (same index, other partition value).
+    await refused('user_id=it-cur-b&limit=1', cursor);
+    // A sort condition the cursor's position lies outside of.
+    await refused('user_id=it-cur-a&library=extra&limit=1', cursor);
+    await refused('user_id=it-cur-a&library.begins_with=ex&limit=1', cursor);
+    // Edited: a number where the schema has a string; an empty key.
+    const doc = decode(cursor);
+    await refused(
+      'user_id=it-cur-a&limit=1',
+      encode({ ...doc, k: { ...doc.k, keyword_id: { N: '1' } } }),
+    );
+    const scan = await raw('GET', '/keyword?limit=1');
+    const scanDoc = decode(scan.body.next_cursor);
+    await refused('limit=1', encode({ ...scanDoc, k: { keyword_id: { S: '' } } }));
+    expect(logs.filter((l) => l.status >= 500)).toEqual([]);
+  });
+
   it('reads full items through a keys-only index', async () => {
     const jobId = '0f4b6b4c7e1d4c6c9b2a6a1d3e5f7a9b';
     await client.put('job', jobId, {

@@ -8,6 +8,7 @@ import {
   BatchWriteItemCommand,
   DynamoDBClient,
   ProvisionedThroughputExceededException,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -162,6 +163,30 @@ describe('the handler under DynamoDB failures', () => {
       }),
     );
     expect(res.status).toBe(503);
+  });
+
+  it('answers 400 cursor when DynamoDB refuses the start key of a well-formed cursor', async () => {
+    ddb.on(ScanCommand).rejects(
+      Object.assign(new Error('The provided starting key is invalid'), {
+        name: 'ValidationException',
+      }),
+    );
+    const cursor = Buffer.from(
+      JSON.stringify({ i: '', k: { keyword_id: { S: 'me:l:k1' } } }),
+    ).toString('base64url');
+    const handle = createHandler({ store: store(), log: () => {} });
+    const res = await handle({
+      ...request('GET', '/keyword'),
+      query: new URLSearchParams({ cursor }),
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body!).error.details[0]).toMatchObject({
+      field: 'cursor',
+      rule: 'cursor',
+    });
+    // Without a cursor the same DynamoDB error is the server's fault: 500.
+    const plain = await handle(request('GET', '/keyword'));
+    expect(plain.status).toBe(500);
   });
 
   it('answers 500 without internals for an unexpected error, logging the stack', async () => {
