@@ -155,7 +155,12 @@ export function validateItem(
   const remove: string[] = [];
   if (!isPlainObject(body)) {
     problems.push(
-      problem(prefix || '(body)', 'type', body, `must be a JSON object with ${table.name} fields`),
+      problem(
+        prefix.replace(/\.$/, '') || '(body)',
+        'type',
+        body,
+        `must be a JSON object with ${table.name} fields`,
+      ),
     );
     return { item, remove, problems };
   }

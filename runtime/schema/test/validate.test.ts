@@ -126,6 +126,12 @@ describe('validateItem, full items', () => {
     expect(validateItem(schema, t('track'), 'x', 'full', 'items[2]').problems[0]).toMatchObject({
       field: 'items[2]',
     });
+    // The batch passes the prefix of its field names, `items[2].`: the item itself is `items[2]`.
+    expect(validateItem(schema, t('track'), null, 'full', 'items[2].').problems[0]).toMatchObject({
+      field: 'items[2]',
+      rule: 'type',
+      value: null,
+    });
   });
 });
 
