@@ -1,7 +1,9 @@
 /**
  * Parses CloudFormation templates locally, YAML or JSON, with the short-form
- * intrinsic functions (!Ref, !Sub, !GetAtt, ...) turned into their long form
- * ({"Ref": ...}, {"Fn::Sub": ...}, {"Fn::GetAtt": [...]}), so a template can be
+ * intrinsic functions (!Ref, !Sub, !GetAtt, ..., and the rule functions
+ * !Contains, !EachMemberEquals, !EachMemberIn, !RefAll, !ValueOf, !ValueOfAll)
+ * turned into their long form ({"Ref": ...}, {"Fn::Sub": ...},
+ * {"Fn::GetAtt": [...]}, {"Fn::Contains": [...]}), so a template can be
  * inspected (parameters, resources) before any AWS call. A syntax error names
  * the file and line.
  */
@@ -42,6 +44,13 @@ const INTRINSICS: Record<string, string> = {
   Length: 'Fn::Length',
   ToJsonString: 'Fn::ToJsonString',
   ForEach: 'Fn::ForEach',
+  // Rule-specific functions (the Rules section's RuleCondition and Assert).
+  Contains: 'Fn::Contains',
+  EachMemberEquals: 'Fn::EachMemberEquals',
+  EachMemberIn: 'Fn::EachMemberIn',
+  RefAll: 'Fn::RefAll',
+  ValueOf: 'Fn::ValueOf',
+  ValueOfAll: 'Fn::ValueOfAll',
 };
 
 function intrinsicTags(): Array<ScalarTag | CollectionTag> {

@@ -42,6 +42,46 @@ Outputs:
     expect(t.Parameters!.Env).toEqual({ Type: 'String', Default: 'dev' });
   });
 
+  it('reads the short forms of the rule functions in a Rules section', () => {
+    const t = parseTemplate(`
+Parameters:
+  Env: {Type: String, AllowedValues: [dev, prod]}
+  Subnets: {Type: 'List<AWS::EC2::Subnet::Id>'}
+  Vpc: {Type: 'AWS::EC2::VPC::Id'}
+Rules:
+  ProdSubnets:
+    RuleCondition: !Equals [!Ref Env, prod]
+    Assertions:
+      - Assert: !Contains [[dev, prod], !Ref Env]
+      - Assert: !EachMemberEquals [!ValueOfAll ['AWS::EC2::Subnet::Id', VpcId], !Ref Vpc]
+        AssertDescription: every subnet in the VPC
+      - Assert: !EachMemberIn
+          - !ValueOfAll ['AWS::EC2::Subnet::Id', AvailabilityZone]
+          - !RefAll 'AWS::EC2::AvailabilityZone::Name'
+      - Assert: !Not [!Equals [!ValueOf [Vpc, Tags.Env], '']]
+Resources:
+  Q: {Type: AWS::SQS::Queue}
+`);
+    const rule = (t.Rules as Record<string, { Assertions: Array<{ Assert: unknown }> }>)
+      .ProdSubnets!;
+    expect(rule.Assertions.map((a) => a.Assert)).toEqual([
+      { 'Fn::Contains': [['dev', 'prod'], { Ref: 'Env' }] },
+      {
+        'Fn::EachMemberEquals': [
+          { 'Fn::ValueOfAll': ['AWS::EC2::Subnet::Id', 'VpcId'] },
+          { Ref: 'Vpc' },
+        ],
+      },
+      {
+        'Fn::EachMemberIn': [
+          { 'Fn::ValueOfAll': ['AWS::EC2::Subnet::Id', 'AvailabilityZone'] },
+          { 'Fn::RefAll': 'AWS::EC2::AvailabilityZone::Name' },
+        ],
+      },
+      { 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::ValueOf': ['Vpc', 'Tags.Env'] }, ''] }] },
+    ]);
+  });
+
   it('reads JSON templates', () => {
     expect(parseTemplate('{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}').Resources).toEqual({
       Q: { Type: 'AWS::SQS::Queue' },
