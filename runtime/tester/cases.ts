@@ -454,6 +454,32 @@ export const CASES: TestCase[] = [
     },
   },
   {
+    name: '409: concurrent writers with the same If-Match: exactly one wins, the others get 409',
+    async run(ctx) {
+      const first = await createTrack(ctx, 'race');
+      const writers = 5;
+      const results = await Promise.allSettled(
+        Array.from({ length: writers }, (_, i) =>
+          ctx.client.patch('track', first.track_id, { name: `Writer ${i}` }, { ifMatch: 1 }),
+        ),
+      );
+      const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      assert.equal(
+        won.length,
+        1,
+        `${won.length} of ${writers} writers with If-Match: "1" succeeded; the version check must be atomic with the write`,
+      );
+      for (const err of lost) {
+        if (!(err instanceof DbApiError)) throw err;
+        assert.equal(err.status, 409, `a losing writer got ${err.status}: ${err.message}`);
+      }
+      const now = await ctx.client.get('track', first.track_id);
+      assert.equal(now.version, 2);
+      assert.equal(now.name, won[0]!.name);
+    },
+  },
+  {
     name: '413: a body over the size limit is refused',
     async run(ctx) {
       const id = ctx.id('big');

@@ -147,6 +147,36 @@ describe('the bundled CLI (as the container runs it)', () => {
     expect(await leftovers('tester-broken')).toBe(0);
   });
 
+  it('fails the race case against a server that checks If-Match by reading before writing', async () => {
+    // If-Match checked with a GET, then an unconditional write: a lost-update race.
+    const real = createHandler({ store: api.store, log: () => {} });
+    const racy = await serveHandler(async (req) => {
+      const { 'if-match': ifMatch, ...headers } = req.headers;
+      if (ifMatch === undefined || req.method === 'GET') return real(req);
+      const current = await real({ ...req, method: 'GET', headers, body: undefined });
+      if (current.status === 200 && current.headers.etag !== ifMatch) {
+        return real(req); // the real answer: 409
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      return real({ ...req, headers });
+    });
+    try {
+      const run = await runBundle([
+        '--url',
+        racy.url,
+        '--namespace',
+        'tester-racy',
+        '--only',
+        'concurrent writers',
+      ]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^FAIL {2}409: concurrent writers.*\n\s+5 of 5 writers/m);
+    } finally {
+      await racy.stop();
+    }
+    expect(await leftovers('tester-racy')).toBe(0);
+  });
+
   it('exits 1 when the API cannot be reached', async () => {
     const stopped = await serveHandler(async () => ({ status: 200, headers: {} }));
     await stopped.stop();
