@@ -91,7 +91,7 @@ export async function main(
     try {
       if (ctx.signal?.aborted)
         throw new ActionError('The step was cancelled before every task was started.');
-      task = await startShard(ctx, requests[shard]!, shard);
+      task = await startShard(ctx, requests[shard]!, shard, plan);
     } catch (err) {
       await abandonStarted(ctx, cluster.arn, tasks, inputs.wait);
       throw startError(shard, inputs.count, err);

@@ -110,17 +110,28 @@ export function checkOverridesSize(request: RunTaskCommandInput): void {
   );
 }
 
-/** Starts one shard's task, retrying capacity failures and throttling. */
+/**
+ * Starts one shard's task, retrying capacity failures and throttling. A
+ * retry after an error keeps the client token (the first call may have
+ * started the task); a retry after ECS answered with `failures` (it started
+ * nothing) takes a new one, since ECS would answer the same token with the
+ * same failures again.
+ */
 export async function startShard(
   ctx: Context,
   request: RunTaskCommandInput,
   shard: number,
+  plan: Pick<LaunchPlan, 'nonce' | 'startedBy'>,
 ): Promise<Task> {
+  let generation = 0;
+  let clientToken = request.clientToken;
   return retry(
     async () => {
-      const out = await ctx.ecs.send(new RunTaskCommand(request));
+      const out = await ctx.ecs.send(new RunTaskCommand({ ...request, clientToken }));
       const task = out.tasks?.[0];
       if (task?.taskArn) return task;
+      generation++;
+      clientToken = clientTokenFor(plan.nonce, plan.startedBy, shard, generation);
       throw new RunTaskFailure(out.failures?.[0] ?? { reason: 'RunTask started no task' });
     },
     {

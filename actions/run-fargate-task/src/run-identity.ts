@@ -49,11 +49,22 @@ export function runTags(
 }
 
 /**
- * RunTask's clientToken (at most 64 characters): the same for every retry
- * of one shard's call in this step, different in every other step.
+ * RunTask's clientToken (at most 64 characters): unique to this step and
+ * shard, and kept while a retried call may have started a task (a thrown
+ * error: 5xx, network, throttling), so a retry never starts a second one.
+ * `generation` counts the answers in which ECS started nothing (`failures`,
+ * such as no capacity): ECS keeps a token's answer and returns it again for
+ * the same token (see "Ensuring idempotency" in the ECS API reference), so
+ * only a new token gets another try at placement.
  */
-export function clientTokenFor(nonce: string, startedBy: string, shard: number): string {
-  return `${nonce}-${shard}-${startedBy}`.slice(0, 64);
+export function clientTokenFor(
+  nonce: string,
+  startedBy: string,
+  shard: number,
+  generation = 0,
+): string {
+  const id = generation === 0 ? `${shard}` : `${shard}.${generation}`;
+  return `${nonce}-${id}-${startedBy}`.slice(0, 64);
 }
 
 /** A fresh nonce for this step's client tokens. */

@@ -163,6 +163,8 @@ export class FakeAws {
   scripts: Step[][] = [SUCCESS];
   /** Answers for the next RunTask calls before one starts a task: failures or thrown errors. */
   runTaskProblems: Array<Failure | Error> = [];
+  /** Client tokens ECS answered with failures, and the failure. */
+  private readonly failedTokens = new Map<string, Failure>();
   definitions: TaskDefinition[] = [taskDefinition(3)];
   clusters = [CLUSTER];
   capacityProviders = ['FARGATE', 'FARGATE_SPOT'];
@@ -283,14 +285,20 @@ export class FakeAws {
   }
 
   private runTask(input: RunTaskCommandInput) {
-    const problem = this.runTaskProblems.shift();
-    if (problem instanceof Error) throw problem;
-    if (problem) return { tasks: [], failures: [problem] };
-    // A retried call with the same client token returns the same task, as ECS does.
+    // ECS keeps the answer to a client token: a call with a token it has
+    // answered gets that answer again (the same task, or the same failures).
+    const answered = input.clientToken ? this.failedTokens.get(input.clientToken) : undefined;
+    if (answered) return { tasks: [], failures: [answered] };
     const same = this.tasks.find(
       (t) => t.input.clientToken && t.input.clientToken === input.clientToken,
     );
     if (same) return { tasks: [same.task], failures: [] };
+    const problem = this.runTaskProblems.shift();
+    if (problem instanceof Error) throw problem;
+    if (problem) {
+      if (input.clientToken) this.failedTokens.set(input.clientToken, problem);
+      return { tasks: [], failures: [problem] };
+    }
     idCounter++;
     const id = `${String(idCounter).padStart(8, '0')}a1b2c3d4e5f6a7b8c9d0e1f2`;
     const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${id}`;

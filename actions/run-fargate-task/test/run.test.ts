@@ -495,7 +495,7 @@ describe('tasks that fail, explained', () => {
 });
 
 describe('throttling and capacity', () => {
-  it('retries RunTask when Fargate has no capacity or throttles, with the same client token', async () => {
+  it('retries RunTask when Fargate has no capacity or throttles: a new client token after failures, the same after an error', async () => {
     const aws = new FakeAws();
     aws.runTaskProblems = [
       {
@@ -509,7 +509,14 @@ describe('throttling and capacity', () => {
     expect(step.error).toBeUndefined();
     const inputs = runInputs();
     expect(inputs).toHaveLength(3);
-    expect(new Set(inputs.map((i) => i.clientToken)).size).toBe(1);
+    // ECS answers a client token it has seen with its first answer: after
+    // "no capacity" only a new token is another try; after an error (a
+    // refused call started nothing; after a 5xx one may have) the same one.
+    const [first, second, third] = inputs.map((i) => i.clientToken!);
+    expect(first).toMatch(/^[0-9a-f]{12}-0-mcfpipe-gh-9876543210-2$/);
+    expect(second).toMatch(/^[0-9a-f]{12}-0\.1-mcfpipe-gh-9876543210-2$/);
+    expect(second!.slice(0, 12)).toBe(first!.slice(0, 12));
+    expect(third).toBe(second);
     expect(aws.log.join('\n')).toContain(
       'Shard 0: RunTask attempt 1 of 6 did not start the task (Capacity is unavailable at this time.',
     );
