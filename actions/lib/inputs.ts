@@ -16,8 +16,10 @@ export class InputError extends Error {
     readonly input: string,
     readonly value: string,
     readonly accepted: string,
+    /** Shown instead of the quoted value, when the value may be a secret. */
+    shown?: string,
   ) {
-    super(`Input "${input}": ${quote(value)} is not valid. Accepted: ${accepted}.`);
+    super(`Input "${input}": ${shown ?? quote(value)} is not valid. Accepted: ${accepted}.`);
   }
 }
 
@@ -160,6 +162,15 @@ export function getList(name: string): string[] {
   return parseList(raw(name));
 }
 
+export interface KeyValueOptions {
+  /**
+   * The values may be secrets (stack parameters, environment variables):
+   * errors show the key and the line number, never a value or a line that
+   * may be part of one.
+   */
+  secretValues?: boolean;
+}
+
 /**
  * Parses `KEY=value` pairs, one per line. Blank lines and lines starting with
  * `#` are skipped; the value is everything after the first `=` (it may contain
@@ -169,27 +180,42 @@ export function parseKeyValues(
   name: string,
   value: string,
   keyPattern: RegExp = /^[A-Za-z_][A-Za-z0-9_.:/-]*$/,
+  opts: KeyValueOptions = {},
 ): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = value.split('\n');
+  const hidden = (key: string) =>
+    opts.secretValues ? `${JSON.stringify(key)}=(value not shown)` : undefined;
   lines.forEach((line, i) => {
     const text = line.trim();
     if (text === '' || text.startsWith('#')) return;
     const eq = text.indexOf('=');
     const where = lines.length > 1 ? ` (line ${i + 1})` : '';
+    // A secret stays out of the error object too, not only its message.
+    const bad = opts.secretValues ? '' : text;
     if (eq <= 0) {
-      throw new InputError(`${name}${where}`, text, 'KEY=value lines, one pair per line');
+      throw new InputError(
+        `${name}${where}`,
+        bad,
+        opts.secretValues
+          ? 'KEY=value lines, one pair per line (a value cannot span lines)'
+          : 'KEY=value lines, one pair per line',
+        opts.secretValues
+          ? `a line without "KEY=" (not shown: it may be part of a value)`
+          : undefined,
+      );
     }
     const key = text.slice(0, eq).trim();
     if (!keyPattern.test(key)) {
       throw new InputError(
         `${name}${where}`,
-        text,
+        bad,
         `KEY=value lines where KEY matches ${keyPattern}`,
+        hidden(key),
       );
     }
     if (Object.hasOwn(out, key)) {
-      throw new InputError(`${name}${where}`, text, 'each KEY at most once');
+      throw new InputError(`${name}${where}`, bad, 'each KEY at most once', hidden(key));
     }
     out[key] = text.slice(eq + 1).trim();
   });
@@ -290,9 +316,12 @@ export function getDuration(
 /** 5400000 -> "1h30m", 1500 -> "1.5s". */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
+  // Below 59.95s, tenths of a second (59.95s would round to "60s").
+  if (ms < 59_950) return `${Number((ms / 1000).toFixed(1))}s`;
+  // Whole seconds, rounded before splitting (119.6s is "2m", not "1m60s").
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}` || '0s';
 }

@@ -8,8 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Parameter } from '@aws-sdk/client-cloudformation';
+import { jsonErrorOffset } from '../../lib/cfn-template.js';
 import { ActionError } from '../../lib/errors.js';
-import { InputError, parseJson, parseKeyValues } from '../../lib/inputs.js';
+import { InputError, parseKeyValues } from '../../lib/inputs.js';
 import { maskSecret } from '../../lib/run.js';
 
 /** A parameter as the template declares it. */
@@ -39,18 +40,61 @@ export function parseParameters(value: string, cwd = process.cwd()): Record<stri
       const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err);
       throw new InputError('parameters', text, `${FORMATS} (cannot read ${file}: ${why})`);
     }
-    return fromJson(parseJson(`parameters (${file})`, content), `parameters (${file})`);
+    return fromJson(secretJson(`parameters (${file})`, content), `parameters (${file})`);
   }
   if (text.startsWith('[') || text.startsWith('{'))
-    return fromJson(parseJson('parameters', text), 'parameters');
-  return parseKeyValues('parameters', value, /^[A-Za-z0-9]+$/);
+    return fromJson(secretJson('parameters', text), 'parameters');
+  // Values may be secrets (NoEcho), and are not masked yet: errors show keys only.
+  return parseKeyValues('parameters', value, /^[A-Za-z0-9]+$/, { secretValues: true });
+}
+
+/**
+ * JSON.parse for text that may hold secret values: the error gives the line
+ * and column, never the text (V8's own message quotes a piece of it).
+ */
+function secretJson(input: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const at = jsonErrorOffset(text);
+    let where = '';
+    if (at !== undefined) {
+      const before = text.slice(0, at).split('\n');
+      where = ` at line ${before.length}, column ${before.at(-1)!.length + 1}`;
+    }
+    throw new ActionError(
+      `Input "${input}" is not valid JSON: a syntax error${where} (the text is not shown: it may hold secret values).`,
+      `Accepted: ${FORMATS}.`,
+    );
+  }
+}
+
+/** An item of the parameters JSON as an error shows it: names, never values. */
+function withoutValue(item: unknown): string {
+  if (typeof item === 'string') {
+    const eq = item.indexOf('=');
+    return eq > 0
+      ? `${JSON.stringify(item.slice(0, eq))}=(value not shown)`
+      : 'a string without "KEY=" (not shown)';
+  }
+  if (item && typeof item === 'object' && !Array.isArray(item)) {
+    const fields = Object.entries(item).map(([k, v]) =>
+      k === 'ParameterKey' || k === 'UsePreviousValue' || k === 'ResolvedValue'
+        ? `${JSON.stringify(k)}: ${JSON.stringify(v)}`
+        : k === 'ParameterValue'
+          ? `${JSON.stringify(k)}: (not shown)`
+          : `${JSON.stringify(k)}: (value not shown)`,
+    );
+    return `{${fields.join(', ')}}`;
+  }
+  return `a ${item === null ? 'null' : Array.isArray(item) ? 'list' : typeof item} (not shown)`;
 }
 
 function fromJson(doc: unknown, input: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const add = (key: unknown, val: unknown, shown: unknown) => {
+  const add = (key: unknown, val: unknown, item: unknown) => {
     if (typeof key !== 'string' || !/^[A-Za-z0-9]+$/.test(key) || val === undefined || val === null)
-      throw new InputError(input, JSON.stringify(shown), FORMATS);
+      throw new InputError(input, '', FORMATS, withoutValue(item));
     if (Object.hasOwn(out, key)) throw new InputError(input, key, `${FORMATS}; each name once`);
     out[key] = Array.isArray(val) ? val.join(',') : String(val);
   };
@@ -69,7 +113,7 @@ function fromJson(doc: unknown, input: string): Record<string, string> {
         if (p.UsePreviousValue === true && p.ParameterValue === undefined) continue;
         add(p.ParameterKey, p.ParameterValue, item);
       } else {
-        throw new InputError(input, JSON.stringify(item), FORMATS);
+        throw new InputError(input, '', FORMATS, withoutValue(item));
       }
     }
     return out;
@@ -81,7 +125,7 @@ function fromJson(doc: unknown, input: string): Record<string, string> {
     for (const [k, v] of Object.entries(map as Record<string, unknown>)) add(k, v, { [k]: v });
     return out;
   }
-  throw new InputError(input, JSON.stringify(doc), FORMATS);
+  throw new InputError(input, '', FORMATS, withoutValue(doc));
 }
 
 /** Edit distance, for "did you mean". */

@@ -50,12 +50,64 @@ describe('parseParameters', () => {
   });
 
   it('rejects malformed input naming the input and the formats', () => {
-    expect(() => parseParameters('Env')).toThrow('Input "parameters": "Env" is not valid');
+    expect(() => parseParameters('Env')).toThrow(
+      'Input "parameters": a line without "KEY=" (not shown: it may be part of a value) is not valid. Accepted: KEY=value lines, one pair per line (a value cannot span lines).',
+    );
     expect(() => parseParameters('Env=a\nEnv=b')).toThrow('each KEY at most once');
     expect(() => parseParameters('[{"ParameterKey": "Env"}]')).toThrow(/AWS CLI format/);
     expect(() => parseParameters('["Env=a", "Env=b"]')).toThrow('each name once');
-    expect(() => parseParameters('[1]')).toThrow('Input "parameters": "1" is not valid');
+    expect(() => parseParameters('[1]')).toThrow(
+      'Input "parameters": a number (not shown) is not valid',
+    );
     expect(() => parseParameters('{"Env": ')).toThrow('valid JSON');
+  });
+
+  it('never puts a value in an error: they may be secrets, not masked yet', () => {
+    const secret = 'hunter2-Secret';
+    const cases: Array<[string, RegExp]> = [
+      [
+        `DbPassword=${secret}\nDbPassword=${secret}x`,
+        /^Input "parameters \(line 2\)": "DbPassword"=\(value not shown\) is not valid\. Accepted: each KEY at most once\.$/,
+      ],
+      [
+        `Db-Password=${secret}`,
+        /^Input "parameters": "Db-Password"=\(value not shown\) is not valid/,
+      ],
+      [
+        `DbKey=-----BEGIN KEY-----\n${secret}\n-----END KEY-----`,
+        /^Input "parameters \(line 2\)": a line without "KEY="/,
+      ],
+      [
+        `[{"ParameterKey": "DbPassword", "ParameterValue": "${secret}"},]`,
+        /^Input "parameters" is not valid JSON: a syntax error at line 1, column 69 \(the text is not shown/,
+      ],
+      [
+        `{"DbPassword": "${secret}"`,
+        /^Input "parameters" is not valid JSON: a syntax error at line 1/,
+      ],
+      [
+        `[{"ParameterKey": "Db-Password", "ParameterValue": "${secret}"}]`,
+        /^Input "parameters": \{"ParameterKey": "Db-Password", "ParameterValue": \(not shown\)\} is not valid/,
+      ],
+      [`["${secret}"]`, /^Input "parameters": a string without "KEY=" \(not shown\) is not valid/],
+      [
+        `{"Parameters": {"Db-Password": "${secret}"}}`,
+        /^Input "parameters": \{"Db-Password": \(value not shown\)\} is not valid/,
+      ],
+    ];
+    for (const [input, expected] of cases) {
+      let error: unknown;
+      try {
+        parseParameters(input);
+      } catch (err) {
+        error = err;
+      }
+      expect(error, input).toBeInstanceOf(Error);
+      const message = (error as Error).message;
+      expect(message).toMatch(expected);
+      expect(message).not.toContain('hunter2');
+      expect(JSON.stringify(error)).not.toContain('hunter2');
+    }
   });
 });
 

@@ -137,6 +137,28 @@ describe('getKeyValues', () => {
       'KEY=value lines where KEY matches',
     );
   });
+
+  it('with secretValues, shows keys and line numbers but never a value', () => {
+    const secret = { secretValues: true };
+    const errors = [
+      () => parseKeyValues('environment', 'TOKEN=s3cr3t\nTOKEN=s3cr3t2', undefined, secret),
+      () => parseKeyValues('environment', 'BAD KEY=s3cr3t', /^[A-Z_]+$/, secret),
+      () => parseKeyValues('environment', 'PEM=-----BEGIN\ns3cr3t\n-----END', undefined, secret),
+    ].map((f) => {
+      try {
+        f();
+      } catch (err) {
+        return err as InputError;
+      }
+      throw new Error('expected an error');
+    });
+    expect(errors.map((e) => e.message)).toEqual([
+      'Input "environment (line 2)": "TOKEN"=(value not shown) is not valid. Accepted: each KEY at most once.',
+      'Input "environment": "BAD KEY"=(value not shown) is not valid. Accepted: KEY=value lines where KEY matches /^[A-Z_]+$/.',
+      'Input "environment (line 2)": a line without "KEY=" (not shown: it may be part of a value) is not valid. Accepted: KEY=value lines, one pair per line (a value cannot span lines).',
+    ]);
+    for (const e of errors) expect(JSON.stringify({ ...e, m: e.message })).not.toContain('s3cr3t');
+  });
 });
 
 describe('getJson', () => {
@@ -190,5 +212,10 @@ describe('durations', () => {
     expect(formatDuration(1500)).toBe('1.5s');
     expect(formatDuration(5_400_000)).toBe('1h30m');
     expect(formatDuration(61_000)).toBe('1m1s');
+    // Rounding carries into the minute and the hour instead of showing 60s.
+    expect(formatDuration(59_960)).toBe('1m');
+    expect(formatDuration(119_600)).toBe('2m');
+    expect(formatDuration(3_599_700)).toBe('1h');
+    expect(formatDuration(59_940)).toBe('59.9s');
   });
 });
