@@ -8,8 +8,10 @@
 import * as core from '@actions/core';
 import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { createClient } from '../../lib/aws.js';
-import { ActionError } from '../../lib/errors.js';
+import { ActionError, explainError, isThrottling } from '../../lib/errors.js';
+import { isTransient } from '../../lib/stack-wait.js';
 import { writeSummary } from '../../lib/summary.js';
+import { retry } from '../../lib/time.js';
 import { readState } from './state.js';
 import { stopCommand, stopTasks } from './stop.js';
 
@@ -35,17 +37,32 @@ export async function post(ctx: PostContext = defaultContext): Promise<void> {
     return;
   }
   const ecs = ctx.ecs(started.region);
-  const running: string[] = [];
-  for (let i = 0; i < started.tasks.length; i += 100) {
-    const batch = started.tasks.slice(i, i + 100);
-    const out = await ecs.send(
-      new DescribeTasksCommand({ cluster: started.cluster, tasks: batch }),
-    );
-    for (const arn of batch) {
-      const task = out.tasks?.find((t) => t.taskArn === arn);
-      // Only a task ECS reports STOPPED is left alone; one it does not return is stopped too.
-      if (task?.lastStatus !== 'STOPPED') running.push(arn);
+  let running: string[] = [];
+  try {
+    for (let i = 0; i < started.tasks.length; i += 100) {
+      const batch = started.tasks.slice(i, i + 100);
+      const out = await retry(
+        () => ecs.send(new DescribeTasksCommand({ cluster: started.cluster, tasks: batch })),
+        {
+          attempts: 4,
+          baseMs: ctx.retryBaseMs,
+          maxMs: 10_000,
+          retryable: (err) => isThrottling(err) || isTransient(err),
+        },
+      );
+      for (const arn of batch) {
+        const task = out.tasks?.find((t) => t.taskArn === arn);
+        // Only a task ECS reports STOPPED is left alone; one it does not return is stopped too.
+        if (task?.lastStatus !== 'STOPPED') running.push(arn);
+      }
     }
+  } catch (err) {
+    // Not knowing which tasks still run is no reason to leave them running:
+    // StopTask on a task that has stopped changes nothing.
+    ctx.log(
+      `Could not check which tasks still run: ${explainError(err)} Stopping every task this run started.`,
+    );
+    running = [...started.tasks];
   }
   if (running.length === 0) {
     ctx.log(`All ${started.tasks.length} task(s) this run started have stopped; nothing to stop.`);

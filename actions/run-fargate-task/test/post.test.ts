@@ -2,7 +2,7 @@
  * The post step: after a main step that did not see its tasks stop, every
  * task it started that still runs is stopped.
  */
-import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { runStepInProcess } from '../../lib/testing/run-step.js';
 import { main } from '../src/action.js';
@@ -99,6 +99,41 @@ describe('post step', () => {
     await runStepInProcess(() => post(postContext(log)), { state });
     expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(0);
     expect(log).toContain('All 1 task(s) this run started have stopped; nothing to stop.');
+  });
+
+  it('checks the tasks again when DescribeTasks is throttled', async () => {
+    const aws = new FakeAws();
+    const state = await crashedMain(aws);
+    ecsMock.resetHistory();
+    aws.describeProblems = [
+      ecsError('ThrottlingException', 'Rate exceeded'),
+      ecsError('ThrottlingException', 'Rate exceeded'),
+    ];
+    const log: string[] = [];
+    const step = await runStepInProcess(() => post(postContext(log)), { state });
+    expect(step.error).toBeUndefined();
+    expect(ecsMock.commandCalls(DescribeTasksCommand)).toHaveLength(3);
+    expect(ecsMock.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task)).toEqual([
+      aws.tasks[0]!.arn,
+    ]);
+  });
+
+  it('stops every task it started when it cannot tell which still run', async () => {
+    const aws = new FakeAws();
+    const state = await crashedMain(aws, { count: '2' });
+    ecsMock.resetHistory();
+    aws.describeProblems = [
+      ecsError('AccessDeniedException', 'not authorized to perform: ecs:DescribeTasks'),
+    ];
+    const log: string[] = [];
+    const step = await runStepInProcess(() => post(postContext(log)), { state });
+    expect(step.error).toBeUndefined();
+    expect(ecsMock.commandCalls(StopTaskCommand).map((c) => c.args[0].input.task)).toEqual(
+      aws.tasks.map((t) => t.arn),
+    );
+    expect(log[0]).toBe(
+      'Could not check which tasks still run: Access denied: AWS was refused: not authorized to perform: ecs:DescribeTasks. Stopping every task this run started.',
+    );
   });
 
   it('fails with the command to run by hand when a task cannot be stopped', async () => {
