@@ -174,17 +174,30 @@ export function checkParameters(
   for (const [k, v] of Object.entries(given)) {
     const d = declared[k]!;
     if (d.noEcho) maskSecret(v);
-    const shown = d.noEcho ? '(hidden: NoEcho)' : JSON.stringify(v);
-    if (d.allowedValues?.length && !d.type.startsWith('List<') && !d.allowedValues.includes(v)) {
+    // List<...> types (AWS-specific ids) are left to CloudFormation.
+    if (d.type.startsWith('List<')) continue;
+    // CloudFormation checks each item of a CommaDelimitedList against
+    // AllowedValues and AllowedPattern, and a String as a whole.
+    const list = d.type === 'CommaDelimitedList';
+    const items = list ? v.split(',').map((item) => item.trim()) : [v];
+    const show = (value: string) => (d.noEcho ? '(hidden: NoEcho)' : JSON.stringify(value));
+    const item = (value: string) => (list ? ` (item ${show(value)})` : '');
+    const shown = show(v);
+    const notAllowed = d.allowedValues?.length
+      ? items.find((i) => !d.allowedValues!.includes(i))
+      : undefined;
+    if (notAllowed !== undefined) {
       throw new ActionError(
-        `Input "parameters": ${k}=${shown} is not allowed by ${where}.`,
-        `Allowed values: ${d.allowedValues.join(', ')}.`,
+        `Input "parameters": ${k}=${shown}${item(notAllowed)} is not allowed by ${where}.`,
+        `Allowed values${list ? ' for each item' : ''}: ${d.allowedValues!.join(', ')}.`,
       );
     }
-    if (d.allowedPattern && patternRejects(d.allowedPattern, v)) {
+    const pattern = d.allowedPattern;
+    const mismatch = pattern ? items.find((i) => patternRejects(pattern, i)) : undefined;
+    if (mismatch !== undefined) {
       throw new ActionError(
-        `Input "parameters": ${k}=${shown} does not match the AllowedPattern of ${where}.`,
-        `Pattern: ${d.allowedPattern}`,
+        `Input "parameters": ${k}=${shown}${item(mismatch)} does not match the AllowedPattern of ${where}.`,
+        `Pattern${list ? ' (for each item)' : ''}: ${pattern}`,
       );
     }
   }

@@ -131,6 +131,32 @@ describe('checkParameters', () => {
     expect(message).not.toContain('SHORT');
   });
 
+  it('checks each item of a CommaDelimitedList against AllowedValues and AllowedPattern', () => {
+    const lists = declaredFromTemplate(
+      parseTemplate(`
+Parameters:
+  Zones: {Type: CommaDelimitedList, AllowedValues: [a, b, c]}
+  Cidrs: {Type: CommaDelimitedList, AllowedPattern: '\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+'}
+  Ids: {Type: 'List<AWS::EC2::Subnet::Id>', AllowedPattern: 'subnet-[0-9a-f]+'}
+Resources:
+  Q: {Type: AWS::SQS::Queue}
+`).Parameters as never,
+    );
+    expect(() =>
+      checkParameters(
+        { Zones: 'a,c', Cidrs: '10.0.0.0/24, 10.0.1.0/24', Ids: 'subnet-1a,subnet-2b' },
+        lists,
+        't.yaml',
+      ),
+    ).not.toThrow();
+    expect(() => checkParameters({ Zones: 'a,d' }, lists, 't.yaml')).toThrow(
+      'Input "parameters": Zones="a,d" (item "d") is not allowed by t.yaml.',
+    );
+    expect(() => checkParameters({ Cidrs: '10.0.0.0/24,10.0.1.0' }, lists, 't.yaml')).toThrow(
+      'Cidrs="10.0.0.0/24,10.0.1.0" (item "10.0.1.0") does not match the AllowedPattern',
+    );
+  });
+
   it('leaves patterns JavaScript cannot read to CloudFormation', () => {
     const odd = { X: { type: 'String', noEcho: false, allowedPattern: '[[:alpha:](' } };
     expect(() => checkParameters({ X: 'anything' }, odd, 't.yaml')).not.toThrow();
