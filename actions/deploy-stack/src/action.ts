@@ -92,7 +92,7 @@ export async function main(
 
   let template = prepared.template;
   if (!template && inputs.template?.kind === 'url') {
-    template = await prepareUrlTemplate(ctx.cfn, inputs.template);
+    template = await prepareUrlTemplate(ctx, inputs.template);
     checkParameters(given, template.declared, template.where);
   }
   let result: Awaited<ReturnType<typeof deploy>>;

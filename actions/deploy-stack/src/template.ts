@@ -8,13 +8,13 @@
 import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
 import {
-  type CloudFormationClient,
   GetTemplateSummaryCommand,
   type GetTemplateSummaryCommandOutput,
 } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { readTemplate, type Template } from '../../lib/cfn-template.js';
 import { ActionError, errorCode } from '../../lib/errors.js';
+import { type Context, tolerant } from './context.js';
 import { type DeployInputs, s3HttpsUrl, type TemplateSource } from './inputs.js';
 import { type Declared, declaredFromTemplate } from './parameters.js';
 
@@ -96,12 +96,15 @@ export function checkSize(template: PreparedTemplate, inputs: DeployInputs): voi
 
 /** Reads a URL template's declared parameters with GetTemplateSummary (read-only). */
 export async function prepareUrlTemplate(
-  cfn: CloudFormationClient,
+  ctx: Context,
   source: Extract<TemplateSource, { kind: 'url' }>,
 ): Promise<PreparedTemplate> {
   let summary: GetTemplateSummaryCommandOutput;
   try {
-    summary = await cfn.send(new GetTemplateSummaryCommand({ TemplateURL: source.url }));
+    // Throttling slows this down like every other call, never fails it.
+    summary = await tolerant(ctx, 'GetTemplateSummary', () =>
+      ctx.cfn.send(new GetTemplateSummaryCommand({ TemplateURL: source.url })),
+    );
   } catch (err) {
     if (errorCode(err) === 'ValidationError') {
       throw new ActionError(

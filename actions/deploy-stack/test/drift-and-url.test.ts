@@ -155,9 +155,13 @@ describe('URL templates', () => {
   });
 
   it('deploys through a change set with TemplateURL (no text to compare) and masks NoEcho values', async () => {
-    cfnMock.on(GetTemplateSummaryCommand).resolves({
-      Parameters: [{ ParameterKey: 'DbPassword', ParameterType: 'String', NoEcho: true }],
-    });
+    // Throttling of the summary call too only slows the step down.
+    cfnMock
+      .on(GetTemplateSummaryCommand)
+      .rejectsOnce(throttled())
+      .resolves({
+        Parameters: [{ ParameterKey: 'DbPassword', ParameterType: 'String', NoEcho: true }],
+      });
     new ScriptedStack(cfnMock, NAME).next({
       status: 'UPDATE_COMPLETE',
       extra: { Parameters: params({ DbPassword: '****' }) },
@@ -184,6 +188,7 @@ describe('URL templates', () => {
       'https://example-bucket.s3.ap-southeast-1.amazonaws.com/t/network.yaml',
     );
     expect(run.outputs.changed).toBe('false');
+    expect(cfnMock.commandCalls(GetTemplateSummaryCommand)).toHaveLength(2);
   });
 
   it('explains a URL CloudFormation cannot read', async () => {
