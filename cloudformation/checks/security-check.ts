@@ -10,8 +10,13 @@
  *   the template does not declare (Lambda functions without a LoggingConfig
  *   log group, awslogs options naming an undeclared group) since such groups
  *   are created with no retention;
+ * - a CIDR given as a parameter counts as open when the parameter's
+ *   Default, AllowedValues or AllowedPattern (or the lack of both) lets it be
+ *   0.0.0.0/0 or ::/0;
  * - every role assumable only by AWS services or a federated provider, never
- *   by "*";
+ *   by "*"; a federated (OIDC) trust must condition on the token's audience
+ *   and subject (`<provider>:aud`, `<provider>:sub`), without a wildcard
+ *   subject, else any repository or workload of that provider can assume it;
  * - every taggable resource tagged mcfpipe:env and mcfpipe:managed-by (the
  *   ownership tags cleanup-resources relies on).
  */
@@ -24,12 +29,48 @@ const OPEN = new Set(['0.0.0.0/0', '::/0']);
 const WEB_PORTS = new Set([80, 443]);
 
 type Add = (path: string, message: string) => void;
+type Parameters = NonNullable<Template['Parameters']>;
 
-function checkIngress(groupId: string, rule: unknown, path: string, add: Add): void {
+/** An open CIDR a parameter can take at deploy time, or undefined when it cannot be open. */
+function openParameterValue(param: Parameters[string] | undefined): string | undefined {
+  if (!param) return undefined;
+  const def = param.Default;
+  if (typeof def === 'string' && OPEN.has(def)) return def;
+  const allowed = param.AllowedValues;
+  if (Array.isArray(allowed)) {
+    return allowed.find((v): v is string => typeof v === 'string' && OPEN.has(v));
+  }
+  const pattern = param.AllowedPattern;
+  if (typeof pattern !== 'string') return [...OPEN][0];
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern);
+  } catch {
+    return [...OPEN][0];
+  }
+  // CloudFormation matches the pattern against the whole value.
+  return [...OPEN].find((cidr) => re.exec(cidr)?.[0] === cidr);
+}
+
+function checkIngress(
+  groupId: string,
+  rule: unknown,
+  path: string,
+  add: Add,
+  params: Parameters,
+): void {
   for (const r of branches(rule)) {
     if (!isObject(r)) continue;
-    const cidr = r.CidrIp ?? r.CidrIpv6;
-    if (typeof cidr !== 'string' || !OPEN.has(cidr)) continue;
+    const raw = r.CidrIp ?? r.CidrIpv6;
+    let cidr: string | undefined;
+    let via = '';
+    if (typeof raw === 'string') cidr = OPEN.has(raw) ? raw : undefined;
+    else if (refTarget(raw) && Object.hasOwn(params, refTarget(raw)!)) {
+      const name = refTarget(raw)!;
+      cidr = openParameterValue(params[name]);
+      via = ` (parameter ${name} allows it: give it an AllowedPattern or AllowedValues that exclude ${[...OPEN].join(' and ')}, and no such Default)`;
+    }
+    if (cidr === undefined) continue;
     const from = Number(r.FromPort);
     const to = Number(r.ToPort);
     const webOnly =
@@ -37,10 +78,31 @@ function checkIngress(groupId: string, rule: unknown, path: string, add: Add): v
     if (!webOnly) {
       add(
         path,
-        `ingress from ${cidr} on ${r.IpProtocol} ${r.FromPort ?? ''}-${r.ToPort ?? ''}: only SGHTTP may be open to the internet, on 80 and 443`,
+        `ingress from ${cidr} on ${r.IpProtocol} ${r.FromPort ?? ''}-${r.ToPort ?? ''}: only SGHTTP may be open to the internet, on 80 and 443${via}`,
       );
     }
   }
+}
+
+/** What a federated trust statement lacks: conditions on the token's audience and subject. */
+function federatedTrustProblem(statement: Record<string, unknown>): string | undefined {
+  const cond = isObject(statement.Condition) ? statement.Condition : {};
+  const keys = (op: string) => (isObject(cond[op]) ? Object.keys(cond[op]) : []);
+  const exact = keys('StringEquals');
+  const like = keys('StringLike');
+  const has = (suffix: string) => [...exact, ...like].some((k) => k.endsWith(suffix));
+  const missing = [':aud', ':sub'].filter((k) => !has(k));
+  if (missing.length) {
+    return `a federated trust needs conditions on the token's ${missing.map((m) => m.slice(1)).join(' and ')} (StringEquals "<provider>${missing[0]}"); without them any workload of the provider can assume the role`;
+  }
+  const likeSubs = like.filter((k) => k.endsWith(':sub'));
+  for (const k of likeSubs) {
+    const value = JSON.stringify((cond.StringLike as Record<string, unknown>)[k]);
+    if (value.includes('*')) {
+      return `a federated trust's subject ${k} has a wildcard (${value}); name the repository and its branch or environment exactly (StringEquals)`;
+    }
+  }
+  return undefined;
 }
 
 function refTarget(v: unknown): string | undefined {
@@ -54,6 +116,7 @@ function hasTrue(obj: unknown, key: string): boolean {
 export function checkSecurity(name: string, template: Template, spec: SpecChecker): Problem[] {
   const problems: Problem[] = [];
   const resources = template.Resources ?? {};
+  const params: Parameters = template.Parameters ?? {};
   const logGroups = new Set(
     Object.entries(resources)
       .filter(([, r]) => r.Type === 'AWS::Logs::LogGroup')
@@ -68,13 +131,13 @@ export function checkSecurity(name: string, template: Template, spec: SpecChecke
         for (const rules of branches(props.SecurityGroupIngress)) {
           if (Array.isArray(rules)) {
             for (const [i, r] of rules.entries()) {
-              checkIngress(id, r, `${path}.Properties.SecurityGroupIngress[${i}]`, add);
+              checkIngress(id, r, `${path}.Properties.SecurityGroupIngress[${i}]`, add, params);
             }
           }
         }
         break;
       case 'AWS::EC2::SecurityGroupIngress':
-        checkIngress(refTarget(props.GroupId) ?? id, props, `${path}.Properties`, add);
+        checkIngress(refTarget(props.GroupId) ?? id, props, `${path}.Properties`, add, params);
         break;
       case 'AWS::S3::Bucket': {
         const rules = isObject(props.BucketEncryption)
@@ -158,6 +221,9 @@ export function checkSecurity(name: string, template: Template, spec: SpecChecke
               `${path}.Properties.AssumeRolePolicyDocument`,
               `a role is assumed by AWS services or a federated provider, not ${JSON.stringify(principal)}`,
             );
+          } else if (isObject(s) && isObject(principal) && 'Federated' in principal) {
+            const why = federatedTrustProblem(s);
+            if (why) add(`${path}.Properties.AssumeRolePolicyDocument`, why);
           }
         }
         break;

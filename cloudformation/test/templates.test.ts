@@ -387,6 +387,122 @@ describe('the checks fail on templates that break their rules', () => {
     }
   });
 
+  it('security: a CIDR parameter that can be 0.0.0.0/0 or ::/0 counts as open', () => {
+    const rule = (cidr: string) => ({
+      IpProtocol: 'tcp',
+      FromPort: 22,
+      ToPort: 22,
+      CidrIp: { Ref: cidr },
+    });
+    const t = withResources(
+      {
+        Ssh: {
+          Type: 'AWS::EC2::SecurityGroup',
+          Properties: {
+            GroupDescription: 'ssh',
+            SecurityGroupIngress: [
+              rule('OpenDefault'),
+              rule('NoConstraint'),
+              rule('LoosePattern'),
+              rule('OpenChoice'),
+              rule('Narrow'),
+              rule('NarrowChoice'),
+            ],
+            Tags: TAGS,
+          },
+        },
+        SshV6: {
+          Type: 'AWS::EC2::SecurityGroupIngress',
+          Properties: {
+            GroupId: { Ref: 'Ssh' },
+            IpProtocol: 'tcp',
+            FromPort: 22,
+            ToPort: 22,
+            CidrIpv6: { Ref: 'V6' },
+          },
+        },
+      },
+      {
+        Parameters: {
+          OpenDefault: {
+            Type: 'String',
+            Default: '0.0.0.0/0',
+            AllowedPattern: '^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$',
+          },
+          NoConstraint: { Type: 'String', Default: '' },
+          LoosePattern: { Type: 'String', AllowedPattern: '^[0-9./]+$' },
+          OpenChoice: { Type: 'String', AllowedValues: ['10.0.0.0/8', '0.0.0.0/0'] },
+          Narrow: {
+            Type: 'String',
+            Default: '',
+            AllowedPattern: '^$|^(\\d{1,3}\\.){3}\\d{1,3}/([89]|[12]\\d|3[0-2])$',
+          },
+          NarrowChoice: { Type: 'String', AllowedValues: ['10.0.0.0/8', '192.168.0.0/16'] },
+          V6: { Type: 'String', AllowedPattern: '^[0-9a-f:]+/\\d+$' },
+        },
+      },
+    );
+    const found = messages(checkSecurity('bad', t, spec));
+    for (const [i, name] of [
+      'OpenDefault',
+      'NoConstraint',
+      'LoosePattern',
+      'OpenChoice',
+    ].entries()) {
+      expect(found).toContain(
+        `Ssh.Properties.SecurityGroupIngress[${i}]: ingress from 0.0.0.0/0 on tcp 22-22: only SGHTTP may be open to the internet, on 80 and 443 (parameter ${name} allows it`,
+      );
+    }
+    expect(found).not.toContain('SecurityGroupIngress[4]');
+    expect(found).not.toContain('SecurityGroupIngress[5]');
+    expect(found).toContain('SshV6.Properties: ingress from ::/0 on tcp 22-22');
+  });
+
+  it('security: a federated trust without audience and subject conditions, or with a wildcard subject', () => {
+    const role = (condition: unknown) => ({
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: 'arn:aws:iam::123456789012:oidc-provider/x' },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              ...(condition ? { Condition: condition } : {}),
+            },
+          ],
+        },
+        Tags: TAGS,
+      },
+    });
+    const gh = 'token.actions.githubusercontent.com';
+    const t = withResources({
+      NoCondition: role(undefined),
+      AudienceOnly: role({ StringEquals: { [`${gh}:aud`]: 'sts.amazonaws.com' } }),
+      WildcardSub: role({
+        StringEquals: { [`${gh}:aud`]: 'sts.amazonaws.com' },
+        StringLike: { [`${gh}:sub`]: 'repo:octo-org/*' },
+      }),
+      Exact: role({
+        StringEquals: {
+          [`${gh}:aud`]: 'sts.amazonaws.com',
+          [`${gh}:sub`]: ['repo:octo-org/mcfpipe:ref:refs/heads/main'],
+        },
+      }),
+    });
+    const found = messages(checkSecurity('bad', t, spec));
+    expect(found).toContain(
+      "NoCondition.Properties.AssumeRolePolicyDocument: a federated trust needs conditions on the token's aud and sub",
+    );
+    expect(found).toContain(
+      "AudienceOnly.Properties.AssumeRolePolicyDocument: a federated trust needs conditions on the token's sub",
+    );
+    expect(found).toContain(
+      `WildcardSub.Properties.AssumeRolePolicyDocument: a federated trust's subject ${gh}:sub has a wildcard`,
+    );
+    expect(found).not.toContain('Exact.');
+  });
+
   it('IAM: Action "*", service wildcards, unknown actions, Resource "*" where a narrower one exists', async () => {
     const t = withResources({
       Policy: {
