@@ -146,6 +146,9 @@ class ScrapeRun {
   private baseline: Record<string, number> = {};
   private archive: JsonlParts | undefined;
   private quarantine!: JsonlParts;
+  /** Pending jobs quarantined since the last checkpoint: done once their quarantine lines are stored. */
+  private quarantinedPending: string[] = [];
+  private runId = '';
   private renderer: Promise<PageRenderer> | undefined;
   private fatal: Error | undefined;
   private readonly stopController = new AbortController();
@@ -210,9 +213,10 @@ class ScrapeRun {
     const at = this.now();
     this.day = isoDate(at);
     this.stamp = isoTimestamp(at);
-    const runId =
+    this.runId =
       this.opts.runId ??
       `${at.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${Math.random().toString(36).slice(2, 8)}`;
+    const runId = this.runId;
     this.checkpoint = await Checkpoint.open(this.opts.state, this.day, this.shard, this.now);
     const state = this.checkpoint.state;
     this.baseline = { ...state.counters };
@@ -272,10 +276,13 @@ class ScrapeRun {
         gzip: true,
         maxRecords: 500,
         maxBytes: 4 * 1024 * 1024,
+        onError: (err) => this.partsFailed('archive', this.opts.archive!, err),
       });
-    this.quarantine = new JsonlParts(this.opts.quarantine ?? this.opts.state, {
+    const quarantineStore = this.opts.quarantine ?? this.opts.state;
+    this.quarantine = new JsonlParts(quarantineStore, {
       prefix: `quarantine/${prefix}`,
       runId,
+      onError: (err) => this.partsFailed('quarantine', quarantineStore, err),
     });
     this.logger.info(this.checkpoint.resumed ? 'resuming scrape' : 'starting scrape', {
       day: this.day,
@@ -325,8 +332,17 @@ class ScrapeRun {
       : this.http.signal.aborted
         ? message(this.http.signal.reason)
         : undefined;
-    await this.archive?.flush();
-    await this.quarantine.flush();
+    try {
+      await this.archive?.flush();
+    } catch {
+      // partsFailed has made it the stop reason
+    }
+    try {
+      await this.settleQuarantine();
+    } catch {
+      // partsFailed has made it the stop reason
+    }
+    stopReason ??= this.fatal ? message(this.fatal) : undefined;
     if (this.renderer) await (await this.renderer.catch(() => undefined))?.close();
 
     const complete = !stopReason && Object.keys(this.pending).length === 0;
@@ -362,7 +378,37 @@ class ScrapeRun {
     return pages + this.queue.size;
   }
 
-  private saveCheckpoint(): Promise<void> {
+  /**
+   * Stores the quarantine lines so far, then lets go of the pending jobs they
+   * quarantined: a checkpoint never claims a job done before its record is kept.
+   */
+  private async settleQuarantine(): Promise<void> {
+    if (this.quarantine.buffered === 0 && this.quarantinedPending.length === 0) return;
+    const done = this.quarantinedPending.splice(0);
+    try {
+      await this.quarantine.flush();
+    } catch (err) {
+      this.quarantinedPending.unshift(...done);
+      throw err;
+    }
+    for (const uuid of done) delete this.pending[uuid];
+  }
+
+  /** The archive or the quarantine could not be written: stop (resumable), as for any storage failure. */
+  private partsFailed(what: string, store: BlobStore, err: unknown): void {
+    this.stopWith(
+      new Error(`Writing the ${what} to ${store.description} failed: ${message(err)}`, {
+        cause: err,
+      }),
+    );
+  }
+
+  private async saveCheckpoint(): Promise<void> {
+    try {
+      await this.settleQuarantine();
+    } catch {
+      // partsFailed stops the run; the jobs it could not record stay pending, for the next run.
+    }
     const state = this.checkpoint.state;
     const merged: Record<string, number> = { ...this.baseline };
     for (const [k, v] of Object.entries(this.counters)) merged[k] = (merged[k] ?? 0) + v;
@@ -527,6 +573,7 @@ class ScrapeRun {
     const state = this.checkpoint.state;
     await new Handoff(this.opts.state, this.day, this.shard).send(
       owner,
+      this.runId,
       ++state.handoff.outSeq,
       items,
     );
@@ -545,8 +592,13 @@ class ScrapeRun {
     for (;;) {
       this.http.signal.throwIfAborted();
       const othersDone = await handoff.othersDone();
-      for (const file of await handoff.receive(consumed)) {
-        const fresh = file.items.filter((i) => !this.enqueued.has(i.uuid));
+      for (const key of await handoff.inbox(consumed)) {
+        // One file at a time, and only while the detail queue has room: pending jobs (and so
+        // memory and the checkpoint) stay bounded however many jobs other shards hand over.
+        await this.queue.room(this.opts.maxQueued ?? 2000);
+        this.http.signal.throwIfAborted();
+        const items = await handoff.read(key);
+        const fresh = items.filter((i) => !this.enqueued.has(i.uuid));
         const states = await this.opts.storage.jobStates(fresh.map((i) => i.uuid));
         for (const item of fresh) {
           this.enqueued.add(item.uuid);
@@ -557,8 +609,8 @@ class ScrapeRun {
           this.queue.push(uuid);
           this.counters.received++;
         }
-        consumed.add(file.key);
-        state.handoff.consumed.push(file.key);
+        consumed.add(key);
+        state.handoff.consumed.push(key);
         await this.saveCheckpoint();
       }
       if (othersDone) return;
@@ -618,9 +670,15 @@ class ScrapeRun {
     if (raw === undefined) {
       source = 'page';
       const url = pending.url ?? jobPageUrl(this.webUrl, { uuid });
+      let renderer: PageRenderer;
       try {
         this.renderer ??= (this.opts.renderer ?? (() => launchChromium()))();
-        const renderer = await this.renderer;
+        renderer = await this.renderer;
+      } catch (err) {
+        // No browser, no page for any job: stop (the jobs stay pending) rather than fail them one by one.
+        throw this.stopWith(err instanceof Error ? err : new Error(String(err)));
+      }
+      try {
         const res = await this.http.call(
           { what: 'page', url, parse: (html) => html, allow404: true },
           (signal) => renderer.render(url, signal),
@@ -647,7 +705,7 @@ class ScrapeRun {
             ['no JobPosting JSON-LD and no job details element'],
             undefined,
           );
-          delete this.pending[uuid];
+          this.quarantinedPending.push(uuid);
           return;
         }
       } catch (err) {
@@ -661,10 +719,20 @@ class ScrapeRun {
     });
     if (!result.ok) {
       this.toQuarantine(uuid, source, result.reason, result.problems, raw);
-      delete this.pending[uuid];
+      this.quarantinedPending.push(uuid);
       return;
     }
-    if (source === 'page' && pending.updatedAt) result.row.mcf_updated_at = pending.updatedAt;
+    if (result.row.job_id !== uuid) {
+      // Stored under the uuid asked for or not at all: another job's record would leave this one pending forever.
+      const problem = `the record's uuid ${result.row.job_id} is not the uuid asked for (${uuid})`;
+      this.toQuarantine(uuid, source, problem, [problem], raw);
+      this.quarantinedPending.push(uuid);
+      return;
+    }
+    // Pages show no updatedAt, and a detail may lack it: the listing's is then the job's version,
+    // so the next run sees it unchanged instead of fetching it again every day.
+    if (pending.updatedAt && (source === 'page' || !result.row.mcf_updated_at))
+      result.row.mcf_updated_at = pending.updatedAt;
     this.rows.push(result.row);
     if (this.rows.length >= (this.opts.writeBatch ?? 100)) await this.flushRows();
   }

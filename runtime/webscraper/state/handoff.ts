@@ -4,7 +4,7 @@
  * chosen by its uuid, and a shard that finds a job owned by another writes it
  * to that shard's inbox instead of fetching it:
  *
- *   handoff/<day>/to-<j>/from-<i>-<seq>.json   jobs shard i found for shard j
+ *   handoff/<day>/to-<j>/from-<i>-<run>-<seq>.json   jobs shard i found for shard j
  *   handoff/<day>/done/shard-<i>               shard i has listed all its searches
  *
  * After its own searches, a shard reads its inbox until every other shard has
@@ -29,9 +29,13 @@ export class Handoff {
     return `handoff/${this.day}`;
   }
 
-  /** Writes jobs for shard `to`; `seq` makes the file name unique for this shard and day. */
-  async send(to: number, seq: number, items: HandoffItem[]): Promise<string> {
-    const key = `${this.base}/to-${to}/from-${this.shard.index}-${String(seq).padStart(6, '0')}.json`;
+  /**
+   * Writes jobs for shard `to`. The run id and `seq` make the file name unique:
+   * a run resumed after a kill counts `seq` again from its last checkpoint, and
+   * must not rewrite a file the receiver may already have read (and skip).
+   */
+  async send(to: number, runId: string, seq: number, items: HandoffItem[]): Promise<string> {
+    const key = `${this.base}/to-${to}/from-${this.shard.index}-${runId}-${String(seq).padStart(6, '0')}.json`;
     await this.store.put(key, JSON.stringify(items), 'application/json');
     return key;
   }
@@ -55,19 +59,30 @@ export class Handoff {
     return true;
   }
 
-  /** Inbox files not in `consumed`, with their jobs. */
-  async receive(
-    consumed: ReadonlySet<string>,
-  ): Promise<Array<{ key: string; items: HandoffItem[] }>> {
-    const keys = (await this.store.list(`${this.base}/to-${this.shard.index}/`)).filter(
+  /** Keys of the inbox files not in `consumed` (read each with {@link read}, one at a time). */
+  async inbox(consumed: ReadonlySet<string>): Promise<string[]> {
+    return (await this.store.list(`${this.base}/to-${this.shard.index}/`)).filter(
       (k) => !consumed.has(k),
     );
-    const out: Array<{ key: string; items: HandoffItem[] }> = [];
-    for (const key of keys) {
-      const raw = await this.store.get(key);
-      if (!raw) continue;
-      out.push({ key, items: JSON.parse(raw.toString('utf8')) as HandoffItem[] });
+  }
+
+  /** The jobs of one inbox file. */
+  async read(key: string): Promise<HandoffItem[]> {
+    const raw = await this.store.get(key);
+    if (!raw) return [];
+    let items: unknown;
+    try {
+      items = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      throw new Error(
+        `The hand-off file ${key} in ${this.store.description} is not valid JSON (${(err as Error).message}); move it away and run again`,
+      );
     }
-    return out;
+    if (!Array.isArray(items)) {
+      throw new Error(
+        `The hand-off file ${key} in ${this.store.description} is not a list of jobs; move it away and run again`,
+      );
+    }
+    return items as HandoffItem[];
   }
 }

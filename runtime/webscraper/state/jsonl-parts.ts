@@ -17,6 +17,11 @@ export interface JsonlPartsOptions {
   maxRecords?: number;
   /** Uncompressed bytes per part at most (default 8 MiB). */
   maxBytes?: number;
+  /**
+   * Told when a part written in the background (a full part, from `add`)
+   * cannot be stored; `flush()` then rejects with the first such error too.
+   */
+  onError?: (err: unknown) => void;
 }
 
 export class JsonlParts {
@@ -24,6 +29,7 @@ export class JsonlParts {
   private bytes = 0;
   private seq = 0;
   private writing: Promise<void> = Promise.resolve();
+  private failure: unknown;
   /** Records written so far (flushed or buffered). */
   records = 0;
   /** Keys of the parts written. */
@@ -43,14 +49,30 @@ export class JsonlParts {
       this.lines.length >= (this.opts.maxRecords ?? 1000) ||
       this.bytes >= (this.opts.maxBytes ?? 8 * 1024 * 1024)
     ) {
-      this.writing = this.writing.then(() => this.flushNow());
+      // In the background: a failure is kept (and reported), never an unhandled rejection.
+      this.writing = this.writing.then(() => this.flushNow()).catch((err) => this.failed(err));
     }
   }
 
-  /** Writes what is buffered; resolves when every part so far is stored. */
+  /** Records waiting in memory for the next part. */
+  get buffered(): number {
+    return this.lines.length;
+  }
+
+  /** Writes what is buffered; resolves when every part so far is stored, rejects if one could not be. */
   flush(): Promise<void> {
-    this.writing = this.writing.then(() => this.flushNow());
-    return this.writing;
+    const done = this.writing.then(() => this.flushNow());
+    this.writing = done.catch((err) => this.failed(err));
+    return done.then(() => {
+      if (this.failure !== undefined) throw this.failure;
+    });
+  }
+
+  private failed(err: unknown): void {
+    if (this.failure === undefined) {
+      this.failure = err;
+      this.opts.onError?.(err);
+    }
   }
 
   private async flushNow(): Promise<void> {
