@@ -12,6 +12,7 @@ import {
   CreateStackCommand,
   DeleteStackCommand,
   ExecuteChangeSetCommand,
+  ListChangeSetsCommand,
   type Output,
   type Parameter,
   type Stack,
@@ -386,14 +387,14 @@ async function planChangeSet(
   const cs = await computeChangeSet(job, what);
   const shellWeMade = stack === undefined;
   if (cs.empty) {
-    if (shellWeMade) await deleteShell(job, cs.stackId);
+    if (shellWeMade) await deleteShell(job, cs.stackId, cs.id);
     return unchanged(job, stack, false, 'CloudFormation found no changes');
   }
   if (inputs.keepChangeSet) {
     ctx.log(`Keeping change set ${cs.id} for review (keep-change-set).`);
   } else {
     await deleteChangeSet(ctx, cs.stackId, cs.id);
-    if (shellWeMade) await deleteShell(job, cs.stackId);
+    if (shellWeMade) await deleteShell(job, cs.stackId, cs.id);
   }
   return result(job, {
     stack,
@@ -408,13 +409,39 @@ async function planChangeSet(
   });
 }
 
-/** Deletes the empty REVIEW_IN_PROGRESS stack a plan of a new stack leaves behind. */
-async function deleteShell(job: Job, stackId: string): Promise<void> {
-  await tolerant(job.ctx, 'DeleteStack', () =>
-    job.ctx.cfn.send(new DeleteStackCommand({ StackName: stackId })),
-  ).catch((err: unknown) =>
-    job.ctx.warn(`Could not delete the empty stack the plan created: ${(err as Error).message}`),
-  );
+/**
+ * Deletes the empty REVIEW_IN_PROGRESS stack a plan of a new stack leaves
+ * behind, unless another run has started using it meanwhile (a deploy that
+ * found it REVIEW_IN_PROGRESS creates its own change set on it, then
+ * executes it): then the stack is theirs and is left alone.
+ */
+async function deleteShell(job: Job, stackId: string, ourChangeSet: string): Promise<void> {
+  const { ctx, inputs } = job;
+  try {
+    const now = await tolerant(ctx, 'DescribeStacks', () => describeStack(ctx.cfn, stackId));
+    if (now?.StackStatus !== 'REVIEW_IN_PROGRESS') {
+      if (now && now.StackStatus !== 'DELETE_COMPLETE')
+        ctx.log(`Leaving stack ${inputs.name}: another run is creating it (${now.StackStatus}).`);
+      return;
+    }
+    const listed = await tolerant(ctx, 'ListChangeSets', () =>
+      ctx.cfn.send(new ListChangeSetsCommand({ StackName: stackId })),
+    );
+    const others = (listed.Summaries ?? []).filter(
+      (c) => c.ChangeSetId !== ourChangeSet && c.Status !== 'DELETE_COMPLETE',
+    );
+    if (others.length) {
+      ctx.log(
+        `Leaving the empty stack ${inputs.name}: another run's change set is on it (${others.map((c) => c.ChangeSetName).join(', ')}).`,
+      );
+      return;
+    }
+    await tolerant(ctx, 'DeleteStack', () =>
+      ctx.cfn.send(new DeleteStackCommand({ StackName: stackId })),
+    );
+  } catch (err) {
+    ctx.warn(`Could not delete the empty stack the plan created: ${(err as Error).message}`);
+  }
 }
 
 async function planRecreate(job: Job, stack: Stack): Promise<DeployResult> {

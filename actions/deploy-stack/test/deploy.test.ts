@@ -10,6 +10,7 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateCommand,
+  ListChangeSetsCommand,
   UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -793,8 +794,10 @@ describe('plan', () => {
     for (const keep of ['false', 'true']) {
       cfnMock.reset();
       const s = new ScriptedStack(cfnMock, NAME);
-      s.next({});
+      // No stack; then the empty one the CREATE change set made.
+      s.next({}, { status: 'REVIEW_IN_PROGRESS' });
       changeSetAnswers([ADD_QUEUE]);
+      cfnMock.on(ListChangeSetsCommand).resolves({ Summaries: [] });
       cfnMock.on(DeleteStackCommand).resolves({});
       const { ctx } = testContext();
       const run = await runStep(
@@ -816,6 +819,53 @@ describe('plan', () => {
       expect(cfnMock.commandCalls(DeleteStackCommand)).toHaveLength(deleted);
       expect(run.outputs['change-set-id']).toBe(keep === 'true' ? CS_ARN('mcfpipe-4242-1') : '');
       expect(run.summary).toContain('the stack does not exist yet');
+    }
+  });
+
+  it("leaves the empty stack of a plan alone when another run's change set is on it", async () => {
+    // A deploy found the plan's empty stack REVIEW_IN_PROGRESS and put its own
+    // CREATE change set on it (or is already executing it): deleting the stack
+    // now would destroy that deploy.
+    for (const [later, others] of [
+      [
+        'REVIEW_IN_PROGRESS',
+        [
+          {
+            ChangeSetId: CS_ARN('mcfpipe-77-1'),
+            ChangeSetName: 'mcfpipe-77-1',
+            Status: 'CREATE_COMPLETE',
+          },
+        ],
+      ],
+      ['CREATE_IN_PROGRESS', []],
+    ] as const) {
+      cfnMock.reset();
+      const s = new ScriptedStack(cfnMock, NAME);
+      s.next({}, { status: later });
+      changeSetAnswers([ADD_QUEUE]);
+      cfnMock.on(ListChangeSetsCommand).resolves({
+        Summaries: [
+          {
+            ChangeSetId: CS_ARN('mcfpipe-4242-1'),
+            ChangeSetName: 'mcfpipe-4242-1',
+            Status: 'DELETE_COMPLETE',
+          },
+          ...others,
+        ] as never,
+      });
+      cfnMock.on(DeleteStackCommand).resolves({});
+      const { ctx, lines } = testContext();
+      const run = await runStep(
+        { name: NAME, template: templateFile(TEMPLATE), mode: 'plan', parameters: 'Retention=60' },
+        ctx,
+      );
+      expect(run.error).toBeUndefined();
+      expect(cfnMock.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+      expect(cfnMock.commandCalls(DeleteStackCommand), later).toHaveLength(0);
+      expect(
+        lines.some((l) => l.startsWith(`Leaving`)),
+        later,
+      ).toBe(true);
     }
   });
 });
