@@ -7,9 +7,11 @@
  * container has started. The whole step reads logs at most
  * {@link LOG_CALLS_PER_SECOND} times a second on average, well inside
  * CloudWatch Logs' account quota: with more running tasks than one poll's
- * share, they take turns. When every task has stopped, every stream gets a
- * final read, repeated after a quiet period, so the last lines of a short
- * task are not lost.
+ * share, they take turns. A task that stops while others still run is read
+ * on until a read one interval after its stop finds nothing new, so its last
+ * lines (why it stopped) show at once, not when the last task ends. When
+ * every task has stopped, every stream gets a final read, repeated after a
+ * quiet period, so the last lines of a short task are not lost.
  *
  * At the deadline the tasks are stopped (StopTask) and watched until they
  * have stopped; when the step is cancelled they are stopped at once.
@@ -58,6 +60,11 @@ export interface WatchedTask {
   missingPolls: number;
   /** When the step first saw it STOPPED. */
   stoppedSeenAt?: number;
+  /**
+   * Stopped, and a read at least one poll interval later found nothing new:
+   * no more reads while other tasks run (the final read still comes).
+   */
+  drained?: boolean;
 }
 
 export interface WatchOptions {
@@ -131,9 +138,18 @@ export async function watchTasks(
   const readLogs = async (t: WatchedTask) => {
     if (!t.tail) return;
     try {
+      const stopped = t.stoppedSeenAt;
       const r = await t.tail.poll();
       outcome.calls.logs += r.calls;
       print(t, r.lines);
+      if (
+        stopped !== undefined &&
+        ctx.clock.now() - stopped >= opts.pollMs &&
+        r.lines.length === 0 &&
+        (r.caughtUp || r.missing)
+      ) {
+        t.drained = true;
+      }
       if (r.error)
         ctx.log(`${label(t, tasks.length)}: reading logs paused (${errorCode(r.error)}).`);
     } catch (err) {
@@ -163,8 +179,16 @@ export async function watchTasks(
       );
     }
 
+    // A task that stopped while others run is read on until its last lines
+    // are in (not only at the very end): they are the ones that say why it
+    // stopped. When every task has stopped, the final read below does it.
+    const othersRun = tasks.some((t) => !isStopped(t));
     const readable = tasks.filter(
-      (t) => t.tail && !isStopped(t) && STARTED.has(t.task.lastStatus ?? ''),
+      (t) =>
+        t.tail &&
+        !t.drained &&
+        STARTED.has(t.task.lastStatus ?? '') &&
+        (!isStopped(t) || othersRun),
     );
     const due =
       readable.length <= budget

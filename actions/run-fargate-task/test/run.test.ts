@@ -700,6 +700,46 @@ describe('several tasks (count)', () => {
     }
   });
 
+  it("shows a shard's last lines when it stops, not when the last shard ends", async () => {
+    const aws = new FakeAws();
+    const early: Step[] = [
+      { status: 'PROVISIONING' },
+      { status: 'RUNNING', logs: ['shard 0 starts'] },
+      {
+        status: 'STOPPED',
+        exits: { tester: 1 },
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        logs: ['fatal: no such table job_search'],
+      },
+    ];
+    const long: Step[] = [
+      { status: 'PROVISIONING' },
+      ...Array.from({ length: 10 }, (_, i): Step => ({ status: 'RUNNING', logs: [`tick ${i}`] })),
+      { status: 'STOPPED', exits: { tester: 0 }, logs: ['done'] },
+    ];
+    aws.scripts = [early, long];
+    const step = await run(aws, { count: '2' });
+    expect(step.error).toContain('1 of 2 tasks failed: shard 0');
+    const fatal = aws.printed.indexOf('[shard 0] fatal: no such table job_search');
+    expect(fatal).toBeGreaterThanOrEqual(0);
+    // Printed in the poll that saw shard 0 stop, while shard 1 was at its second line.
+    expect(fatal).toBeLessThan(aws.printed.indexOf('[shard 1] tick 2'));
+    // Every line once, in order.
+    expect(aws.printed.filter((l) => l.startsWith('[shard 0] '))).toEqual([
+      '[shard 0] shard 0 starts',
+      '[shard 0] fatal: no such table job_search',
+    ]);
+    expect(aws.printed.filter((l) => l.startsWith('[shard 1] '))).toEqual(
+      [...Array.from({ length: 10 }, (_, i) => `tick ${i}`), 'done'].map((l) => `[shard 1] ${l}`),
+    );
+    // Shard 0's stream is read on for one interval after its stop, then left until the final read.
+    const shard0 = aws.streams.get(`${LOG_GROUP}|${aws.tasks[0]!.stream}`)!;
+    const stoppedAt = aws.tasks[0]!.task.stoppedAt!.getTime();
+    const end = aws.tasks[1]!.task.stoppedAt!.getTime();
+    expect(shard0.calls.filter((c) => c.at > stoppedAt + 6000 && c.at < end)).toEqual([]);
+  });
+
   it('stops the started shards when a later one cannot start', async () => {
     const aws = new FakeAws();
     aws.scripts = [SUCCESS];
