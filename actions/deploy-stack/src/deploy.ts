@@ -95,7 +95,14 @@ export async function deploy(
     try {
       return await deployOnce(job);
     } catch (err) {
-      if (!isRace(err) || tryNumber >= MAX_TRIES) throw err;
+      if (!isRace(err)) throw err;
+      if (tryNumber >= MAX_TRIES) {
+        throw new ActionError(
+          `Stack ${inputs.name}: another operation got in between ${MAX_TRIES} times, so nothing was deployed. Last answer from CloudFormation: ${(err as Error).message}`,
+          'Another workflow run or a person keeps changing this stack. Give the deploy jobs of a stack one concurrency group (concurrency: deploy-<env>), then run again.',
+          { cause: err },
+        );
+      }
       ctx.warn(
         `Another operation on stack ${inputs.name} got in between (${(err as Error).message}). Waiting for it, then starting over.`,
       );

@@ -642,6 +642,28 @@ describe('update', () => {
     );
     expect(run.outputs['change-set-id']).toBe(CS_ARN('mcfpipe-4242-1-2'));
   });
+
+  it('fails with a clear message when other operations keep getting in between', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next(existing());
+    cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: 'old' });
+    changeSetAnswers([MODIFY_QUEUE]);
+    cfnMock
+      .on(ExecuteChangeSetCommand)
+      .rejects(
+        cfnError(
+          'ValidationError',
+          `Stack:${ID} is in UPDATE_IN_PROGRESS state and can not be updated.`,
+        ),
+      );
+    const { ctx } = testContext();
+    const run = await runStep({ name: NAME, template: templateFile(TEMPLATE) }, ctx);
+    expect(run.error).toBe(
+      `Stack ${NAME}: another operation got in between 3 times, so nothing was deployed. Last answer from CloudFormation: Stack:${ID} is in UPDATE_IN_PROGRESS state and can not be updated.\nAnother workflow run or a person keeps changing this stack. Give the deploy jobs of a stack one concurrency group (concurrency: deploy-<env>), then run again.`,
+    );
+    // Each try's change set was deleted, none left behind.
+    expect(cfnMock.commandCalls(DeleteChangeSetCommand)).toHaveLength(3);
+  });
 });
 
 describe('stack states', () => {
