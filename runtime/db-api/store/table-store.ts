@@ -120,6 +120,17 @@ export class TableStore {
   }
 
   private checkKey(t: TableDef, id: string, body?: unknown): void {
+    const problems = this.keyProblems(t, id, body);
+    if (problems.length) throw new ValidationFailedError(problems);
+  }
+
+  /** The id's problems followed by the body's, the key reported once. */
+  private writeProblems(t: TableDef, id: string, body: unknown, found: FieldProblem[]) {
+    const key = this.keyProblems(t, id, body);
+    return [...key, ...found.filter((p) => !(key.length && p.field === t.key))];
+  }
+
+  private keyProblems(t: TableDef, id: string, body?: unknown): FieldProblem[] {
     const problems: FieldProblem[] = [];
     const p = checkValue(t.key, t.fields[t.key]!, id, this.schema);
     if (p) problems.push({ ...p, message: `the id ${p.message}` });
@@ -134,7 +145,7 @@ export class TableStore {
         });
       }
     }
-    if (problems.length) throw new ValidationFailedError(problems);
+    return problems;
   }
 
   private key(t: TableDef, id: string) {
@@ -163,10 +174,10 @@ export class TableStore {
     cond: PutCondition = {},
   ): Promise<{ item: Row<T>; created: boolean }> {
     const t = this.table(table);
-    this.checkKey(t, id, body);
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
     const v = validateItem(this.schema, t, isObject ? { ...body, [t.key]: id } : body, 'full');
-    if (v.problems.length) throw new ValidationFailedError(v.problems);
+    const problems = this.writeProblems(t, id, body, v.problems);
+    if (problems.length) throw new ValidationFailedError(problems);
     this.checkSize(v.item, '(body)');
     const e = new Expression();
     const set: string[] = [];
@@ -193,9 +204,9 @@ export class TableStore {
     cond: WriteCondition = {},
   ): Promise<Row<T>> {
     const t = this.table(table);
-    this.checkKey(t, id, changes);
     const v = validateItem(this.schema, t, changes, 'patch');
-    if (v.problems.length) throw new ValidationFailedError(v.problems);
+    const problems = this.writeProblems(t, id, changes, v.problems);
+    if (problems.length) throw new ValidationFailedError(problems);
     const e = new Expression();
     const set: string[] = [];
     for (const [field, value] of Object.entries(v.item)) {

@@ -238,6 +238,23 @@ describe('validation (400), one detail per invalid field, nothing written', () =
     expect(mismatch.body.error.details).toEqual([
       expect.objectContaining({ field: 'track_id', rule: 'key_mismatch', value: 'it:y' }),
     ]);
+    // A bad id and bad fields: every one reported at once, the key once.
+    for (const method of ['PUT', 'PATCH']) {
+      const both = await raw(
+        method,
+        '/track/-bad',
+        JSON.stringify({ ...track('z'), track_id: undefined, name: 5, active: 'yes' }),
+      );
+      expect(both.status, method).toBe(400);
+      expect(
+        both.body.error.details.map((d: { field: string; rule: string }) => [d.field, d.rule]),
+        method,
+      ).toEqual([
+        ['track_id', 'format'],
+        ['name', 'type'],
+        ['active', 'type'],
+      ]);
+    }
   });
 
   it('answers 400 for invalid JSON and for bad headers', async () => {
