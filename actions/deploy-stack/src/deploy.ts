@@ -296,9 +296,12 @@ function unchanged(
   protectionChanged: boolean,
   why: string,
 ): DeployResult {
-  const protection = protectionChanged
-    ? ` Termination protection is now ${job.inputs.terminationProtection ? 'on' : 'off'}.`
-    : '';
+  const onOff = job.inputs.terminationProtection ? 'on' : 'off';
+  const protection = !protectionChanged
+    ? ''
+    : job.inputs.mode === 'plan'
+      ? ` A deploy would turn termination protection ${onOff}.`
+      : ` Termination protection is now ${onOff}.`;
   return result(job, {
     stack,
     changed: protectionChanged,
@@ -309,11 +312,15 @@ function unchanged(
   });
 }
 
-/** Sets termination protection when the input asks for a value the stack does not have. */
+/**
+ * Sets termination protection when the input asks for a value the stack does
+ * not have; in plan mode only says whether a deploy would.
+ */
 async function ensureTerminationProtection(job: Job, stack: Stack): Promise<boolean> {
   const want = job.inputs.terminationProtection;
-  if (want === undefined || job.inputs.mode === 'plan') return false;
+  if (want === undefined) return false;
   if ((stack.EnableTerminationProtection ?? false) === want) return false;
+  if (job.inputs.mode === 'plan') return true;
   await tolerant(job.ctx, 'UpdateTerminationProtection', () =>
     job.ctx.cfn.send(
       new UpdateTerminationProtectionCommand({
@@ -395,7 +402,8 @@ async function planChangeSet(
   const shellWeMade = stack === undefined;
   if (cs.empty) {
     if (shellWeMade) await deleteShell(job, cs.stackId, cs.id);
-    return unchanged(job, stack, false, 'CloudFormation found no changes');
+    const protectionChanges = stack ? await ensureTerminationProtection(job, stack) : false;
+    return unchanged(job, stack, protectionChanges, 'CloudFormation found no changes');
   }
   if (inputs.keepChangeSet) {
     ctx.log(`Keeping change set ${cs.id} for review (keep-change-set).`);

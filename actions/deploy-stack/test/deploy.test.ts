@@ -456,6 +456,28 @@ describe('update', () => {
     expect(run.outputs.changed).toBe('true');
   });
 
+  it('in plan mode reports a termination-protection change without making it', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next(existing({ EnableTerminationProtection: false }));
+    cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: TEMPLATE });
+    const { ctx, lines } = testContext();
+    const run = await runStep(
+      {
+        name: NAME,
+        template: templateFile(TEMPLATE),
+        'termination-protection': 'true',
+        mode: 'plan',
+      },
+      ctx,
+    );
+    expect(run.error).toBeUndefined();
+    expect(cfnMock.commandCalls(UpdateTerminationProtectionCommand)).toHaveLength(0);
+    expect(run.outputs.changed).toBe('true');
+    expect(lines).toContain(
+      `No changes to stack ${NAME}: the deployed template, parameters and settings are the same. A deploy would turn termination protection on.`,
+    );
+  });
+
   it('deletes a change set CloudFormation rejects and shows the reason', async () => {
     const s = new ScriptedStack(cfnMock, NAME);
     s.next(existing());
