@@ -144,6 +144,7 @@ export async function main(
     timeoutReason: `${TIMEOUT_PREFIX} (${timeoutMinutes}) reached`,
     cancelReason: CANCEL_REASON,
     prefixLines: tasks.length > 1,
+    redact: inputs.secretEnvironment.map((key) => inputs.environment[key]!),
   });
   report.endedAt = ctx.clock.now();
   // After a cancellation the post step checks again that StopTask took effect.

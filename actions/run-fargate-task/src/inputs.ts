@@ -61,6 +61,8 @@ export interface RunInputs {
   container?: string;
   command?: string[];
   environment: Record<string, string>;
+  /** Keys of `environment` whose values are secrets (masked, and redacted from log lines). */
+  secretEnvironment: string[];
   network: NetworkInputs;
   capacity: Capacity;
   platformVersion?: string;
@@ -98,6 +100,7 @@ export function readInputs(cwd: string = process.cwd()): RunInputs {
   const inputs: RunInputs = {
     taskDefinition: readTaskDefinition(cwd),
     environment,
+    secretEnvironment: secretKeys,
     network: readNetwork(),
     capacity: readCapacity(),
     count,

@@ -78,6 +78,12 @@ export interface WatchOptions {
   cancelReason: string;
   /** "[shard 2] " style prefixes on log lines (several tasks). */
   prefixLines: boolean;
+  /**
+   * Values replaced by *** in log lines before they are printed or kept for
+   * the job summary (the secret-environment values: the runner masks them
+   * in its log, but nothing else would in the summary or a local run).
+   */
+  redact?: string[];
 }
 
 export interface WatchOutcome {
@@ -125,10 +131,15 @@ export async function watchTasks(
   let troubles = 0;
   let stopSentAt: number | undefined;
 
+  const secrets = [...new Set(opts.redact ?? [])]
+    .filter((v) => v !== '')
+    .sort((a, b) => b.length - a.length);
+  const redact = (line: string) =>
+    secrets.reduce((text, secret) => text.replaceAll(secret, '***'), line);
   const print = (t: WatchedTask, lines: LogLine[]) => {
     if (lines.length === 0) return;
     const prefix = opts.prefixLines ? `[shard ${t.shard}] ` : '';
-    const text = lines.map((l) => `${prefix}${l.message.replace(/\r?\n$/, '')}`);
+    const text = lines.map((l) => `${prefix}${redact(l.message.replace(/\r?\n$/, ''))}`);
     t.recent.push(...text);
     if (t.recent.length > RECENT_LINES) t.recent.splice(0, t.recent.length - RECENT_LINES);
     ctx.printLog(text);

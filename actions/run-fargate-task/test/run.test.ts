@@ -143,6 +143,33 @@ describe('a task that runs and exits', () => {
     expect(step.stdout).not.toContain('::add-mask::visible');
   });
 
+  it('keeps secret environment values out of the printed log lines and the job summary', async () => {
+    const aws = new FakeAws();
+    aws.scripts = [
+      [
+        { status: 'PROVISIONING' },
+        { status: 'RUNNING', logs: ['connecting with token s3cr3t-value', 'PLAIN=visible'] },
+        {
+          status: 'STOPPED',
+          exits: { tester: 1 },
+          logs: ['auth failed for s3cr3t-value-2 (s3cr3t-value)'],
+        },
+      ],
+    ];
+    const step = await run(aws, {
+      environment: 'TOKEN=s3cr3t-value\nTOKEN2=s3cr3t-value-2\nPLAIN=visible',
+      'secret-environment': 'TOKEN,TOKEN2',
+    });
+    expect(aws.printed).toEqual([
+      'connecting with token ***',
+      'PLAIN=visible',
+      'auth failed for *** (***)',
+    ]);
+    expect(step.summary).toContain('auth failed for *** (***)');
+    expect(step.summary).not.toContain('s3cr3t');
+    expect(step.error).not.toContain('s3cr3t');
+  });
+
   it('writes a job summary with the task, its exit code, stop reason, logs and console links', async () => {
     const aws = new FakeAws();
     const step = await run(aws);
