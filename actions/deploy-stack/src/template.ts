@@ -36,20 +36,44 @@ export interface PreparedTemplate {
   /**
    * Whether an identical deployed template with identical settings is an
    * exact no-op. Not so when CloudFormation resolves something at deploy time
-   * that the text does not show: transforms/macros, nested stack templates,
-   * SSM parameter types.
+   * that the text does not show: transforms/macros (also Fn::Transform inside
+   * the template), nested stack templates, modules, SSM parameter types.
    */
   exact: boolean;
   /** Why it is not exact, for the log. */
   inexactReason?: string;
 }
 
+/** The logical id of the first resource whose definition holds a `Fn::Transform` (e.g. AWS::Include). */
+function transformInside(template: Template): string | undefined {
+  const holds = (node: unknown): boolean => {
+    if (Array.isArray(node)) return node.some(holds);
+    if (!node || typeof node !== 'object') return false;
+    return Object.entries(node).some(([k, v]) => k === 'Fn::Transform' || holds(v));
+  };
+  for (const section of ['Resources', 'Outputs', 'Conditions', 'Mappings', 'Rules'] as const) {
+    const entries = Object.entries((template[section] as Record<string, unknown>) ?? {});
+    const found = entries.find(([, v]) => holds(v));
+    if (found) return found[0];
+  }
+  return undefined;
+}
+
 function inexactReason(template: Template, declared: Declared): string | undefined {
   if (template.Transform !== undefined) return 'the template uses a Transform';
+  // A snippet included from S3 (AWS::Include) or another macro can change
+  // while the template text stays the same.
+  const transformed = transformInside(template);
+  if (transformed) return `${transformed} uses Fn::Transform`;
   const nested = Object.entries(template.Resources ?? {}).find(
     ([, r]) => r?.Type === 'AWS::CloudFormation::Stack',
   );
   if (nested) return `it has a nested stack (${nested[0]})`;
+  // A module's registered version can change while the template stays the same.
+  const mod = Object.entries(template.Resources ?? {}).find(([, r]) =>
+    String(r?.Type ?? '').endsWith('::MODULE'),
+  );
+  if (mod) return `it uses a module (${mod[0]})`;
   const ssm = Object.entries(declared).find(([, d]) => d.type.startsWith('AWS::SSM::Parameter'));
   if (ssm) return `parameter ${ssm[0]} is read from SSM at deploy time`;
   return undefined;

@@ -438,6 +438,29 @@ describe('update', () => {
     expect(run.outputs.changed).toBe('false');
   });
 
+  it('goes through a change set when the same text can deploy differently (an included snippet, a module)', async () => {
+    const included = TEMPLATE.replace(
+      '  Topic:\n    Type: AWS::SNS::Topic\n',
+      "  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      'Fn::Transform':\n        Name: AWS::Include\n        Parameters: {Location: 's3://snippets/topic.yaml'}\n",
+    );
+    const moduled = `${TEMPLATE.replace('Outputs:', '  Bucket:\n    Type: Org::Storage::Bucket::MODULE\nOutputs:')}`;
+    for (const [text, reason] of [
+      [included, 'Topic uses Fn::Transform'],
+      [moduled, 'it uses a module (Bucket)'],
+    ] as const) {
+      cfnMock.reset();
+      const s = new ScriptedStack(cfnMock, NAME);
+      s.next(existing());
+      cfnMock.on(GetTemplateCommand).resolves({ TemplateBody: text });
+      changeSetAnswers([MODIFY_QUEUE]);
+      cfnMock.on(ExecuteChangeSetCommand).resolves({});
+      const { ctx, lines } = testContext();
+      await runStep({ name: NAME, template: templateFile(text), mode: 'plan' }, ctx);
+      expect(lines).toContain(`Creating a change set: ${reason}.`);
+      expect(cfnMock.commandCalls(CreateChangeSetCommand)).toHaveLength(1);
+    }
+  });
+
   it('turns termination protection on when asked, even when nothing else changes', async () => {
     const s = new ScriptedStack(cfnMock, NAME);
     s.next(existing({ EnableTerminationProtection: false }));
