@@ -99,8 +99,7 @@ export async function main(
   try {
     result = await deploy(ctx, inputs, template!, given);
   } catch (err) {
-    const stackId =
-      err instanceof DeployFailure ? err.events.find((e) => e.StackId)?.StackId : undefined;
+    const stackId = err instanceof DeployFailure ? err.stackId : undefined;
     if (err instanceof DeployFailure) {
       core.setOutput('stack-status', err.status ?? '');
       if (stackId) core.setOutput('stack-id', stackId);

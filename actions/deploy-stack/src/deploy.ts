@@ -35,7 +35,7 @@ import {
 import { type Context, operationName, tolerant } from './context.js';
 import type { DeployInputs, Mode } from './inputs.js';
 import { isExactNoop } from './noop.js';
-import { runOperation } from './operation.js';
+import { DeployFailure, runOperation } from './operation.js';
 import { buildParameters } from './parameters.js';
 import { blockedError, lastFailure, stackAction } from './stack-state.js';
 import { type PreparedTemplate, templateArgument } from './template.js';
@@ -156,9 +156,14 @@ async function waitForOther(job: Job, stack: Stack): Promise<Stack | undefined> 
     return result.status === 'DELETE_COMPLETE' ? undefined : result.stack;
   } catch (err) {
     if (!(err instanceof StackWaitTimeoutError)) throw err;
-    throw new ActionError(
+    throw new DeployFailure(
       `Stack ${inputs.name} is still ${err.status} after ${formatDuration(err.elapsedMs)}: another operation holds it, and nothing was deployed.`,
       'Run again when it has finished. To keep workflow runs from overlapping, give the deploy job a concurrency group (concurrency: deploy-${{ inputs.env }}).',
+      inputs.name,
+      err.status,
+      undefined,
+      [],
+      stack.StackId,
     );
   }
 }

@@ -18,7 +18,10 @@ import {
 } from '../../lib/stack-wait.js';
 import { type Context, tolerant } from './context.js';
 
-/** A stack operation that ended badly; carries what the job summary shows. */
+/**
+ * A stack operation that ended badly, or a stack state that stops the deploy;
+ * carries what the step outputs (stack-status, stack-id) and the job summary show.
+ */
 export class DeployFailure extends ActionError {
   constructor(
     message: string,
@@ -27,8 +30,14 @@ export class DeployFailure extends ActionError {
     readonly status: string | undefined,
     readonly rootCause: FailureCause | undefined,
     readonly events: readonly StackEvent[],
+    /** When known otherwise than from the events. */
+    readonly knownStackId?: string,
   ) {
     super(message, hint);
+  }
+
+  get stackId(): string | undefined {
+    return this.knownStackId ?? this.events.find((e) => e.StackId)?.StackId;
   }
 }
 

@@ -3,11 +3,10 @@
  * the states no tool should change on its own.
  */
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import { ActionError } from '../../lib/errors.js';
 import { explainFailure, readEvents } from '../../lib/stack-events.js';
 import { isInProgress } from '../../lib/stack-wait.js';
 import { type Context, tolerant } from './context.js';
-import { continueRollbackHint, withoutStop } from './operation.js';
+import { continueRollbackHint, DeployFailure, withoutStop } from './operation.js';
 
 export type StackAction =
   /** No stack of that name. */
@@ -66,36 +65,39 @@ export async function blockedError(
   ctx: Context,
   stack: Stack,
   recreateDisabled = false,
-): Promise<ActionError> {
+): Promise<DeployFailure> {
   const name = stack.StackName ?? '';
   const status = stack.StackStatus ?? '';
   const cause = await lastFailure(ctx, stack);
   const why = cause ? ` ${cause}` : '';
+  // The step still outputs the stack's id and status (a later step may act on them).
+  const error = (message: string, hint: string | undefined) =>
+    new DeployFailure(message, hint, name, status, undefined, [], stack.StackId);
   switch (status) {
     case 'UPDATE_ROLLBACK_FAILED':
-      return new ActionError(
+      return error(
         `Stack ${name} is UPDATE_ROLLBACK_FAILED: an update failed and so did its rollback, and CloudFormation accepts no change until the rollback is finished.${why}`,
         continueRollbackHint(name),
       );
     case 'ROLLBACK_COMPLETE':
-      return new ActionError(
+      return error(
         `Stack ${name} is ROLLBACK_COMPLETE: its first create failed, and CloudFormation cannot update such a stack.${why}`,
         recreateDisabled
           ? `Delete it (aws cloudformation delete-stack --stack-name ${name}) or set recreate-failed: true to let this action delete and recreate it.`
           : undefined,
       );
     case 'ROLLBACK_FAILED':
-      return new ActionError(
+      return error(
         `Stack ${name} is ROLLBACK_FAILED: its first create failed and the rollback could not delete every resource.${why}`,
         `Delete the stack, keeping what cannot be deleted (aws cloudformation delete-stack --stack-name ${name} --retain-resources <LogicalId ...>), remove those resources if you don't need them, then run again.`,
       );
     case 'DELETE_FAILED':
-      return new ActionError(
+      return error(
         `Stack ${name} is DELETE_FAILED: a delete started and could not finish.${why}`,
         `Remove what blocks the delete (a non-empty bucket, a resource in use) and delete it again, or keep those resources: aws cloudformation delete-stack --stack-name ${name} --retain-resources <LogicalId ...>. Then run again.`,
       );
     default:
-      return new ActionError(
+      return error(
         `Stack ${name} is ${status}, a state this action does not change on its own.${why}`,
         'Resolve it in the CloudFormation console (the stack events name the failing resource), then run again.',
       );

@@ -546,6 +546,21 @@ describe('update', () => {
     expect(run.outputs['stack-status']).toBe('UPDATE_COMPLETE');
   });
 
+  it('gives up waiting for a busy stack at timeout-minutes, changing nothing', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next({ ...existing(), status: 'UPDATE_IN_PROGRESS' });
+    const { ctx } = testContext();
+    const run = await runStep(
+      { name: NAME, template: templateFile(TEMPLATE), 'timeout-minutes': '2' },
+      ctx,
+    );
+    expect(run.error).toBe(
+      `Stack ${NAME} is still UPDATE_IN_PROGRESS after 2m: another operation holds it, and nothing was deployed.\nRun again when it has finished. To keep workflow runs from overlapping, give the deploy job a concurrency group (concurrency: deploy-\${{ inputs.env }}).`,
+    );
+    expect(new Set(sent())).toEqual(new Set(['DescribeStacks', 'DescribeStackEvents']));
+    expect(run.outputs).toMatchObject({ 'stack-status': 'UPDATE_IN_PROGRESS', 'stack-id': ID });
+  });
+
   it('fails at once on UPDATE_ROLLBACK_FAILED with the cause and how to continue the rollback', async () => {
     const s = new ScriptedStack(cfnMock, NAME);
     s.next({
@@ -579,6 +594,9 @@ describe('update', () => {
     expect(run.summary).toContain('> Fix what blocks the rollback');
     expect(new Set(sent())).toEqual(new Set(['DescribeStacks', 'DescribeStackEvents']));
     expect(clock.sleeps).toEqual([]);
+    // A later step can act on the state (e.g. continue the rollback).
+    expect(run.outputs).toMatchObject({ 'stack-status': 'UPDATE_ROLLBACK_FAILED', 'stack-id': ID });
+    expect(run.summary).toContain('[Open the stack in the CloudFormation console]');
   });
 
   it('cancels an update that outlives timeout-minutes and fails with that message', async () => {
