@@ -49,7 +49,11 @@ export function operationName(ctx: Context, tryNumber: number): string {
  * transient errors 3, backing off to 30s),
  * so that throttling slows a deploy down but never fails it.
  */
-export async function tolerant<T>(ctx: Context, what: string, fn: () => Promise<T>): Promise<T> {
+export async function tolerant<T>(
+  ctx: Pick<Context, 'log' | 'clock'>,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();

@@ -197,7 +197,7 @@ function parametersFor(job: Job, previous: Parameter[] | undefined): Parameter[]
 async function create(job: Job): Promise<DeployResult> {
   const { ctx, inputs } = job;
   const parameters = parametersFor(job, undefined);
-  const templateArg = await templateArgument(job.template, inputs, ctx.s3, ctx.region, ctx.log);
+  const templateArg = await templateArgument(job.template, inputs, ctx);
   if (inputs.mode === 'plan')
     return planChangeSet(job, undefined, { type: 'CREATE', parameters, templateArg });
   const token = operationName(ctx, job.tryNumber);
@@ -266,7 +266,7 @@ async function createInReview(job: Job, stack: Stack): Promise<DeployResult> {
     `Stack ${inputs.name} is REVIEW_IN_PROGRESS (created by a change set that was never executed): creating it through a change set.`,
   );
   const parameters = parametersFor(job, undefined);
-  const templateArg = await templateArgument(job.template, inputs, ctx.s3, ctx.region, ctx.log);
+  const templateArg = await templateArgument(job.template, inputs, ctx);
   if (inputs.mode === 'plan')
     return planChangeSet(job, stack, { type: 'CREATE', parameters, templateArg });
   if (inputs.timeoutMinutes) {
@@ -289,7 +289,7 @@ async function update(job: Job, stack: Stack): Promise<DeployResult> {
       'the deployed template, parameters and settings are the same',
     );
   }
-  const templateArg = await templateArgument(job.template, inputs, ctx.s3, ctx.region, ctx.log);
+  const templateArg = await templateArgument(job.template, inputs, ctx);
   if (inputs.mode === 'plan')
     return planChangeSet(job, stack, { type: 'UPDATE', parameters, templateArg });
   return executeChangeSet(job, stack, { type: 'UPDATE', parameters, templateArg });

@@ -11,7 +11,6 @@ import {
   GetTemplateSummaryCommand,
   type GetTemplateSummaryCommandOutput,
 } from '@aws-sdk/client-cloudformation';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { readTemplate, type Template } from '../../lib/cfn-template.js';
 import { ActionError, errorCode } from '../../lib/errors.js';
 import { type Context, tolerant } from './context.js';
@@ -165,10 +164,9 @@ export async function prepareUrlTemplate(
 export async function templateArgument(
   template: PreparedTemplate,
   inputs: DeployInputs,
-  s3: () => Promise<S3Client>,
-  region: string,
-  log: (line: string) => void,
+  ctx: Pick<Context, 's3' | 'region' | 'log' | 'clock'>,
 ): Promise<{ TemplateBody: string } | { TemplateURL: string }> {
+  const { region, log } = ctx;
   if (template.url) return { TemplateURL: template.url };
   const body = template.body!;
   if (Buffer.byteLength(body, 'utf8') <= INLINE_LIMIT) return { TemplateBody: body };
@@ -176,17 +174,20 @@ export async function templateArgument(
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 20);
   const ext = extname(template.where) || '.yaml';
   const key = [prefix, 'mcfpipe-templates', inputs.name, `${hash}${ext}`].filter(Boolean).join('/');
-  const client = await s3();
+  const client = await ctx.s3();
   // Loaded on demand, like the client: most templates go inline.
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   try {
-    await client.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentType: ext === '.json' ? 'application/json' : 'text/yaml',
-      }),
+    // Throttling (SlowDown) slows the upload down, never fails it.
+    await tolerant(ctx, 'PutObject', () =>
+      client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: ext === '.json' ? 'application/json' : 'text/yaml',
+        }),
+      ),
     );
   } catch (err) {
     const code = errorCode(err);

@@ -961,7 +961,13 @@ describe('large templates', () => {
 
   it('uploads a template over 51,200 bytes to the template bucket under a content key', async () => {
     s3Mock.reset();
-    s3Mock.on(PutObjectCommand).resolves({});
+    // S3 throttling only slows the upload down.
+    s3Mock
+      .on(PutObjectCommand)
+      .rejectsOnce(
+        Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown' }),
+      )
+      .resolves({});
     const s = new ScriptedStack(cfnMock, NAME);
     const ev = operationEvents(NAME, 0, 'CREATE', RESOURCES);
     s.next({}, { status: 'CREATE_COMPLETE', events: [...ev.start, ...ev.finish] });
@@ -978,7 +984,8 @@ describe('large templates', () => {
       ctx,
     );
     expect(run.error).toBeUndefined();
-    const put = s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input;
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(2);
+    const put = s3Mock.commandCalls(PutObjectCommand)[1]!.args[0].input;
     expect(put.Bucket).toBe('my-artifacts');
     expect(put.Key).toMatch(/^cfn\/mcfpipe-templates\/mcfpipe-dev-jobs\/[0-9a-f]{20}\.yaml$/);
     const input = cfnMock.commandCalls(CreateStackCommand)[0]!.args[0].input;
