@@ -39,7 +39,8 @@ export const REGION_HELP =
   'Set the action\'s "region" input, or configure credentials first with ' +
   'aws-actions/configure-aws-credentials (it sets AWS_REGION), or export AWS_REGION when running locally.';
 
-const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+/** us-east-1, us-gov-west-1, us-isob-east-1, cn-north-1, and the 4-letter prefixes of newer partitions (eusc-de-east-1). */
+const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 
 /** The region to use, or a ConfigurationError that says how to set one. */
 export function resolveRegion(input?: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -33,6 +33,9 @@ describe('resolveRegion', () => {
     );
     expect(() => resolveRegion(undefined, { AWS_REGION: 'us_east_1' })).toThrow('from AWS_REGION');
     expect(resolveRegion('us-gov-west-1', {})).toBe('us-gov-west-1');
+    // Every partition's region codes, including the European Sovereign Cloud's.
+    for (const r of ['cn-northwest-1', 'us-isob-east-1', 'il-central-1', 'eusc-de-east-1'])
+      expect(resolveRegion(r, {})).toBe(r);
   });
 });
 
