@@ -29,7 +29,14 @@ export type Capability = (typeof CAPABILITIES)[number];
 /** Where the template comes from. */
 export type TemplateSource =
   | { kind: 'file'; path: string }
-  | { kind: 'url'; url: string /** for messages */; given: string };
+  | {
+      kind: 'url';
+      url: string;
+      /** For messages: the value as given. */
+      given: string;
+      /** For s3://BUCKET/KEY: the URL is made regional once the region is known. */
+      s3?: { bucket: string; key: string };
+    };
 
 export interface DeployInputs {
   name: string;
@@ -75,7 +82,7 @@ export function parseStackName(value: string): string {
 export function parseTemplateSource(value: string): TemplateSource {
   if (value.startsWith('s3://')) {
     const { bucket, key } = parseS3Url('template', value);
-    return { kind: 'url', url: s3HttpsUrl(bucket, key), given: value };
+    return { kind: 'url', url: s3HttpsUrl(bucket, key), given: value, s3: { bucket, key } };
   }
   if (/^https:\/\//i.test(value)) {
     let url: URL;

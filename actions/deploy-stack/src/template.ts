@@ -122,11 +122,14 @@ export async function prepareUrlTemplate(
   ctx: Context,
   source: Extract<TemplateSource, { kind: 'url' }>,
 ): Promise<PreparedTemplate> {
+  // s3://BUCKET/KEY as the regional URL: the global one does not reach
+  // buckets in every partition (China) or opt-in region.
+  const url = source.s3 ? s3HttpsUrl(source.s3.bucket, source.s3.key, ctx.region) : source.url;
   let summary: GetTemplateSummaryCommandOutput;
   try {
     // Throttling slows this down like every other call, never fails it.
     summary = await tolerant(ctx, 'GetTemplateSummary', () =>
-      ctx.cfn.send(new GetTemplateSummaryCommand({ TemplateURL: source.url })),
+      ctx.cfn.send(new GetTemplateSummaryCommand({ TemplateURL: url })),
     );
   } catch (err) {
     if (errorCode(err) === 'ValidationError') {
@@ -152,7 +155,7 @@ export async function prepareUrlTemplate(
   }
   return {
     where: source.given,
-    url: source.url,
+    url,
     declared,
     resources: [],
     exact: false,

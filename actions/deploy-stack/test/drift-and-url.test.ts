@@ -146,7 +146,7 @@ describe('URL templates', () => {
       ctx,
     );
     expect(cfnMock.commandCalls(GetTemplateSummaryCommand)[0]!.args[0].input).toEqual({
-      TemplateURL: 'https://my-templates.s3.amazonaws.com/network.yaml',
+      TemplateURL: 'https://my-templates.s3.us-east-1.amazonaws.com/network.yaml',
     });
     expect(run.error).toContain(
       's3://my-templates/network.yaml declares no parameter Envv (did you mean Env?).',
@@ -189,6 +189,19 @@ describe('URL templates', () => {
     );
     expect(run.outputs.changed).toBe('false');
     expect(cfnMock.commandCalls(GetTemplateSummaryCommand)).toHaveLength(2);
+  });
+
+  it("turns s3://BUCKET/KEY into the URL of the stack's region (also in China)", async () => {
+    cfnMock.on(GetTemplateSummaryCommand).resolves({ Parameters: [] });
+    const { ctx } = testContext();
+    ctx.region = 'cn-north-1';
+    await runStep(
+      { name: NAME, template: 's3://my-templates/a b/network.yaml', parameters: 'X=1' },
+      ctx,
+    );
+    expect(cfnMock.commandCalls(GetTemplateSummaryCommand)[0]!.args[0].input.TemplateURL).toBe(
+      'https://my-templates.s3.cn-north-1.amazonaws.com.cn/a%20b/network.yaml',
+    );
   });
 
   it('explains a URL CloudFormation cannot read', async () => {
