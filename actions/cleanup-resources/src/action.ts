@@ -12,10 +12,8 @@ import { writeSummary } from '../../lib/summary.js';
 import { planBuckets } from './buckets.js';
 import type { Context } from './context.js';
 import { type Inputs, readInputs } from './inputs.js';
-import { planLogGroups } from './log-groups.js';
 import { count, type Outcome, Outcomes } from './outcome.js';
 import { setOutputs, summaryMarkdown } from './report.js';
-import { planRepositories } from './repositories.js';
 import { deleteStack, retainedReason } from './stack-delete.js';
 import { deletionPrerequisites, runInOrder, type StepResult } from './stack-order.js';
 import { planStack, type Selection, type StackPlan, selectStacks } from './stack-plan.js';
@@ -41,10 +39,15 @@ export async function main(makeContext: (inputs: Inputs) => Context): Promise<vo
     inputs.buckets.length
       ? planBuckets(ctx, inputs.buckets, { ...ownershipRules, account })
       : emptyPlan(),
+    // ECR and CloudWatch Logs code is loaded only when asked for (chunks of the bundle).
     inputs.repositories.length
-      ? planRepositories(ctx, inputs.repositories, ownershipRules)
+      ? import('./repositories.js').then((m) =>
+          m.planRepositories(ctx, inputs.repositories, ownershipRules),
+        )
       : emptyPlan(),
-    inputs.logGroups.length ? planLogGroups(ctx, inputs.logGroups) : emptyPlan(),
+    inputs.logGroups.length
+      ? import('./log-groups.js').then((m) => m.planLogGroups(ctx, inputs.logGroups))
+      : emptyPlan(),
   ]);
   const plans = await mapLimit(selection.stacks, 4, (s) => planStack(ctx, s));
   const byName = new Map(plans.map((p) => [p.name, p]));

@@ -4,16 +4,18 @@
  * Logs clients, the clock and pace of stack polling, the run's identity.
  * Tests build one with mocked clients and a fake clock.
  */
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ECRClient } from '@aws-sdk/client-ecr';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { createClient } from '../../lib/aws.js';
 import { type Clock, systemClock } from '../../lib/stack-wait.js';
 import { type StepContext, stepContext } from '../../lib/step-context.js';
 import { type WorkflowRun, workflowRunFrom } from '../../lib/workflow-run.js';
 
 export interface Context extends StepContext {
-  ecr: ECRClient;
-  logs: CloudWatchLogsClient;
+  /** Loaded on first use (a chunk of the bundle): only ecr-repositories needs it. */
+  ecr: () => Promise<ECRClient>;
+  /** Loaded on first use: only log-groups needs it. */
+  logs: () => Promise<CloudWatchLogsClient>;
   clock: Clock;
   /** Time between stack status polls. */
   pollMs: number;
@@ -25,10 +27,27 @@ export function makeContext(regionInput: string | undefined): Context {
   const region = shared.region;
   return {
     ...shared,
-    ecr: createClient(ECRClient, 'ECR', { region }),
-    logs: createClient(CloudWatchLogsClient, 'CloudWatch Logs', { region }),
+    ecr: once(() =>
+      import('@aws-sdk/client-ecr').then(({ ECRClient }) =>
+        createClient(ECRClient, 'ECR', { region }),
+      ),
+    ),
+    logs: once(() =>
+      import('@aws-sdk/client-cloudwatch-logs').then(({ CloudWatchLogsClient }) =>
+        createClient(CloudWatchLogsClient, 'CloudWatch Logs', { region }),
+      ),
+    ),
     clock: systemClock,
     pollMs: 5000,
     run: workflowRunFrom(),
+  };
+}
+
+/** Calls `load` once, on first use, and hands every caller the same promise. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load();
+    return loaded;
   };
 }

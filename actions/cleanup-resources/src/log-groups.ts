@@ -19,7 +19,7 @@ async function groupsWithPrefix(ctx: Context, prefix: string): Promise<LogGroup[
   const groups: LogGroup[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await ctx.logs.send(
+    const page = await (await ctx.logs()).send(
       new DescribeLogGroupsCommand({ logGroupNamePrefix: prefix, ...(nextToken && { nextToken }) }),
     );
     groups.push(...(page.logGroups ?? []));
@@ -50,7 +50,7 @@ export async function planLogGroups(ctx: Context, patterns: NamePattern[]): Prom
       measure: async () => `${formatBytes(group.storedBytes ?? 0)} stored`,
       remove: async () => {
         try {
-          await ctx.logs.send(new DeleteLogGroupCommand({ logGroupName: name }));
+          await (await ctx.logs()).send(new DeleteLogGroupCommand({ logGroupName: name }));
           return 'deleted';
         } catch (err) {
           if (errorCode(err) === 'ResourceNotFoundException') return 'already gone';

@@ -22,7 +22,7 @@ async function describe(ctx: Context, names?: string[]): Promise<Repository[]> {
   const repos: Repository[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await ctx.ecr.send(
+    const page = await (await ctx.ecr()).send(
       new DescribeRepositoriesCommand({
         ...(names && { repositoryNames: names }),
         ...(nextToken && { nextToken }),
@@ -48,7 +48,7 @@ async function measure(ctx: Context, name: string): Promise<string> {
   let bytes = 0;
   let nextToken: string | undefined;
   do {
-    const page = await ctx.ecr.send(
+    const page = await (await ctx.ecr()).send(
       new DescribeImagesCommand({ repositoryName: name, ...(nextToken && { nextToken }) }),
     );
     for (const image of page.imageDetails ?? []) {
@@ -62,7 +62,9 @@ async function measure(ctx: Context, name: string): Promise<string> {
 
 async function remove(ctx: Context, name: string): Promise<string> {
   try {
-    await ctx.ecr.send(new DeleteRepositoryCommand({ repositoryName: name, force: true }));
+    await (await ctx.ecr()).send(
+      new DeleteRepositoryCommand({ repositoryName: name, force: true }),
+    );
     return 'deleted with its images';
   } catch (err) {
     if (errorCode(err) === NOT_FOUND) return 'already gone';
@@ -79,7 +81,7 @@ async function repositoryTags(
   const repo = known ?? (await one(ctx, name));
   if (!repo) return undefined;
   try {
-    const out = await ctx.ecr.send(
+    const out = await (await ctx.ecr()).send(
       new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }),
     );
     return Object.fromEntries((out.tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));

@@ -113,6 +113,8 @@ export class FakeAws {
     { tags: Array<{ Key: string; Value: string }>; images: number[] }
   >();
   readonly logGroups = new Map<string, number>();
+  private readonly ecrClient = new ECRClient({ region: 'us-east-1' });
+  private readonly logsClient = new CloudWatchLogsClient({ region: 'us-east-1' });
   readonly clock = fakeClock();
   readonly log: string[] = [];
   readonly warnings: string[] = [];
@@ -390,8 +392,8 @@ export class FakeAws {
     return {
       cfn: new CloudFormationClient({ region: 'us-east-1' }),
       s3: new S3Client({ region: 'us-east-1' }),
-      ecr: new ECRClient({ region: 'us-east-1' }),
-      logs: new CloudWatchLogsClient({ region: 'us-east-1' }),
+      ecr: async () => this.ecrClient,
+      logs: async () => this.logsClient,
       sts: new STSClient({ region: 'us-east-1' }),
       region: 'us-east-1',
       clock: this.clock,
