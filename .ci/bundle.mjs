@@ -31,6 +31,17 @@ import * as esbuild from 'esbuild';
 const root = resolve(import.meta.dirname, '..');
 const actionsDir = join(root, 'actions');
 const httpClientStub = join(root, '.ci', 'stubs', 'actions-http-client.mjs');
+const nodeHttpShim = join(root, '.ci', 'stubs', 'node-http.mjs');
+
+/** node:http through require (see .ci/stubs/node-http.mjs): no undici at start-up on Node 22+. */
+const nodeHttpThroughRequire = {
+  name: 'node-http-through-require',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?http$/ }, (args) =>
+      args.importer === nodeHttpShim ? undefined : { path: nodeHttpShim },
+    );
+  },
+};
 
 export async function listActions() {
   const entries = await readdir(actionsDir, { withFileTypes: true });
@@ -90,6 +101,7 @@ async function bundleEntry(input, outDir) {
       '@actions/http-client/lib/auth': httpClientStub,
       '@actions/http-client': httpClientStub,
     },
+    plugins: [nodeHttpThroughRequire],
     // CommonJS dependencies require Node's built-ins; ES module output has no
     // require of its own.
     banner: {

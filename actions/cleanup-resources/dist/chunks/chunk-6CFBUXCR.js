@@ -1,0 +1,2 @@
+import{createRequire as __mcfpipeRequire}from'node:module';const require=__mcfpipeRequire(import.meta.url);
+import{createRequire as t}from"node:module";var e=t(import.meta.url)("node:http"),a=e,{Agent:o,ClientRequest:s,IncomingMessage:n,METHODS:i,OutgoingMessage:g,STATUS_CODES:p,Server:u,ServerResponse:S,createServer:d,get:l,request:m,validateHeaderName:c,validateHeaderValue:v}=e;export{a,o as b,s as c,n as d,i as e,g as f,p as g,u as h,S as i,d as j,l as k,m as l,c as m,v as n};

@@ -1,2 +1,0 @@
-import{createRequire as __mcfpipeRequire}from'node:module';const require=__mcfpipeRequire(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-WXDRMKHX.js";import"./chunk-X7BE2HBN.js";import"./chunk-YVOKLYUJ.js";import"./chunk-KWCQQEK6.js";import"./chunk-SDV7M5WW.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

@@ -1,0 +1,2 @@
+import{createRequire as __mcfpipeRequire}from'node:module';const require=__mcfpipeRequire(import.meta.url);
+import{a,b,c,d,e,f,g,h,i,j,k,l,m,n}from"./chunk-6CFBUXCR.js";import"./chunk-SDV7M5WW.js";export{b as Agent,c as ClientRequest,d as IncomingMessage,e as METHODS,f as OutgoingMessage,g as STATUS_CODES,h as Server,i as ServerResponse,j as createServer,a as default,k as get,l as request,m as validateHeaderName,n as validateHeaderValue};

@@ -1,2 +1,0 @@
-import{createRequire as __mcfpipeRequire}from'node:module';const require=__mcfpipeRequire(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-SZGQFQLO.js";import"./chunk-ZLYVSX7U.js";import"./chunk-2IYGO4XR.js";import"./chunk-KWCQQEK6.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};
