@@ -5,13 +5,22 @@
  * throttling is retried.
  */
 import { type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { explainError, isThrottling } from '../../lib/errors.js';
+import { errorCode, explainError, isThrottling } from '../../lib/errors.js';
 import { isTransient } from '../../lib/stack-wait.js';
 import { retry } from '../../lib/time.js';
 
 export interface StopResult {
+  /** Stopped by this call, or already unknown to ECS (stopped long ago). */
   stopped: string[];
   failed: Array<{ arn: string; error: string }>;
+}
+
+/** ECS forgets a task about an hour after it stopped; stopping it then is not a failure. */
+function isUnknownTask(err: unknown): boolean {
+  return (
+    errorCode(err) === 'InvalidParameterException' &&
+    /referenced task was not found/i.test(err instanceof Error ? err.message : String(err))
+  );
 }
 
 /** StopTask's reason is at most 255 characters. */
@@ -41,7 +50,8 @@ export async function stopTasks(
         );
         result.stopped.push(arn);
       } catch (err) {
-        result.failed.push({ arn, error: explainError(err) });
+        if (isUnknownTask(err)) result.stopped.push(arn);
+        else result.failed.push({ arn, error: explainError(err) });
       }
     }),
   );

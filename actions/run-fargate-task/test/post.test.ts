@@ -149,6 +149,31 @@ describe('post step', () => {
     );
   });
 
+  it('counts a task ECS no longer knows as stopped, not as a failure', async () => {
+    const aws = new FakeAws();
+    const state = await crashedMain(aws, { count: '2' });
+    ecsMock.resetHistory();
+    aws.describeProblems = [
+      ecsError('AccessDeniedException', 'not authorized to perform: ecs:DescribeTasks'),
+    ];
+    ecsMock
+      .on(StopTaskCommand)
+      .rejects(ecsError('InvalidParameterException', 'The referenced task was not found.'));
+    const step = await runStepInProcess(() => post(postContext([])), { state });
+    expect(step.error).toBeUndefined();
+    expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(2);
+  });
+
+  it('still fails on other invalid-parameter answers to StopTask', async () => {
+    const aws = new FakeAws();
+    const state = await crashedMain(aws);
+    ecsMock
+      .on(StopTaskCommand)
+      .rejects(ecsError('InvalidParameterException', 'Task Identifier is invalid'));
+    const step = await runStepInProcess(() => post(postContext([])), { state });
+    expect(step.error).toContain('Could not stop 1 task(s) this run started');
+  });
+
   it('refuses unreadable state rather than guessing', async () => {
     const step = await runStepInProcess(() => post(postContext([])), { state: { tasks: '{oops' } });
     expect(step.error).toContain('The saved state of the main step is unreadable');
