@@ -41,6 +41,12 @@ export interface PolitenessOptions {
   maxRetryAfterMs?: number;
   /** Pause of every request after a 403 block, ms (default 300000). */
   blockPauseMs?: number;
+  /**
+   * Largest response body read, bytes (default 16 MiB; a listing page of 100
+   * jobs is well under 1 MiB). A longer body is not read further and counts as
+   * malformed, so a broken or hostile answer cannot exhaust the memory.
+   */
+  maxBodyBytes?: number;
   breaker?: BreakerOptions;
 }
 
@@ -53,6 +59,7 @@ export const DEFAULT_POLITENESS: Required<Omit<PolitenessOptions, 'breaker'>> = 
   backoffMaxMs: 60_000,
   maxRetryAfterMs: 300_000,
   blockPauseMs: 300_000,
+  maxBodyBytes: 16 * 1024 * 1024,
 };
 
 /** What one attempt produced: a status and a body. */
@@ -60,6 +67,31 @@ export interface RawAnswer {
   status: number;
   text: string;
   retryAfter?: string | null;
+  /** Set when the body was longer than maxBodyBytes and not read to its end. */
+  overLimit?: boolean;
+}
+
+/** A response body as text, reading at most `max` bytes. */
+export async function readBody(
+  res: Response,
+  max: number,
+): Promise<{ text: string; overLimit: boolean }> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (declared > max || !res.body) {
+    await res.body?.cancel();
+    return { text: '', overLimit: declared > max };
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > max) {
+      // Leaving the loop early cancels the stream.
+      return { text: '', overLimit: true };
+    }
+    chunks.push(chunk);
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), overLimit: false };
 }
 
 export type HttpEvent =
@@ -145,10 +177,12 @@ export class PoliteHttp {
         ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
         signal,
       });
+      const body = await readBody(res, this.o.maxBodyBytes);
       return {
         status: res.status,
-        text: await res.text(),
+        text: body.text,
         retryAfter: res.headers.get('retry-after'),
+        ...(body.overLimit && { overLimit: true }),
       };
     });
   }
@@ -186,7 +220,13 @@ export class PoliteHttp {
       if (answer) {
         const { status } = answer;
         this.count(String(status));
-        if (status >= 200 && status < 300) {
+        if (status >= 200 && status < 300 && answer.overLimit) {
+          this.count('malformed');
+          failure = new MalformedBodyError(
+            opts.url,
+            `the body is longer than ${this.o.maxBodyBytes} bytes (maxBodyBytes); not read further`,
+          );
+        } else if (status >= 200 && status < 300) {
           try {
             const value = opts.parse(answer.text);
             this.breaker.success();

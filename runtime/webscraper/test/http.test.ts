@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../http/breaker.js';
 import type { Clock } from '../http/clock.js';
 import { CircuitOpenError, HttpError, MalformedBodyError, NetworkError } from '../http/errors.js';
-import { PoliteHttp, parseJsonBody } from '../http/polite.js';
+import { PoliteHttp, parseJsonBody, readBody } from '../http/polite.js';
 import { RateLimiter } from '../http/rate-limiter.js';
 import { Semaphore } from '../http/semaphore.js';
 
@@ -188,6 +188,44 @@ describe('PoliteHttp', () => {
       cut.http.fetchJson({ what: 'detail', url: 'http://mcf/x', parse: parse('http://mcf/x') }),
     ).rejects.toThrow(MalformedBodyError);
     expect(cut.f.calls).toHaveLength(4);
+  });
+
+  it('reads at most maxBodyBytes of a body, and counts a longer one as malformed', async () => {
+    const big = `{"results":[${'"x",'.repeat(300)}"x"]}`; // about 1.2 KB
+    const capped = client(
+      [
+        { status: 200, body: big },
+        { status: 200, body: big },
+        { status: 200, body: '{"results":[]}' },
+      ],
+      { maxBodyBytes: 1000 },
+    );
+    const answer = await capped.http.fetchJson({
+      what: 'listing',
+      url: 'http://mcf/x',
+      parse: parse('http://mcf/x'),
+    });
+    expect(answer).toMatchObject({ status: 200, value: { results: [] } });
+    expect(capped.f.calls).toHaveLength(3);
+    expect(capped.http.stats.outcomes.malformed).toBe(2);
+
+    // A declared length over the cap is refused before reading; a body without one is cut off
+    // while streaming; one within the cap is read whole.
+    const declared = new Response('x'.repeat(50), { headers: { 'content-length': '5000' } });
+    expect(await readBody(declared, 100)).toEqual({ text: '', overLimit: true });
+    const streamed = new Response(
+      new ReadableStream({
+        start(c) {
+          for (let i = 0; i < 10; i++) c.enqueue(new TextEncoder().encode('y'.repeat(40)));
+          c.close();
+        },
+      }),
+    );
+    expect(await readBody(streamed, 100)).toEqual({ text: '', overLimit: true });
+    expect(await readBody(new Response('héllo'), 100)).toEqual({
+      text: 'héllo',
+      overLimit: false,
+    });
   });
 
   it('gives up after the last attempt with the last failure', async () => {
