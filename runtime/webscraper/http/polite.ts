@@ -103,7 +103,7 @@ export interface HttpStats {
   requests: number;
   retries: number;
   blocks: number;
-  /** Answers by status (`200`, `429`, ...) and failures by code (`TIMEOUT`, `ECONNRESET`, `malformed`). */
+  /** Answers by status (`200`, `429`, ...) and failures by code (`TIMEOUT`, `ECONNRESET`, `NO_RESPONSE`, `malformed`). */
   outcomes: Record<string, number>;
 }
 
@@ -217,7 +217,11 @@ export class PoliteHttp {
 
       let failure: Error;
       let delayMs: number | undefined;
-      if (answer) {
+      if (answer?.status === 0) {
+        // No response at all (a page load that got none): retried like a reset connection.
+        this.count('NO_RESPONSE');
+        failure = new NetworkError(opts.url, 'NO_RESPONSE');
+      } else if (answer) {
         const { status } = answer;
         this.count(String(status));
         if (status >= 200 && status < 300 && answer.overLimit) {

@@ -190,6 +190,30 @@ describe('PoliteHttp', () => {
     expect(cut.f.calls).toHaveLength(4);
   });
 
+  it('retries an attempt that got no response at all (status 0, as a page load can)', async () => {
+    const { http } = client([]);
+    const answers = [
+      { status: 0, text: '' },
+      { status: 0, text: '' },
+      { status: 200, text: '{"ok":true}' },
+    ];
+    const result = await http.call(
+      { what: 'page', url: 'http://mcf/job', parse: parse('u') },
+      async () => answers.shift()!,
+    );
+    expect(result).toMatchObject({ status: 200, value: { ok: true } });
+    expect(http.stats.retries).toBe(2);
+    expect(http.stats.outcomes.NO_RESPONSE).toBe(2);
+
+    const never = client([], { attempts: 2 });
+    await expect(
+      never.http.call({ what: 'page', url: 'http://mcf/job', parse: parse('u') }, async () => ({
+        status: 0,
+        text: '',
+      })),
+    ).rejects.toThrow('No answer from MCF for http://mcf/job: NO_RESPONSE');
+  });
+
   it('reads at most maxBodyBytes of a body, and counts a longer one as malformed', async () => {
     const big = `{"results":[${'"x",'.repeat(300)}"x"]}`; // about 1.2 KB
     const capped = client(
