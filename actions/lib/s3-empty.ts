@@ -176,16 +176,10 @@ export async function emptyBucket(
 
   const deleteBatch = async (refs: ObjectRef[], retryErrors: boolean): Promise<void> => {
     const out = await deleteObjects(s3, bucket, refs);
-    const errors = new Map<string, { code: string; message: string }>();
-    for (const e of out.Errors ?? []) {
-      errors.set(refId(e.Key, e.VersionId), {
-        code: e.Code ?? 'Error',
-        message: e.Message ?? '',
-      });
-    }
+    const { errors, unmatched } = matchErrors(refs, out.Errors ?? []);
     const retry: ObjectRef[] = [];
     for (const ref of refs) {
-      const error = errors.get(refId(ref.Key, ref.VersionId));
+      const error = errors.get(ref);
       if (!error) {
         result.deleted++;
         if (ref.deleteMarker) result.deleteMarkers++;
@@ -193,6 +187,11 @@ export async function emptyBucket(
         result.bytes += ref.size;
       } else if (retryErrors && RETRY_PER_KEY.has(error.code)) retry.push(ref);
       else failed.push({ ref, ...error });
+    }
+    // An error S3 reported for no key that was sent still means something was not deleted.
+    for (const u of unmatched) {
+      failed.push(u);
+      result.deleted = Math.max(0, result.deleted - 1);
     }
     opts.onProgress?.(result.deleted, result.bytes);
     if (retry.length) await deleteBatch(retry, false);
@@ -220,6 +219,36 @@ export async function emptyBucket(
 
 function refId(key: string | undefined, versionId: string | undefined): string {
   return `${key ?? ''}\u0000${versionId ?? ''}`;
+}
+
+type S3KeyError = { Key?: string; VersionId?: string; Code?: string; Message?: string };
+
+/**
+ * The DeleteObjects errors of a batch, by the ref they are about: by key and
+ * version, else (an answer that leaves the version out) by key. An error that
+ * names no key of the batch is `unmatched`: still a failure, never ignored.
+ */
+function matchErrors(
+  refs: ObjectRef[],
+  reported: S3KeyError[],
+): { errors: Map<ObjectRef, { code: string; message: string }>; unmatched: KeyError[] } {
+  const errors = new Map<ObjectRef, { code: string; message: string }>();
+  const unmatched: KeyError[] = [];
+  const byId = new Map(refs.map((r) => [refId(r.Key, r.VersionId), r]));
+  for (const e of reported) {
+    const error = { code: e.Code ?? 'Error', message: e.Message ?? '' };
+    const ref =
+      byId.get(refId(e.Key, e.VersionId)) ??
+      (e.VersionId ? undefined : refs.find((r) => r.Key === e.Key && !errors.has(r)));
+    if (ref && !errors.has(ref)) errors.set(ref, error);
+    else {
+      unmatched.push({
+        ref: { Key: e.Key ?? '(no key)', ...version(e.VersionId), size: 0, deleteMarker: false },
+        ...error,
+      });
+    }
+  }
+  return { errors, unmatched };
 }
 
 function deleteObjects(

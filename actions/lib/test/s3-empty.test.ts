@@ -109,6 +109,36 @@ describe('emptyBucket', () => {
     expect(mock.commandCalls(DeleteObjectsCommand)).toHaveLength(2);
   });
 
+  it('an error entry that does not echo the version id, or names no key sent, still fails the emptying', async () => {
+    // Some S3-compatible servers answer 200 with Errors entries that leave out
+    // VersionId (or spell the key differently); such an entry is a failure too,
+    // never a key counted as deleted.
+    mock.on(ListObjectVersionsCommand).resolves({
+      IsTruncated: false,
+      Versions: [
+        { Key: 'a.json', VersionId: 'v1', Size: 1 },
+        { Key: 'b.json', VersionId: 'v2', Size: 1 },
+      ],
+    });
+    mock.on(DeleteObjectsCommand).resolves({
+      Errors: [{ Key: 'a.json', Code: 'AccessDenied', Message: 'Access Denied' }],
+    });
+    await expect(emptyBucket(s3, 'odd')).rejects.toThrow(
+      /Bucket odd could not be emptied: 1 object version\(s\) were not deleted \(1 were\): a\.json \(version v1\): AccessDenied/,
+    );
+    mock.reset();
+    mock.on(ListObjectVersionsCommand).resolves({
+      IsTruncated: false,
+      Versions: [{ Key: 'c.json', VersionId: 'v3', Size: 1 }],
+    });
+    mock.on(DeleteObjectsCommand).resolves({
+      Errors: [{ Key: 'C.JSON', Code: 'InternalError', Message: 'odd' }],
+    });
+    await expect(emptyBucket(s3, 'odd')).rejects.toThrow(
+      /Bucket odd could not be emptied: 1 object version\(s\) were not deleted \(0 were\): C\.JSON: InternalError: odd/,
+    );
+  });
+
   it('fails with the S3 error when a DeleteObjects call fails outright', async () => {
     const f = fake();
     f.addBucket('denied', { versioning: 'Enabled' });
