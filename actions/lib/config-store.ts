@@ -8,7 +8,7 @@
  * values is read as well. Errors name the bucket and key.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ActionError, errorCode } from './errors.js';
+import { ActionError, errorCode, isAccessDenied } from './errors.js';
 import { type S3Location, s3Url } from './s3-url.js';
 
 export { parseS3Url, type S3Location, s3Url } from './s3-url.js';
@@ -64,6 +64,13 @@ export function parseConfigDocument(text: string, where: string): ConfigPairs {
   );
 }
 
+/** S3's refusal: AccessDenied, or a bare 403 (HEAD requests have no error body). */
+export function isS3Denied(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
+    ?.httpStatusCode;
+  return isAccessDenied(err) || errorCode(err) === 'Forbidden' || status === 403;
+}
+
 /** Pairs in the published (AWS CLI outputs) format, in key order. */
 export function toOutputEntries(pairs: ConfigPairs): OutputEntry[] {
   return Object.keys(pairs)
@@ -91,6 +98,13 @@ export async function readConfig(s3: S3Client, location: S3Location): Promise<Co
       throw new ActionError(
         `No config at ${where}: bucket ${location.bucket} does not exist in this account and region.`,
         'Run the setup workflow (publish-config creates the bucket), or check the bucket name and region.',
+        { cause: err },
+      );
+    }
+    if (isS3Denied(err)) {
+      throw new ActionError(
+        `Cannot read the config at ${where}: access denied (HTTP 403). S3 gives this answer also when the key does not exist and the role may not list bucket ${location.bucket} (s3:ListBucket).`,
+        `Check the key (publish it first if the layer that creates it is not deployed), and allow s3:GetObject on ${where} and s3:ListBucket on bucket ${location.bucket} for this role.`,
         { cause: err },
       );
     }

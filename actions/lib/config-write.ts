@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type ConfigPairs, type OutputEntry, toOutputEntries } from './config-store.js';
+import { type ConfigPairs, isS3Denied, type OutputEntry, toOutputEntries } from './config-store.js';
 import { ActionError, errorCode } from './errors.js';
 import { type S3Location, s3Url } from './s3-url.js';
 
@@ -68,8 +68,19 @@ async function current(
     const code = errorCode(err);
     if (code === 'NotFound' || code === 'NoSuchKey') return undefined;
     if (code === 'NoSuchBucket') throw missingBucket(location, err);
+    if (isS3Denied(err)) {
+      throw new ActionError(
+        `Cannot write ${s3Url(location)}: access denied (HTTP 403) reading the current object. S3 gives this answer also when the key does not exist and the role may not list bucket ${location.bucket} (s3:ListBucket)${expectedOwner ? `, and when the bucket belongs to another account than ${expectedOwner}` : ''}.`,
+        deniedHint(location),
+        { cause: err },
+      );
+    }
     throw err;
   }
+}
+
+function deniedHint(location: S3Location): string {
+  return `Allow s3:GetObject and s3:PutObject on ${s3Url(location)} and s3:ListBucket on bucket ${location.bucket} for this role (and the KMS key's kms:GenerateDataKey and kms:Decrypt when the bucket uses SSE-KMS).`;
 }
 
 function missingBucket(location: S3Location, cause: unknown): ActionError {
@@ -123,6 +134,13 @@ export async function writeConfig(
     return result;
   } catch (err) {
     if (errorCode(err) === 'NoSuchBucket') throw missingBucket(location, err);
+    if (isS3Denied(err)) {
+      throw new ActionError(
+        `Cannot write ${s3Url(location)}: access denied (HTTP 403): ${(err as Error).message.replace(/\.$/, '')}.`,
+        deniedHint(location),
+        { cause: err },
+      );
+    }
     throw err;
   }
 }

@@ -106,4 +106,18 @@ describe('readConfig', () => {
       'bucket b does not exist',
     );
   });
+
+  it('access denied names the bucket and key, and says S3 answers so for a missing key without s3:ListBucket', async () => {
+    mock.on(GetObjectCommand).rejects(
+      Object.assign(new Error('Access Denied'), {
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    const err = await readConfig(s3, { bucket: 'b', key: 'k.json' }).catch((e) => e);
+    expect(err.message).toBe(
+      'Cannot read the config at s3://b/k.json: access denied (HTTP 403). S3 gives this answer also when the key does not exist and the role may not list bucket b (s3:ListBucket).',
+    );
+    expect(err.hint).toMatch(/s3:GetObject on s3:\/\/b\/k\.json and s3:ListBucket on bucket b/);
+  });
 });

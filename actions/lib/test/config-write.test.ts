@@ -1,4 +1,4 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../config-store.js';
@@ -99,5 +99,41 @@ describe('writeConfig', () => {
       'Cannot write s3://nope-bucket/k.json: bucket nope-bucket does not exist in this account and region.',
     );
     expect(err.hint).toMatch(/create-bucket: true/);
+  });
+
+  it('access denied (HeadObject 403, PutObject AccessDenied) names the bucket and key', async () => {
+    // HeadObject answers 403 with no body: for a key that does not exist when the role
+    // may not s3:ListBucket, and for a bucket of another account (ExpectedBucketOwner).
+    mock.on(HeadObjectCommand).rejects(
+      Object.assign(new Error('UnknownError'), {
+        name: 'Forbidden',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    const head = await writeConfig(s3, LOCATION, '[]', { expectedOwner: OWNER }).catch((e) => e);
+    expect(head.message).toBe(
+      `Cannot write s3://cfg-bucket/${LOCATION.key}: access denied (HTTP 403) reading the current object. S3 gives this answer also when the key does not exist and the role may not list bucket cfg-bucket (s3:ListBucket), and when the bucket belongs to another account than ${OWNER}.`,
+    );
+    expect(head.hint).toMatch(/s3:GetObject and s3:PutObject on s3:\/\/cfg-bucket\/mcfpipe\/aws/);
+    expect(mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+
+    mock.reset();
+    mock.on(HeadObjectCommand).rejects(
+      Object.assign(new Error('Not Found'), {
+        name: 'NotFound',
+        $metadata: { httpStatusCode: 404 },
+      }),
+    );
+    mock.on(PutObjectCommand).rejects(
+      Object.assign(new Error('Access Denied'), {
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    const put = await writeConfig(s3, LOCATION, '[]').catch((e) => e);
+    expect(put.message).toBe(
+      `Cannot write s3://cfg-bucket/${LOCATION.key}: access denied (HTTP 403): Access Denied.`,
+    );
+    expect(put.hint).toMatch(/s3:PutObject on s3:\/\/cfg-bucket\/mcfpipe/);
   });
 });
