@@ -83,7 +83,7 @@ describe('read mode', () => {
       'export-env': 'true',
     });
     expect(step.error).toBe(
-      'export-env: config key "AWS_REGION" would set the environment variable AWS_REGION, which this step never sets from a config (it steers the runner, the shell, Node or AWS credentials).\nSet env-prefix (for example CFG_) to export every key under a prefix.',
+      'export-env: config key "AWS_REGION" would set the environment variable AWS_REGION, which this step never sets from a config (it steers the runner, a shell, how programs load code, TLS, proxies or AWS credentials).\nSet env-prefix (for example CFG_) to export every key under a prefix.',
     );
     step = await withConfig(serializeConfig({ 'a.b': '1', a_b: '2' })).run({
       mode: 'read',
@@ -93,6 +93,44 @@ describe('read mode', () => {
     expect(step.error).toMatch(
       /^export-env: config keys "a\.b" and "a_b" both become the environment variable a_b\./,
     );
+  });
+
+  it('export-env refuses names that load code or change TLS in later steps, whatever their case', async () => {
+    envFile();
+    for (const key of [
+      'LD_AUDIT',
+      'DYLD_INSERT_LIBRARIES',
+      'GIT_SSH_COMMAND',
+      'git_config_count',
+      'JAVA_TOOL_OPTIONS',
+      'PYTHONPATH',
+      'PERL5OPT',
+      'RUBYOPT',
+      'npm_config_script_shell',
+      'NODE_EXTRA_CA_CERTS',
+      'NODE_TLS_REJECT_UNAUTHORIZED',
+      'SSL_CERT_FILE',
+      'PROMPT_COMMAND',
+      'ALL_PROXY',
+    ]) {
+      const step = await withConfig(serializeConfig({ [key]: 'x' })).run({
+        mode: 'read',
+        layer: 'network',
+        'export-env': 'true',
+      });
+      expect(step.error, key).toMatch(
+        new RegExp(
+          `^export-env: config key "${key}" would set the environment variable ${key}, which this step never sets`,
+        ),
+      );
+    }
+    // Ordinary names that merely begin like one stay allowed.
+    const step = await withConfig(serializeConfig({ PythonVersion: '3.12', GitSha: 'abc' })).run({
+      mode: 'read',
+      layer: 'network',
+      'export-env': 'true',
+    });
+    expect(step.error).toBeUndefined();
   });
 
   it('secret-keys are masked before they become outputs', async () => {
