@@ -216,12 +216,18 @@ const putters = {
         VersioningConfiguration: { Status: 'Enabled' },
       }),
     ),
-  policy: (s3: S3Client, o: ConfigBucketOptions, statements: unknown[]) =>
+  /** `base`: the current policy document, whose other fields (Version, Id) are kept. */
+  policy: (
+    s3: S3Client,
+    o: ConfigBucketOptions,
+    statements: unknown[],
+    base: Record<string, unknown> = { Version: '2012-10-17' },
+  ) =>
     s3.send(
       new PutBucketPolicyCommand({
         Bucket: o.bucket,
         ExpectedBucketOwner: o.account,
-        Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+        Policy: JSON.stringify({ ...base, Statement: statements }),
       }),
     ),
   ownershipControls: (s3: S3Client, o: ConfigBucketOptions) =>
@@ -352,14 +358,22 @@ async function checkExisting(
       run: () => putters.ownershipControls(s3, opts),
     });
   }
-  const statements = policyStatements(settings.policy, opts, result);
-  if (opts.requireTls !== false && statements && !statements.some(deniesInsecureTransport)) {
+  const policy = policyDocument(settings.policy, opts, result);
+  const arn = `arn:${opts.partition}:s3:::${opts.bucket}`;
+  if (
+    opts.requireTls !== false &&
+    policy &&
+    !policy.statements.some((st) => deniesInsecureTransport(st, arn))
+  ) {
+    const sids = new Set(policy.statements.map((st) => (st as { Sid?: unknown } | null)?.Sid));
+    const added = tlsStatement(opts.bucket, opts.partition);
+    // Statement ids must be unique within a policy.
+    if (sids.has(TLS_SID)) added.Sid = `${TLS_SID}Mcfpipe`;
     repairs.push({
       what: settings.policy
         ? 'the bucket policy allowed requests without TLS; a statement denying them was added (the other statements are unchanged)'
         : 'there was no bucket policy; one denying requests without TLS was put in place',
-      run: () =>
-        putters.policy(s3, opts, [...statements, tlsStatement(opts.bucket, opts.partition)]),
+      run: () => putters.policy(s3, opts, [...policy.statements, added], policy.base),
     });
   }
   if (settings.tags[MANAGED_BY_KEY] !== MANAGED_BY_VALUE) {
@@ -380,18 +394,26 @@ async function checkExisting(
   }
 }
 
-/** The statements of the current policy (a new list when there is none); undefined when unreadable. */
-function policyStatements(
+/**
+ * The current policy: its statements and its other fields (Version, Id), or a
+ * new document when there is none; undefined when unreadable.
+ */
+function policyDocument(
   text: string | undefined,
   opts: ConfigBucketOptions,
   result: ConfigBucketResult,
-): unknown[] | undefined {
-  if (!text) return [];
+): { statements: unknown[]; base?: Record<string, unknown> } | undefined {
+  if (!text) return { statements: [] };
   try {
-    const doc = JSON.parse(text) as { Statement?: unknown };
-    if (Array.isArray(doc.Statement)) return doc.Statement;
-    if (doc.Statement && typeof doc.Statement === 'object') return [doc.Statement];
-    return [];
+    const doc = JSON.parse(text) as { Statement?: unknown } | null;
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not an object');
+    const { Statement, ...base } = doc as Record<string, unknown>;
+    const statements = Array.isArray(Statement)
+      ? Statement
+      : Statement && typeof Statement === 'object'
+        ? [Statement]
+        : [];
+    return { statements, base };
   } catch {
     result.warnings.push(
       `The policy of bucket ${opts.bucket} could not be read as JSON; it was left as it is (check that it denies requests without TLS).`,
@@ -400,11 +422,46 @@ function policyStatements(
   }
 }
 
-function deniesInsecureTransport(statement: unknown): boolean {
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
+/** Whether an IAM resource pattern (`*` at the end at most, as such policies use) covers `target`. */
+function covers(pattern: unknown, target: string): boolean {
+  if (typeof pattern !== 'string') return false;
+  return (
+    pattern === '*' ||
+    pattern === target ||
+    (pattern.endsWith('*') && target.startsWith(pattern.slice(0, -1)))
+  );
+}
+
+/**
+ * Whether a statement denies every request made without TLS: to anyone, for
+ * every S3 action, on the bucket and all its objects, with no other
+ * condition. A narrower one (some actions, a prefix, one role) does not count.
+ */
+function deniesInsecureTransport(statement: unknown, arn: string): boolean {
   if (!statement || typeof statement !== 'object') return false;
-  const s = statement as { Effect?: string; Condition?: Record<string, Record<string, unknown>> };
-  if (s.Effect !== 'Deny') return false;
-  const bool = s.Condition?.Bool;
-  const value = bool?.['aws:SecureTransport'];
+  const s = statement as Record<string, unknown>;
+  if (s.Effect !== 'Deny' || 'NotPrincipal' in s || 'NotAction' in s || 'NotResource' in s) {
+    return false;
+  }
+  const principal = s.Principal;
+  const anyone =
+    principal === '*' ||
+    (principal !== null &&
+      typeof principal === 'object' &&
+      Object.keys(principal).length === 1 &&
+      list((principal as { AWS?: unknown }).AWS).includes('*'));
+  if (!anyone) return false;
+  if (!list(s.Action).some((a) => a === '*' || a === 's3:*')) return false;
+  const resources = list(s.Resource);
+  if (![arn, `${arn}/*`].every((target) => resources.some((r) => covers(r, target)))) return false;
+  const condition = s.Condition as Record<string, Record<string, unknown>> | undefined;
+  if (!condition || Object.keys(condition).length !== 1 || !condition.Bool) return false;
+  const bool = condition.Bool;
+  if (Object.keys(bool).length !== 1) return false;
+  const value = bool['aws:SecureTransport'];
   return value === 'false' || value === false || (Array.isArray(value) && value.includes('false'));
 }

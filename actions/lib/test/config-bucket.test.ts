@@ -236,6 +236,57 @@ describe('ensureConfigBucket: an existing bucket', () => {
     ).toBe('aws:kms');
   });
 
+  it('a TLS deny that covers only some actions, objects or principals does not count; the policy keeps its Version and Id', async () => {
+    const { f, opts } = setup();
+    const arn = 'arn:aws:s3:::mcfpipe-config-test';
+    const narrow = [
+      // Only reads of one prefix: writes without TLS stay allowed.
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:GetObject',
+        Resource: `${arn}/private/*`,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      // One role only.
+      {
+        Effect: 'Deny',
+        Principal: { AWS: 'arn:aws:iam::123456789012:role/ci' },
+        Action: 's3:*',
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ];
+    f.addBucket('mcfpipe-config-test', {
+      versioning: 'Enabled',
+      ownership: 'BucketOwnerEnforced',
+      encryption: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      publicAccessBlock: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      },
+      policy: JSON.stringify({ Version: '2008-10-17', Id: 'team-policy', Statement: narrow }),
+    });
+    const result = await ensureConfigBucket(s3, opts);
+    expect(result.repaired).toEqual([
+      'the bucket policy allowed requests without TLS; a statement denying them was added (the other statements are unchanged)',
+    ]);
+    const policy = JSON.parse(f.buckets.get('mcfpipe-config-test')!.policy!);
+    expect(policy.Version).toBe('2008-10-17');
+    expect(policy.Id).toBe('team-policy');
+    // Statement ids must be unique in a policy: ours gets another one.
+    expect(policy.Statement).toEqual([
+      ...narrow,
+      { ...tlsStatement('mcfpipe-config-test', 'aws'), Sid: 'DenyInsecureTransportMcfpipe' },
+    ]);
+    // Once in place, the next run changes nothing.
+    mock.resetHistory();
+    expect((await ensureConfigBucket(s3, opts)).repaired).toEqual([]);
+  });
+
   it('leaves a policy it cannot parse alone, with a warning', async () => {
     const { f, opts } = setup();
     await ensureConfigBucket(s3, opts);
