@@ -20,7 +20,7 @@ import { isInProgress, StackWaitTimeoutError, waitForStack } from '../../lib/sta
 import type { Context } from './context.js';
 import { count, formatBytes, type Outcomes } from './outcome.js';
 import type { StepResult } from './stack-order.js';
-import type { StackPlan } from './stack-plan.js';
+import { CONDITIONAL, type StackPlan } from './stack-plan.js';
 
 export interface DeleteStackOptions {
   timeoutMs: number;
@@ -189,6 +189,12 @@ export async function deleteStack(
   }
 }
 
-export function retainedReason(plan: StackPlan, r: { logicalId: string; type: string }): string {
+export function retainedReason(
+  plan: StackPlan,
+  r: { logicalId: string; type: string; policy?: string },
+): string {
+  if (r.policy === CONDITIONAL) {
+    return `${r.type} ${r.logicalId} of stack ${plan.name}: its DeletionPolicy is set by a condition, so it is treated as kept (not emptied first); CloudFormation applies the policy it resolves to (delete it by hand if it stays and you no longer need its data)`;
+  }
   return `${r.type} ${r.logicalId} of stack ${plan.name}: DeletionPolicy Retain, so CloudFormation leaves it in place (delete it by hand if you no longer need its data)`;
 }

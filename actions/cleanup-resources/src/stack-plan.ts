@@ -100,8 +100,8 @@ export interface StackPlan {
   terminationProtected: boolean;
   /** Live resources (not yet deleted). */
   resources: ResourceRef[];
-  /** Resources with DeletionPolicy Retain (or RetainExceptOnCreate): left in place. */
-  retained: ResourceRef[];
+  /** Resources with DeletionPolicy Retain (or RetainExceptOnCreate, or one set by a condition): left in place. */
+  retained: Array<ResourceRef & { policy: string }>;
   /** Buckets of the stack that CloudFormation will delete: emptied first. */
   buckets: string[];
   exports: string[];
@@ -112,6 +112,8 @@ export interface StackPlan {
 }
 
 const RETAIN = new Set(['Retain', 'RetainExceptOnCreate']);
+/** The policy of a resource whose DeletionPolicy is not a plain word. */
+export const CONDITIONAL = 'conditional';
 
 async function stackResources(ctx: Context, stackId: string): Promise<StackResourceSummary[]> {
   const out: StackResourceSummary[] = [];
@@ -126,8 +128,16 @@ async function stackResources(ctx: Context, stackId: string): Promise<StackResou
   return out;
 }
 
-/** Logical ids whose DeletionPolicy keeps them; undefined when the template cannot be read. */
-async function retainedIds(ctx: Context, stackId: string): Promise<Set<string> | undefined> {
+/**
+ * Logical ids whose DeletionPolicy keeps them, or may: a policy that is not a
+ * plain word (an intrinsic function the processed template still carries)
+ * counts as kept, so its data is never emptied away. Undefined when the
+ * template cannot be read.
+ */
+async function retainedIds(
+  ctx: Context,
+  stackId: string,
+): Promise<Map<string, string> | undefined> {
   try {
     const out = await ctx.cfn.send(
       new GetTemplateCommand({ StackName: stackId, TemplateStage: 'Processed' }),
@@ -136,10 +146,14 @@ async function retainedIds(ctx: Context, stackId: string): Promise<Set<string> |
     // is planned, after the first AWS calls: a chunk of the bundle.
     const { parseTemplate } = await import('../../lib/cfn-template.js');
     const template = parseTemplate(out.TemplateBody ?? '{}', stackId);
-    const ids = new Set<string>();
+    const ids = new Map<string, string>();
     for (const [id, resource] of Object.entries(template.Resources ?? {})) {
-      const policy = resource.DeletionPolicy;
-      if (typeof policy === 'string' && RETAIN.has(policy)) ids.add(id);
+      const policy: unknown = resource.DeletionPolicy;
+      if (typeof policy === 'string') {
+        if (RETAIN.has(policy)) ids.set(id, policy);
+      } else if (policy !== undefined && policy !== null) {
+        ids.set(id, CONDITIONAL);
+      }
     }
     return ids;
   } catch (err) {
@@ -191,7 +205,9 @@ export async function planStack(ctx: Context, stack: Stack): Promise<StackPlan> 
     status: stack.StackStatus ?? 'UNKNOWN',
     terminationProtected: stack.EnableTerminationProtection === true,
     resources,
-    retained: resources.filter((r) => retainIds?.has(r.logicalId)),
+    retained: resources
+      .filter((r) => retainIds?.has(r.logicalId))
+      .map((r) => ({ ...r, policy: retainIds!.get(r.logicalId)! })),
     // Without the template, no bucket is emptied: it might be one that is kept.
     buckets: retainIds
       ? resources

@@ -214,6 +214,33 @@ describe('buckets, repositories and log groups', () => {
     );
     expect(JSON.parse(step.outputs.kept!)[0].name).toBe('mcfpipe-dev-data-def');
   });
+
+  it('a bucket whose DeletionPolicy is not a plain word (an unresolved Fn::If) is not emptied', async () => {
+    const aws = new FakeAws();
+    aws.s3.addBucket('mcfpipe-dev-data-ghi', { versioning: 'Enabled' });
+    aws.s3.fill('mcfpipe-dev-data-ghi', 5);
+    aws.addStack('mcfpipe-dev-webscraper', {
+      resources: [
+        { logicalId: 'Data', type: 'AWS::S3::Bucket', physicalId: 'mcfpipe-dev-data-ghi' },
+      ],
+      template: JSON.stringify({
+        Conditions: { IsProd: { 'Fn::Equals': ['dev', 'prod'] } },
+        Resources: {
+          Data: {
+            Type: 'AWS::S3::Bucket',
+            DeletionPolicy: { 'Fn::If': ['IsProd', 'Retain', 'Delete'] },
+          },
+        },
+      }),
+    });
+    const step = await aws.run({ stacks: 'mcfpipe-dev-webscraper', 'dry-run': 'true' });
+    expect(step.error).toBeUndefined();
+    expect(JSON.parse(step.outputs.kept!)).toEqual([
+      expect.objectContaining({ kind: 'stack resource', name: 'mcfpipe-dev-data-ghi' }),
+    ]);
+    await aws.run({ stacks: 'mcfpipe-dev-webscraper' });
+    expect(aws.s3.buckets.get('mcfpipe-dev-data-ghi')!.versions).toHaveLength(5);
+  });
 });
 
 describe('dry run', () => {
