@@ -21,6 +21,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { ActionError, errorCode } from './errors.js';
+import { sleep } from './time.js';
 
 /** S3's limit of keys per DeleteObjects call, and of keys per list page. */
 export const BATCH = 1000;
@@ -141,6 +142,14 @@ export interface EmptyOptions extends ListOptions {
   concurrency?: number;
   /** Called after each DeleteObjects call with the running totals. */
   onProgress?: (deleted: number, bytes: number) => void;
+  /**
+   * Pause before the one retry of keys S3 refused with a transient error
+   * (SlowDown, InternalError, ...), ms (default 1000): retrying at once would
+   * answer SlowDown with more load.
+   */
+  retryPauseMs?: number;
+  /** For tests: how to wait (default: a timer). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface EmptyResult extends BucketInventory {
@@ -194,7 +203,10 @@ export async function emptyBucket(
       result.deleted = Math.max(0, result.deleted - 1);
     }
     opts.onProgress?.(result.deleted, result.bytes);
-    if (retry.length) await deleteBatch(retry, false);
+    if (retry.length) {
+      await (opts.sleep ?? sleep)(opts.retryPauseMs ?? 1000);
+      await deleteBatch(retry, false);
+    }
   };
 
   const schedule = (refs: ObjectRef[]) => {

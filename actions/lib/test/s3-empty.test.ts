@@ -89,8 +89,14 @@ describe('emptyBucket', () => {
     const b = f.addBucket('flaky', { versioning: 'Enabled' });
     f.fill('flaky', 10);
     b.transient = new Map([['data/part-000003.json', 1]]);
-    const result = await emptyBucket(s3, 'flaky');
+    const pauses: number[] = [];
+    const result = await emptyBucket(s3, 'flaky', {
+      sleep: async (ms) => {
+        pauses.push(ms);
+      },
+    });
     expect(result.deleted).toBe(10);
+    expect(pauses).toEqual([1000]); // a pause before the retry, not a retry at once
     expect(b.versions).toEqual([]);
     expect(mock.commandCalls(DeleteObjectsCommand)).toHaveLength(2);
     expect(deleteInputs()[1]!.Delete!.Objects).toEqual([
