@@ -82,3 +82,60 @@ describe.each(actions)('actions/%s/action.yml', (name) => {
     expect(missing).toEqual([]);
   });
 });
+
+/** Every step in a YAML example of the docs that uses one of our actions, with where it is. */
+function exampleSteps(): Array<{ where: string; action: string; with: Record<string, unknown> }> {
+  const files = ['README.md', ...actions.map((name) => `actions/${name}/README.md`)].filter((f) =>
+    existsSync(join(root, f)),
+  );
+  const steps: Array<{ where: string; action: string; with: Record<string, unknown> }> = [];
+  for (const file of files) {
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const block of text.matchAll(/```ya?ml\n([\s\S]*?)```/g)) {
+      const line = text.slice(0, block.index).split('\n').length + 1;
+      const doc = parseDocument(block[1]!, { uniqueKeys: true });
+      if (doc.errors.length) {
+        throw new Error(
+          `${file}:${line}: the YAML example does not parse: ${doc.errors[0]!.message}`,
+        );
+      }
+      const visit = (node: unknown): void => {
+        if (Array.isArray(node)) node.forEach(visit);
+        else if (node && typeof node === 'object') {
+          const step = node as { uses?: unknown; with?: Record<string, unknown> };
+          const used =
+            typeof step.uses === 'string' ? /actions\/([a-z-]+)(@|$)/.exec(step.uses) : null;
+          if (used && actions.includes(used[1]!)) {
+            steps.push({ where: `${file}:${line}`, action: used[1]!, with: step.with ?? {} });
+          }
+          Object.values(node).forEach(visit);
+        }
+      };
+      visit(doc.toJS());
+    }
+  }
+  return steps;
+}
+
+describe('the workflow examples in the docs', () => {
+  it('parse, and give our actions only inputs their action.yml declares', () => {
+    const steps = exampleSteps();
+    // Every action has at least one example.
+    expect([...new Set(steps.map((s) => s.action))].sort()).toEqual([...actions].sort());
+    const unknown = steps.flatMap((s) =>
+      Object.keys(s.with)
+        .filter((key) => !(key in (metadata(s.action).inputs ?? {})))
+        .map((key) => `${s.where}: ${s.action} has no input "${key}"`),
+    );
+    expect(unknown).toEqual([]);
+  });
+
+  it('give every required input', () => {
+    const missing = exampleSteps().flatMap((s) =>
+      Object.entries(metadata(s.action).inputs ?? {})
+        .filter(([key, input]) => input.required && !(key in s.with))
+        .map(([key]) => `${s.where}: ${s.action} without its required input "${key}"`),
+    );
+    expect(missing).toEqual([]);
+  });
+});
