@@ -35,7 +35,7 @@ export async function main(makeContext: (inputs: Inputs) => Context): Promise<vo
   const [selection, buckets, repositories, logGroups] = await Promise.all([
     wantStacks
       ? selectStacks(ctx, inputs)
-      : Promise.resolve<Selection>({ stacks: [], gone: [], unmatched: [] }),
+      : Promise.resolve<Selection>({ stacks: [], gone: [], unmatched: [], excluded: [] }),
     inputs.buckets.length
       ? planBuckets(ctx, inputs.buckets, { ...ownershipRules, account })
       : emptyPlan(),
@@ -62,6 +62,9 @@ export async function main(makeContext: (inputs: Inputs) => Context): Promise<vo
     ctx.warn(`${what} matched nothing.`);
   }
   for (const name of selection.gone) outcomes.add('stack', name, 'deleted', 'already gone');
+  for (const name of selection.excluded) {
+    outcomes.add('stack', name, 'kept', 'excluded by exclude-stacks');
+  }
   for (const g of others(buckets, repositories, logGroups).gone) {
     outcomes.add(g.kind, g.name, 'deleted', 'already gone');
   }

@@ -15,6 +15,8 @@ import { type NamePattern, type PatternRules, parsePatterns, scopeOf } from './p
 
 export interface Inputs {
   stacks: NamePattern[];
+  /** Stacks kept out of the selection (names or prefixes ending in *). */
+  excludeStacks: NamePattern[];
   stackPrefix?: string;
   env?: string;
   buckets: NamePattern[];
@@ -69,6 +71,15 @@ export function readInputs(): Inputs {
       getList('stacks'),
       rules('stacks', STACK_NAME, 'stack names (a letter, then letters, digits and hyphens)'),
     ),
+    // Exclusions only narrow the selection, so their wildcards need no scope.
+    excludeStacks: parsePatterns(getList('exclude-stacks'), {
+      ...rules(
+        'exclude-stacks',
+        STACK_NAME,
+        'stack names (a letter, then letters, digits and hyphens)',
+      ),
+      scope: '',
+    }),
     buckets: parsePatterns(
       getList('buckets'),
       rules(

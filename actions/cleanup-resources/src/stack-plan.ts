@@ -24,6 +24,8 @@ export interface Selection {
   gone: string[];
   /** Selectors that matched no stack, in words. */
   unmatched: string[];
+  /** Stacks the selectors matched that exclude-stacks keeps. */
+  excluded: string[];
 }
 
 /** Every stack that is not deleted, with tags and outputs (DescribeStacks pages). */
@@ -39,7 +41,7 @@ async function listStacks(ctx: Context): Promise<Stack[]> {
 }
 
 export async function selectStacks(ctx: Context, inputs: Inputs): Promise<Selection> {
-  const selection: Selection = { stacks: [], gone: [], unmatched: [] };
+  const selection: Selection = { stacks: [], gone: [], unmatched: [], excluded: [] };
   const exact = inputs.stacks
     .filter((p) => p.kind === 'exact')
     .map((p) => (p as { name: string }).name);
@@ -82,6 +84,15 @@ export async function selectStacks(ctx: Context, inputs: Inputs): Promise<Select
       else selection.gone.push(name);
     });
   }
+  for (const name of [...chosen.keys()]) {
+    if (inputs.excludeStacks.some((p) => matches(p, name))) {
+      chosen.delete(name);
+      selection.excluded.push(name);
+    }
+  }
+  selection.gone = selection.gone.filter(
+    (name) => !inputs.excludeStacks.some((p) => matches(p, name)),
+  );
   selection.stacks = [...chosen.values()];
   return selection;
 }

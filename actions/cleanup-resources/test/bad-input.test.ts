@@ -14,6 +14,10 @@ describe('bad input fails with a clear error and nothing deleted (no AWS call at
       'Input "dry-run": "perhaps" is not valid. Accepted: true or false (also yes/no, on/off, 1/0).',
     ],
     [
+      { 'stack-prefix': 'mcfpipe-dev', 'exclude-stacks': 'mcfpipe-dev-[a-z]*' },
+      /^Input "exclude-stacks": "mcfpipe-dev-\[a-z\]\*" is not valid\. Accepted: stack names .*no other wildcards/,
+    ],
+    [
       { stacks: 'a-stack', force: '2' },
       'Input "force": "2" is not valid. Accepted: true or false (also yes/no, on/off, 1/0).',
     ],

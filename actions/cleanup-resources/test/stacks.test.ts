@@ -125,6 +125,44 @@ describe('stack order', () => {
 });
 
 describe('selecting stacks', () => {
+  it('exclude-stacks keeps a stack the prefix selects, and lists it as kept', async () => {
+    const aws = new FakeAws();
+    aws.layers();
+    aws.addStack('mcfpipe-dev-github-oidc');
+    const step = await aws.run({
+      'stack-prefix': 'mcfpipe-dev',
+      'exclude-stacks': 'mcfpipe-dev-github-oidc',
+    });
+    expect(step.error).toBeUndefined();
+    expect(aws.stacks.find((s) => s.name === 'mcfpipe-dev-github-oidc')!.deleted).toBe(false);
+    expect(aws.stacks.filter((s) => s.deleted).map((s) => s.name)).toHaveLength(4);
+    expect(JSON.parse(step.outputs.kept!)).toContainEqual({
+      kind: 'stack',
+      name: 'mcfpipe-dev-github-oidc',
+      reason: 'excluded by exclude-stacks',
+    });
+  });
+
+  it('an excluded stack that imports an export keeps the exporting stack too (refused)', async () => {
+    const aws = new FakeAws();
+    aws.layers();
+    const step = await aws.run({
+      'stack-prefix': 'mcfpipe-dev',
+      'exclude-stacks': 'mcfpipe-dev-db*',
+    });
+    expect(step.error).toMatch(/^Cleanup incomplete: 0 failures, 1 refused/);
+    expect(JSON.parse(step.outputs.refused!)[0]).toMatchObject({
+      name: 'mcfpipe-dev-network',
+      reason: expect.stringContaining('imported by mcfpipe-dev-db-api, which is not being deleted'),
+    });
+    expect(
+      aws.stacks
+        .filter((s) => s.deleted)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['mcfpipe-dev-tester', 'mcfpipe-dev-webscraper']);
+  });
+
   it('by env tag, across pages of DescribeStacks, leaving other envs alone', async () => {
     const aws = new FakeAws();
     aws.layers('mcfpipe-dev');
