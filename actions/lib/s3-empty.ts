@@ -36,6 +36,11 @@ export interface ObjectRef {
 export interface ListOptions {
   /** Keys per list page (default and maximum 1,000). */
   pageSize?: number;
+  /**
+   * The account that must own the bucket (ExpectedBucketOwner on every call):
+   * S3 answers 403 instead of listing or deleting in someone else's bucket.
+   */
+  expectedOwner?: string;
   /** Told once when the server has no ListObjectVersions and plain listing is used. */
   onUnversionedListing?: () => void;
 }
@@ -58,6 +63,7 @@ export async function* listAllVersions(
         new ListObjectVersionsCommand({
           Bucket: bucket,
           MaxKeys,
+          ...owner(opts.expectedOwner),
           ...(KeyMarker !== undefined && { KeyMarker }),
           ...(VersionIdMarker !== undefined && { VersionIdMarker }),
         }),
@@ -65,7 +71,7 @@ export async function* listAllVersions(
     } catch (err) {
       if (first && NOT_IMPLEMENTED.has(errorCode(err) ?? '')) {
         opts.onUnversionedListing?.();
-        yield* listAllObjects(s3, bucket, MaxKeys);
+        yield* listAllObjects(s3, bucket, MaxKeys, opts.expectedOwner);
         return;
       }
       throw err;
@@ -87,6 +93,11 @@ export async function* listAllVersions(
   }
 }
 
+/** ExpectedBucketOwner, when an owner is expected. */
+export function owner(account: string | undefined): { ExpectedBucketOwner?: string } {
+  return account ? { ExpectedBucketOwner: account } : {};
+}
+
 /** Objects written before versioning was enabled have the version id "null": it must be sent as is. */
 function version(id: string | undefined): { VersionId?: string } {
   return id === undefined ? {} : { VersionId: id };
@@ -96,11 +107,17 @@ async function* listAllObjects(
   s3: S3Client,
   bucket: string,
   MaxKeys: number,
+  expectedOwner: string | undefined,
 ): AsyncGenerator<ObjectRef[]> {
   let Marker: string | undefined;
   for (;;) {
     const page = await s3.send(
-      new ListObjectsCommand({ Bucket: bucket, MaxKeys, ...(Marker !== undefined && { Marker }) }),
+      new ListObjectsCommand({
+        Bucket: bucket,
+        MaxKeys,
+        ...(Marker !== undefined && { Marker }),
+        ...owner(expectedOwner),
+      }),
     );
     const refs = (page.Contents ?? [])
       .filter((o) => o.Key !== undefined)
@@ -184,7 +201,7 @@ export async function emptyBucket(
   let firstError: unknown;
 
   const deleteBatch = async (refs: ObjectRef[], retryErrors: boolean): Promise<void> => {
-    const out = await deleteObjects(s3, bucket, refs);
+    const out = await deleteObjects(s3, bucket, refs, opts.expectedOwner);
     const { errors, unmatched } = matchErrors(refs, out.Errors ?? []);
     const retry: ObjectRef[] = [];
     for (const ref of refs) {
@@ -267,10 +284,12 @@ function deleteObjects(
   s3: S3Client,
   bucket: string,
   refs: ObjectRef[],
+  expectedOwner: string | undefined,
 ): Promise<DeleteObjectsCommandOutput> {
   return s3.send(
     new DeleteObjectsCommand({
       Bucket: bucket,
+      ...owner(expectedOwner),
       Delete: {
         Objects: refs.map((r) => ({ Key: r.Key, ...version(r.VersionId) })),
         // Quiet: the answer lists only the keys that failed.

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ActionError, errorCode } from '../../lib/errors.js';
 import { tagRecord } from '../../lib/ownership.js';
-import { emptyBucket, inventoryBucket } from '../../lib/s3-empty.js';
+import { emptyBucket, inventoryBucket, owner } from '../../lib/s3-empty.js';
 import type { Context } from './context.js';
 import { count, formatBytes } from './outcome.js';
 import type { NamePattern } from './patterns.js';
@@ -90,10 +90,10 @@ export function planBuckets(
       list: (prefix) => listBuckets(ctx, prefix),
       tags: (name) => bucketTags(ctx, name, rules.account),
       measure: async (name) => {
-        const inv = await inventoryBucket(ctx.s3, name);
+        const inv = await inventoryBucket(ctx.s3, name, { expectedOwner: rules.account });
         return `${count(inv.versions, 'object version')}, ${count(inv.deleteMarkers, 'delete marker')}, ${formatBytes(inv.bytes)}`;
       },
-      remove: (name) => removeBucket(ctx.s3, name, ctx.log),
+      remove: (name) => removeBucket(ctx.s3, name, ctx.log, rules.account),
     },
     rules,
   );
@@ -104,6 +104,8 @@ export async function removeBucket(
   s3: S3Client,
   bucket: string,
   log: (line: string) => void,
+  /** Checked again by S3 on every call (ExpectedBucketOwner), not only while planning. */
+  account?: string,
 ): Promise<string> {
   let versions = 0;
   let markers = 0;
@@ -112,6 +114,7 @@ export async function removeBucket(
   for (let round = 1; ; round++) {
     try {
       const result = await emptyBucket(s3, bucket, {
+        expectedOwner: account,
         onProgress: (deleted) => {
           if (deleted - lastLogged >= 10_000) {
             lastLogged = deleted;
@@ -124,7 +127,7 @@ export async function removeBucket(
       versions += result.versions;
       markers += result.deleteMarkers;
       bytes += result.bytes;
-      await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+      await s3.send(new DeleteBucketCommand({ Bucket: bucket, ...owner(account) }));
       break;
     } catch (err) {
       const code = errorCode(err);

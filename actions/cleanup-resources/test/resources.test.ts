@@ -6,7 +6,7 @@ import {
   ListObjectVersionsCommand,
 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { OTHER_ACCOUNT } from '../../lib/testing/fake-s3.js';
+import { OTHER_ACCOUNT, OWNER } from '../../lib/testing/fake-s3.js';
 import { ecrMock, FakeAws, mutatingCalls, OWNED, s3Mock } from './fake-aws.js';
 
 function world(): FakeAws {
@@ -37,6 +37,17 @@ describe('buckets, repositories and log groups', () => {
     expect(s3Mock.commandCalls(DeleteBucketCommand)).toHaveLength(1);
     // What the other tests' "no mutating call" checks would see.
     expect(new Set(mutatingCalls())).toEqual(new Set(['DeleteObjects', 'DeleteBucket']));
+    // S3 checks the owner on every call, not only while planning: a bucket that changed
+    // hands since would answer 403 instead of losing its objects.
+    const ownerOf = (c: { args: [{ input: object }] }) =>
+      (c.args[0].input as { ExpectedBucketOwner?: string }).ExpectedBucketOwner;
+    const owners = [
+      ...s3Mock.commandCalls(ListObjectVersionsCommand).map(ownerOf),
+      ...s3Mock.commandCalls(DeleteObjectsCommand).map(ownerOf),
+      ...s3Mock.commandCalls(DeleteBucketCommand).map(ownerOf),
+    ];
+    expect(owners).toHaveLength(23);
+    expect(new Set(owners)).toEqual(new Set([OWNER]));
     expect(JSON.parse(step.outputs.deleted!)).toEqual([
       {
         kind: 'bucket',
