@@ -8,12 +8,11 @@
 import * as core from '@actions/core';
 import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { createClient } from '../../lib/aws.js';
-import { ActionError, explainError, isThrottling } from '../../lib/errors.js';
-import { isTransient } from '../../lib/stack-wait.js';
+import { ActionError, explainError } from '../../lib/errors.js';
 import { writeSummary } from '../../lib/summary.js';
 import { retry } from '../../lib/time.js';
 import { readState } from './state.js';
-import { stopCommand, stopTasks } from './stop.js';
+import { stopCommand, stopTasks, taskCallRetry } from './stop.js';
 
 export const POST_REASON =
   'mcfpipe run-fargate-task post step: the workflow step ended (cancelled, timed out or failed) before the task finished';
@@ -43,12 +42,7 @@ export async function post(ctx: PostContext = defaultContext): Promise<void> {
       const batch = started.tasks.slice(i, i + 100);
       const out = await retry(
         () => ecs.send(new DescribeTasksCommand({ cluster: started.cluster, tasks: batch })),
-        {
-          attempts: 4,
-          baseMs: ctx.retryBaseMs,
-          maxMs: 10_000,
-          retryable: (err) => isThrottling(err) || isTransient(err),
-        },
+        taskCallRetry(ctx.retryBaseMs),
       );
       for (const arn of batch) {
         const task = out.tasks?.find((t) => t.taskArn === arn);

@@ -7,7 +7,7 @@
 import { type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { errorCode, explainError, isThrottling } from '../../lib/errors.js';
 import { isTransient } from '../../lib/stack-wait.js';
-import { retry } from '../../lib/time.js';
+import { type RetryOptions, retry } from '../../lib/time.js';
 
 export interface StopResult {
   /** Stopped by this call, or already unknown to ECS (stopped long ago). */
@@ -21,6 +21,16 @@ function isUnknownTask(err: unknown): boolean {
     errorCode(err) === 'InvalidParameterException' &&
     /referenced task was not found/i.test(err instanceof Error ? err.message : String(err))
   );
+}
+
+/** How a call about tasks already started (StopTask, DescribeTasks) is retried. */
+export function taskCallRetry(baseMs: number): RetryOptions {
+  return {
+    attempts: 4,
+    baseMs,
+    maxMs: 10_000,
+    retryable: (err) => isThrottling(err) || isTransient(err),
+  };
 }
 
 /** StopTask's reason is at most 255 characters. */
@@ -41,12 +51,7 @@ export async function stopTasks(
       try {
         await retry(
           () => ecs.send(new StopTaskCommand({ cluster, task: arn, reason: stopReason(reason) })),
-          {
-            attempts: 4,
-            baseMs: opts.retryBaseMs ?? 1000,
-            maxMs: 10_000,
-            retryable: (err) => isThrottling(err) || isTransient(err),
-          },
+          taskCallRetry(opts.retryBaseMs ?? 1000),
         );
         result.stopped.push(arn);
       } catch (err) {
