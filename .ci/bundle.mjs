@@ -25,7 +25,7 @@
 // that throws if it is ever used (.ci/stubs/actions-http-client.mjs).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import * as esbuild from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..');
@@ -115,7 +115,6 @@ async function bundleEntry(input, outDir) {
   }
   await writeFile(join(outDir, 'licenses.txt'), licenses(result.metafile));
   await writeFile(join(outDir, 'package.json'), '{\n  "type": "module"\n}\n');
-  return result.outputFiles.map((f) => relative(outDir, f.path));
 }
 
 export async function bundle(names, outRoot) {

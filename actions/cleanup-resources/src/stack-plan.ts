@@ -84,15 +84,14 @@ export async function selectStacks(ctx: Context, inputs: Inputs): Promise<Select
       else selection.gone.push(name);
     });
   }
+  const isExcluded = (name: string) => inputs.excludeStacks.some((p) => matches(p, name));
   for (const name of [...chosen.keys()]) {
-    if (inputs.excludeStacks.some((p) => matches(p, name))) {
+    if (isExcluded(name)) {
       chosen.delete(name);
       selection.excluded.push(name);
     }
   }
-  selection.gone = selection.gone.filter(
-    (name) => !inputs.excludeStacks.some((p) => matches(p, name)),
-  );
+  selection.gone = selection.gone.filter((name) => !isExcluded(name));
   selection.stacks = [...chosen.values()];
   return selection;
 }
