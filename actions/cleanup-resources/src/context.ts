@@ -7,6 +7,7 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { createClient } from '../../lib/aws.js';
+import { once } from '../../lib/once.js';
 import { type Clock, systemClock } from '../../lib/stack-wait.js';
 import { type StepContext, stepContext } from '../../lib/step-context.js';
 import { type WorkflowRun, workflowRunFrom } from '../../lib/workflow-run.js';
@@ -40,14 +41,5 @@ export function makeContext(regionInput: string | undefined): Context {
     clock: systemClock,
     pollMs: 5000,
     run: workflowRunFrom(),
-  };
-}
-
-/** Calls `load` once, on first use, and hands every caller the same promise. */
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () => {
-    loaded ??= load();
-    return loaded;
   };
 }

@@ -6,9 +6,9 @@
  */
 import * as core from '@actions/core';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { createClient, resolveRegion } from '../../lib/aws.js';
 import { ActionError } from '../../lib/errors.js';
+import { once } from '../../lib/once.js';
 import { systemClock } from '../../lib/stack-wait.js';
 import { writeSummary } from '../../lib/summary.js';
 import { type Context, runIdFrom } from './context.js';
@@ -49,17 +49,12 @@ export function prepare(): {
 
 export function makeContext(inputs: DeployInputs): Context {
   const region = resolveRegion(inputs.region);
-  let s3: Promise<S3Client> | undefined;
   return {
     cfn: createClient(CloudFormationClient, 'CloudFormation', { region }),
-    s3: () => {
-      // The S3 client is loaded on first use (a separate chunk of the bundle):
-      // only templates over the inline limit need it.
-      s3 ??= import('@aws-sdk/client-s3').then(({ S3Client }) =>
-        createClient(S3Client, 'S3', { region }),
-      );
-      return s3;
-    },
+    // Loaded on first use: only templates over the inline limit need S3.
+    s3: once(() =>
+      import('@aws-sdk/client-s3').then(({ S3Client }) => createClient(S3Client, 'S3', { region })),
+    ),
     region,
     clock: systemClock,
     pollMs: 5000,
