@@ -224,14 +224,14 @@ export class PoliteHttp {
       } else if (answer) {
         const { status } = answer;
         this.count(String(status));
-        if (status >= 200 && status < 300 && answer.overLimit) {
-          this.count('malformed');
-          failure = new MalformedBodyError(
-            opts.url,
-            `the body is longer than ${this.o.maxBodyBytes} bytes (maxBodyBytes); not read further`,
-          );
-        } else if (status >= 200 && status < 300) {
+        if (status >= 200 && status < 300) {
           try {
+            if (answer.overLimit) {
+              throw new MalformedBodyError(
+                opts.url,
+                `the body is longer than ${this.o.maxBodyBytes} bytes (maxBodyBytes); not read further`,
+              );
+            }
             const value = opts.parse(answer.text);
             this.breaker.success();
             this.limiter.success();
