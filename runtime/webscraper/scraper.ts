@@ -698,14 +698,13 @@ class ScrapeRun {
           ...(pending.updatedAt ? { updatedAt: pending.updatedAt } : {}),
         });
         if (raw === undefined) {
-          this.toQuarantine(
+          this.quarantineJob(
             uuid,
             'page',
             'the rendered page holds no job',
             ['no JobPosting JSON-LD and no job details element'],
             undefined,
           );
-          this.quarantinedPending.push(uuid);
           return;
         }
       } catch (err) {
@@ -718,15 +717,13 @@ class ScrapeRun {
       webUrl: this.webUrl,
     });
     if (!result.ok) {
-      this.toQuarantine(uuid, source, result.reason, result.problems, raw);
-      this.quarantinedPending.push(uuid);
+      this.quarantineJob(uuid, source, result.reason, result.problems, raw);
       return;
     }
     if (result.row.job_id !== uuid) {
       // Stored under the uuid asked for or not at all: another job's record would leave this one pending forever.
       const problem = `the record's uuid ${result.row.job_id} is not the uuid asked for (${uuid})`;
-      this.toQuarantine(uuid, source, problem, [problem], raw);
-      this.quarantinedPending.push(uuid);
+      this.quarantineJob(uuid, source, problem, [problem], raw);
       return;
     }
     // Pages show no updatedAt, and a detail may lack it: the listing's is then the job's version,
@@ -782,6 +779,18 @@ class ScrapeRun {
     this.checkpoint.state.failed[uuid] = message(err);
     delete this.pending[uuid];
     this.logger.warn('job failed', { uuid, error: message(err) });
+  }
+
+  /** Quarantines a pending job's record; the job is done once the line is stored (settleQuarantine). */
+  private quarantineJob(
+    uuid: string,
+    source: string,
+    reason: string,
+    problems: string[],
+    record: unknown,
+  ): void {
+    this.toQuarantine(uuid, source, reason, problems, record);
+    this.quarantinedPending.push(uuid);
   }
 
   private toQuarantine(
