@@ -12,7 +12,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { VERSION } from '../actions/lib/version.js';
+import { VERSION } from '../core/version.js';
 
 export interface Command {
   summary: string;

@@ -35,8 +35,13 @@ import {
   type ServerSideEncryptionByDefault,
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
-import { ActionError, errorCode } from './errors.js';
-import { MANAGED_BY_KEY, MANAGED_BY_VALUE, ownershipTags, tagRecord } from './ownership.js';
+import { ActionError, errorCode } from '../../core/errors.js';
+import {
+  MANAGED_BY_KEY,
+  MANAGED_BY_VALUE,
+  ownershipTags,
+  tagRecord,
+} from '../../core/ownership.js';
 
 /** `mcfpipe-config-<account>-<region>`: unique per account and region, at most 46 characters. */
 export function defaultConfigBucket(account: string, region: string): string {

@@ -8,10 +8,10 @@
  * values is read as well. Errors name the bucket and key.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ActionError, errorCode, isAccessDenied } from './errors.js';
-import { type S3Location, s3Url } from './s3-url.js';
+import { ActionError, errorCode, isAccessDenied } from '../../core/errors.js';
+import { type S3Location, s3Url } from '../../core/s3-url.js';
 
-export { parseS3Url, type S3Location, s3Url } from './s3-url.js';
+export { parseS3Url, type S3Location, s3Url } from '../../core/s3-url.js';
 
 export type ConfigPairs = Record<string, string>;
 

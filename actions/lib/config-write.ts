@@ -8,9 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ActionError, errorCode } from '../../core/errors.js';
+import { type S3Location, s3Url } from '../../core/s3-url.js';
 import { type ConfigPairs, isS3Denied, type OutputEntry, toOutputEntries } from './config-store.js';
-import { ActionError, errorCode } from './errors.js';
-import { type S3Location, s3Url } from './s3-url.js';
 
 /** Metadata key (x-amz-meta-sha256) of the content's hex sha256. */
 export const SHA256_METADATA = 'sha256';

@@ -26,7 +26,7 @@ import {
   GetLogEventsCommand,
   type GetLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { errorCode } from './errors.js';
+import { errorCode } from '../../core/errors.js';
 import { isTransient } from './stack-wait.js';
 
 export interface LogLine {

@@ -4,7 +4,7 @@
  * The stack trace goes to the debug log only (enable with ACTIONS_STEP_DEBUG).
  */
 import * as core from '@actions/core';
-import { explainError } from './errors.js';
+import { explainError } from '../../core/errors.js';
 
 export async function runAction(main: () => Promise<void>): Promise<void> {
   try {

@@ -20,8 +20,8 @@ import {
   type ListObjectVersionsCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { ActionError, errorCode } from './errors.js';
-import { sleep } from './time.js';
+import { ActionError, errorCode } from '../../core/errors.js';
+import { sleep } from '../../core/time.js';
 
 /** S3's limit of keys per DeleteObjects call, and of keys per list page. */
 export const BATCH = 1000;

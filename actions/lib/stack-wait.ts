@@ -17,10 +17,10 @@ import {
   DescribeStacksCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { errorCode, isThrottling } from './errors.js';
-import { formatDuration } from './inputs.js';
+import { errorCode, isThrottling } from '../../core/errors.js';
+import { sleep } from '../../core/time.js';
+import { formatDuration } from '../../core/values.js';
 import { isMissingStack, type StackEventStream } from './stack-events.js';
-import { sleep } from './time.js';
 
 export type { Stack };
 

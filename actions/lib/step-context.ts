@@ -9,7 +9,7 @@ import * as core from '@actions/core';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
-import { createClient, resolveRegion } from './aws.js';
+import { createClient, resolveRegion } from '../../core/aws.js';
 
 export interface StepContext {
   cfn: CloudFormationClient;

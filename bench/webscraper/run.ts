@@ -21,7 +21,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort } from '../../actions/lib/testing/ports.js';
+import { freePort } from '../../core/testing/ports.js';
 import { DbApiClient } from '../../runtime/db-api/client.js';
 import { JobGenerator } from '../../runtime/mcf-replay/generate.js';
 import { renderJobPageStatic } from '../../runtime/mcf-replay/page.js';

@@ -4,7 +4,7 @@
  *
  * Locally a missing cfn-lint skips the check with a reason; in CI (CI=true) or
  * with MCFPIPE_REQUIRE_CFN_LINT=1 it is an error, so CI never silently checks
- * less (as actions/lib/testing/moto.ts does for moto).
+ * less (as core/testing/moto.ts does for moto).
  */
 import { execFile, execFileSync } from 'node:child_process';
 

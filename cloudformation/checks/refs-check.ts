@@ -4,7 +4,7 @@
  * parameters, the Sub's own variables), Fn::If and Condition (conditions),
  * Condition on resources and outputs, and DependsOn.
  */
-import type { Template } from '../../actions/lib/cfn-template.js';
+import type { Template } from '../../core/cfn-template.js';
 import { isObject, type Problem, walk } from './problems.js';
 
 const PSEUDO = new Set([

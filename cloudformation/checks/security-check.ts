@@ -20,8 +20,8 @@
  * - every taggable resource tagged mcfpipe:env and mcfpipe:managed-by (the
  *   ownership tags cleanup-resources relies on).
  */
-import type { Template } from '../../actions/lib/cfn-template.js';
-import { ENV_KEY, MANAGED_BY_KEY } from '../../actions/lib/ownership.js';
+import type { Template } from '../../core/cfn-template.js';
+import { ENV_KEY, MANAGED_BY_KEY } from '../../core/ownership.js';
 import { branches, intrinsicName, isObject, type Problem } from './problems.js';
 import type { SpecChecker } from './spec-check.js';
 

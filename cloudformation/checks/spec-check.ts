@@ -9,7 +9,7 @@
  * is known at deploy time only), but both branches of an Fn::If are.
  */
 import { loadAwsServiceSpec } from '@aws-cdk/aws-service-spec';
-import type { Template } from '../../actions/lib/cfn-template.js';
+import type { Template } from '../../core/cfn-template.js';
 import { branches, intrinsicName, isObject, type Problem, walk } from './problems.js';
 
 export type SpecDatabase = Awaited<ReturnType<typeof loadAwsServiceSpec>>;

@@ -6,7 +6,7 @@
  * deployable template (its table conditions are used by the tables only).
  */
 import { resolve } from 'node:path';
-import { readTemplate, type Template } from '../../actions/lib/cfn-template.js';
+import { readTemplate, type Template } from '../../core/cfn-template.js';
 import { projectSchema } from '../../runtime/schema/schema.js';
 import { mergeTemplates } from '../tables/merge.js';
 import { tableResources } from '../tables/table-resources.js';

@@ -13,7 +13,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readTemplate, TemplateParseError } from '../../actions/lib/cfn-template.js';
+import { readTemplate, TemplateParseError } from '../../core/cfn-template.js';
 import { SchemaError } from '../../runtime/schema/schema.js';
 import { MergeError, mergeTemplates, templateYaml } from './merge.js';
 import { readSchemaFile } from './schema-file.js';

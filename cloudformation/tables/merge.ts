@@ -11,7 +11,7 @@
  * lacks what the fragment refers to ({@link BASE_CONTRACT}).
  */
 import { stringify } from 'yaml';
-import type { Template } from '../../actions/lib/cfn-template.js';
+import type { Template } from '../../core/cfn-template.js';
 import { BASE_CONTRACT } from './table-resources.js';
 
 export class MergeError extends Error {

@@ -18,8 +18,8 @@
  * The output is deterministic: tables, attributes, indexes and tags in sorted
  * order, so the checked-in file changes only when the schema does.
  */
-import type { Template } from '../../actions/lib/cfn-template.js';
-import { ENV_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../../actions/lib/ownership.js';
+import type { Template } from '../../core/cfn-template.js';
+import { ENV_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../../core/ownership.js';
 import { createTableInput } from '../../runtime/db-api/store/tables.js';
 import { type Schema, SchemaError, type TableDef } from '../../runtime/schema/schema.js';
 

@@ -17,9 +17,9 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../../actions/lib/aws.js';
-import { readTemplate } from '../../actions/lib/cfn-template.js';
-import { type MotoServer, motoAvailable, startMoto } from '../../actions/lib/testing/moto.js';
+import { createClient } from '../../core/aws.js';
+import { readTemplate } from '../../core/cfn-template.js';
+import { type MotoServer, motoAvailable, startMoto } from '../../core/testing/moto.js';
 import { walk } from '../checks/problems.js';
 import { OUTPUT_CONTRACT, templateFile } from '../checks/templates.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readTemplate, type Template } from '../../actions/lib/cfn-template.js';
+import { readTemplate, type Template } from '../../core/cfn-template.js';
 import { checkSchema, projectSchema, SchemaError } from '../../runtime/schema/schema.js';
 import { templateFile } from '../checks/templates.js';
 import { DEFAULT_SCHEMA, GENERATED_TABLES_FILE, renderTables, run } from '../tables/cli.js';

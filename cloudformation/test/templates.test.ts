@@ -5,7 +5,7 @@
  * also shown to fail on a template that breaks its rule.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseTemplate, readTemplate, type Template } from '../../actions/lib/cfn-template.js';
+import { parseTemplate, readTemplate, type Template } from '../../core/cfn-template.js';
 import { checkIamPolicies } from '../checks/iam-check.js';
 import { formatProblems, type Problem } from '../checks/problems.js';
 import { checkReferences } from '../checks/refs-check.js';

@@ -13,7 +13,7 @@
  *   limits (items and bytes); `listAll()` iterates every page.
  * - Optional SigV4 signing for API Gateway's AWS_IAM authorisation.
  */
-import { backoffDelay, sleep as defaultSleep } from '../../actions/lib/time.js';
+import { backoffDelay, sleep as defaultSleep } from '../../core/time.js';
 import type { Input, Patch, Row, TableName } from '../schema/types.generated.js';
 import {
   type BatchMode,

@@ -11,7 +11,7 @@ import type {
   AwsCredentialIdentityProvider,
   SourceData,
 } from '@smithy/types';
-import { resolveRegion } from '../../actions/lib/aws.js';
+import { resolveRegion } from '../../core/aws.js';
 
 export interface SigV4Options {
   /** Region of the API; default: from an execute-api host name, else AWS_REGION. */

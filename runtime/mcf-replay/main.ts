@@ -6,7 +6,7 @@
  * Point the scraper at it with `--mcf-api-url http://127.0.0.1:8090 --mcf-web-url http://127.0.0.1:8090`.
  */
 import { parseArgs } from 'node:util';
-import { parseInteger } from '../../actions/lib/inputs.js';
+import { parseInteger } from '../../core/values.js';
 import { parseFaultSpec } from './faults.js';
 import { startReplayServer } from './server.js';
 

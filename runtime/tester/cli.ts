@@ -9,12 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  InputError,
-  MissingInputError,
-  parseChoice,
-  parseInteger,
-} from '../../actions/lib/inputs.js';
+import { InputError, MissingInputError, parseChoice, parseInteger } from '../../core/values.js';
 import { DbApiClient } from '../db-api/client.js';
 import { regionFromHost } from '../db-api/sigv4.js';
 import { CASES } from './cases.js';

@@ -8,6 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { code, markdownTable, writeSummary } from '../../core/summary.js';
 import {
   InputError,
   MissingInputError,
@@ -15,8 +16,7 @@ import {
   parseChoice,
   parseDuration,
   parseInteger,
-} from '../../actions/lib/inputs.js';
-import { code, markdownTable, writeSummary } from '../../actions/lib/summary.js';
+} from '../../core/values.js';
 import { regionFromHost } from '../db-api/sigv4.js';
 import { StopRequestedError } from './http/errors.js';
 import { createLogger, type Logger } from './log.js';

@@ -6,9 +6,10 @@
  * (independent ones at the same time) and after them the buckets,
  * repositories and log groups.
  */
+
+import { ActionError, explainError } from '../../../core/errors.js';
+import { writeSummary } from '../../../core/summary.js';
 import { callerIdentity } from '../../lib/account.js';
-import { ActionError, explainError } from '../../lib/errors.js';
-import { writeSummary } from '../../lib/summary.js';
 import { planBuckets } from './buckets.js';
 import type { Context } from './context.js';
 import { type Inputs, readInputs } from './inputs.js';

@@ -9,8 +9,8 @@ import {
   ListBucketsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { ActionError, errorCode } from '../../lib/errors.js';
-import { tagRecord } from '../../lib/ownership.js';
+import { ActionError, errorCode } from '../../../core/errors.js';
+import { tagRecord } from '../../../core/ownership.js';
 import { emptyBucket, inventoryBucket, owner } from '../../lib/s3-empty.js';
 import type { Context } from './context.js';
 import { count, formatBytes } from './outcome.js';

@@ -6,7 +6,7 @@
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { createClient } from '../../lib/aws.js';
+import { createClient } from '../../../core/aws.js';
 import { once } from '../../lib/once.js';
 import { type Clock, systemClock } from '../../lib/stack-wait.js';
 import { type StepContext, stepContext } from '../../lib/step-context.js';

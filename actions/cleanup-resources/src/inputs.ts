@@ -2,15 +2,10 @@
  * The inputs of cleanup-resources, read and checked before any AWS call. See
  * action.yml for each input's meaning and default.
  */
-import {
-  getBoolean,
-  getInteger,
-  getList,
-  getString,
-  InputError,
-  MissingInputError,
-} from '../../lib/inputs.js';
-import { ENV_NAME } from '../../lib/ownership.js';
+
+import { ENV_NAME } from '../../../core/ownership.js';
+import { InputError, MissingInputError } from '../../../core/values.js';
+import { getBoolean, getInteger, getList, getString } from '../../lib/inputs.js';
 import { type NamePattern, type PatternRules, parsePatterns, scopeOf } from './patterns.js';
 
 export interface Inputs {

@@ -9,7 +9,7 @@ import {
   DescribeLogGroupsCommand,
   type LogGroup,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { errorCode } from '../../lib/errors.js';
+import { errorCode } from '../../../core/errors.js';
 import type { Context } from './context.js';
 import { formatBytes } from './outcome.js';
 import { type NamePattern, showPattern } from './patterns.js';

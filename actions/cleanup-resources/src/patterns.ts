@@ -12,7 +12,7 @@
  * also match mcfpipe-development-...) are refused. For log groups the rule
  * applies to the last path segment (`/aws/lambda/mcfpipe-dev-*`).
  */
-import { InputError } from '../../lib/inputs.js';
+import { InputError } from '../../../core/values.js';
 
 export type NamePattern = { kind: 'exact'; name: string } | { kind: 'prefix'; prefix: string };
 

@@ -1,6 +1,6 @@
 /** Outputs and job summary of cleanup-resources: deleted, kept, refused, failed, each with its reason. */
 import * as core from '@actions/core';
-import { code, markdownTable } from '../../lib/summary.js';
+import { code, markdownTable } from '../../../core/summary.js';
 import type { Outcome, Outcomes, Verdict } from './outcome.js';
 
 /** Output name of each verdict. */

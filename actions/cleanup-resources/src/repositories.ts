@@ -10,7 +10,7 @@ import {
   ListTagsForResourceCommand,
   type Repository,
 } from '@aws-sdk/client-ecr';
-import { errorCode } from '../../lib/errors.js';
+import { errorCode } from '../../../core/errors.js';
 import type { Context } from './context.js';
 import { count, formatBytes } from './outcome.js';
 import type { NamePattern } from './patterns.js';

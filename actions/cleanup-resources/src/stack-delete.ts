@@ -12,8 +12,8 @@ import {
   type StackEvent,
   UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
-import { errorCode, explainError } from '../../lib/errors.js';
-import { formatDuration } from '../../lib/inputs.js';
+import { errorCode, explainError } from '../../../core/errors.js';
+import { formatDuration } from '../../../core/values.js';
 import { emptyBucket } from '../../lib/s3-empty.js';
 import { isCascade, StackEventStream } from '../../lib/stack-events.js';
 import { isInProgress, StackWaitTimeoutError, waitForStack } from '../../lib/stack-wait.js';

@@ -13,7 +13,7 @@
  *
  * Stacks with nothing between them are deleted at the same time.
  */
-import { ActionError } from '../../lib/errors.js';
+import { ActionError } from '../../../core/errors.js';
 
 /** Creation order of the layers; deletion goes from high to low. */
 const LAYER_RANK: Record<string, number> = {

@@ -11,8 +11,8 @@ import {
   type Stack,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
-import { errorCode } from '../../lib/errors.js';
-import { ENV_KEY, tagRecord } from '../../lib/ownership.js';
+import { errorCode } from '../../../core/errors.js';
+import { ENV_KEY, tagRecord } from '../../../core/ownership.js';
 import { describeStack } from '../../lib/stack-wait.js';
 import type { Context } from './context.js';
 import type { Inputs } from './inputs.js';
@@ -154,7 +154,7 @@ async function retainedIds(
     );
     // The template parser (and its YAML library) is loaded only when a stack
     // is planned, after the first AWS calls: a chunk of the bundle.
-    const { parseTemplate } = await import('../../lib/cfn-template.js');
+    const { parseTemplate } = await import('../../../core/cfn-template.js');
     const template = parseTemplate(out.TemplateBody ?? '{}', stackId);
     const ids = new Map<string, string>();
     for (const [id, resource] of Object.entries(template.Resources ?? {})) {

@@ -2,7 +2,7 @@
  * A resource outside the stacks (bucket, ECR repository, log group) that the
  * step was asked to delete, found and checked during planning.
  */
-import { ownership } from '../../lib/ownership.js';
+import { ownership } from '../../../core/ownership.js';
 import type { ResourceKind } from './outcome.js';
 import { type NamePattern, showPattern } from './patterns.js';
 

@@ -31,8 +31,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ownershipTags } from '../../lib/ownership.js';
-import { type MotoServer, motoAvailable, startMoto } from '../../lib/testing/moto.js';
+import { ownershipTags } from '../../../core/ownership.js';
+import { type MotoServer, motoAvailable, startMoto } from '../../../core/testing/moto.js';
 import { runBundledAction, runWithoutAws } from '../../lib/testing/run-action.js';
 
 const MAIN = 'actions/cleanup-resources/dist/index.js';

@@ -6,11 +6,11 @@
  */
 import * as core from '@actions/core';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { createClient, resolveRegion } from '../../lib/aws.js';
-import { ActionError } from '../../lib/errors.js';
+import { createClient, resolveRegion } from '../../../core/aws.js';
+import { ActionError } from '../../../core/errors.js';
+import { writeSummary } from '../../../core/summary.js';
 import { once } from '../../lib/once.js';
 import { systemClock } from '../../lib/stack-wait.js';
-import { writeSummary } from '../../lib/summary.js';
 import { type Context, runIdFrom } from './context.js';
 import { deploy } from './deploy.js';
 import { detectDrift } from './drift.js';

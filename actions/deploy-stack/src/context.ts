@@ -4,8 +4,8 @@
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { errorCode, isThrottling } from '../../lib/errors.js';
-import { formatDuration } from '../../lib/inputs.js';
+import { errorCode, isThrottling } from '../../../core/errors.js';
+import { formatDuration } from '../../../core/values.js';
 import { type Clock, isTransient } from '../../lib/stack-wait.js';
 
 export interface Context {

@@ -19,8 +19,8 @@ import {
   type StackEvent,
   UpdateTerminationProtectionCommand,
 } from '@aws-sdk/client-cloudformation';
-import { ActionError, errorCode } from '../../lib/errors.js';
-import { formatDuration } from '../../lib/inputs.js';
+import { ActionError, errorCode } from '../../../core/errors.js';
+import { formatDuration } from '../../../core/values.js';
 import { StackEventStream } from '../../lib/stack-events.js';
 import { describeStack, StackWaitTimeoutError, waitForStack } from '../../lib/stack-wait.js';
 import {

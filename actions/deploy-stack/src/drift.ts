@@ -11,8 +11,8 @@ import {
   type Stack,
   type StackResourceDrift,
 } from '@aws-sdk/client-cloudformation';
-import { ActionError } from '../../lib/errors.js';
-import { formatDuration } from '../../lib/inputs.js';
+import { ActionError } from '../../../core/errors.js';
+import { formatDuration } from '../../../core/values.js';
 import { describeStack, isInProgress, isTransient, waitForStack } from '../../lib/stack-wait.js';
 import { type Context, tolerant } from './context.js';
 

@@ -3,18 +3,9 @@
  * error names the input, the bad value and what is accepted.
  */
 
-import {
-  getBoolean,
-  getChoice,
-  getInteger,
-  getList,
-  getString,
-  InputError,
-  parseJson,
-  parseKeyValues,
-  raw,
-} from '../../lib/inputs.js';
-import { BUCKET_NAME, parseS3Url } from '../../lib/s3-url.js';
+import { BUCKET_NAME, parseS3Url } from '../../../core/s3-url.js';
+import { InputError, parseJson, parseKeyValues } from '../../../core/values.js';
+import { getBoolean, getChoice, getInteger, getList, getString, raw } from '../../lib/inputs.js';
 
 export const MODES = ['deploy', 'plan', 'drift'] as const;
 export type Mode = (typeof MODES)[number];

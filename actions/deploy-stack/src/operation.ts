@@ -8,7 +8,7 @@ import {
   type Stack,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
-import { ActionError, errorCode } from '../../lib/errors.js';
+import { ActionError, errorCode } from '../../../core/errors.js';
 import { explainFailure, type FailureCause, StackEventStream } from '../../lib/stack-events.js';
 import {
   describeStack,

@@ -8,9 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Parameter } from '@aws-sdk/client-cloudformation';
-import { jsonErrorOffset } from '../../lib/cfn-template.js';
-import { ActionError } from '../../lib/errors.js';
-import { InputError, parseKeyValues } from '../../lib/inputs.js';
+import { jsonErrorOffset } from '../../../core/cfn-template.js';
+import { ActionError } from '../../../core/errors.js';
+import { InputError, parseKeyValues } from '../../../core/values.js';
 import { maskSecret } from '../../lib/run.js';
 
 /** A parameter as the template declares it. */

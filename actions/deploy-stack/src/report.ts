@@ -5,9 +5,9 @@
  */
 import * as core from '@actions/core';
 import type { Output, StackEvent } from '@aws-sdk/client-cloudformation';
-import { ActionError, explainError } from '../../lib/errors.js';
-import { formatDuration } from '../../lib/inputs.js';
-import { code, markdownTable } from '../../lib/summary.js';
+import { ActionError, explainError } from '../../../core/errors.js';
+import { code, markdownTable } from '../../../core/summary.js';
+import { formatDuration } from '../../../core/values.js';
 
 /** Inline code inside a table cell (the cell escaping keeps HTML out). */
 function mono(value: string | undefined): string {

@@ -11,8 +11,8 @@ import {
   GetTemplateSummaryCommand,
   type GetTemplateSummaryCommandOutput,
 } from '@aws-sdk/client-cloudformation';
-import { readTemplate, type Template } from '../../lib/cfn-template.js';
-import { ActionError, errorCode } from '../../lib/errors.js';
+import { readTemplate, type Template } from '../../../core/cfn-template.js';
+import { ActionError, errorCode } from '../../../core/errors.js';
 import { type Context, tolerant } from './context.js';
 import { type DeployInputs, s3HttpsUrl, type TemplateSource } from './inputs.js';
 import { type Declared, declaredFromTemplate } from './parameters.js';

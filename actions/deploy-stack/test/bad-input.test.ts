@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { explainError } from '../../lib/errors.js';
+import { explainError } from '../../../core/errors.js';
 import { main, makeContext } from '../src/action.js';
 import { testContext } from './fake-cloudformation.js';
 import { runStep, TEMPLATE, templateFile } from './run-main.js';

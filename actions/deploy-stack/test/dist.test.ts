@@ -6,7 +6,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MotoServer, motoAvailable, startMoto } from '../../lib/testing/moto.js';
+import { type MotoServer, motoAvailable, startMoto } from '../../../core/testing/moto.js';
 import { runBundledAction } from '../../lib/testing/run-action.js';
 import { TEMPLATE, templateFile } from './run-main.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTemplate } from '../../lib/cfn-template.js';
+import { parseTemplate } from '../../../core/cfn-template.js';
 import {
   buildParameters,
   checkParameters,

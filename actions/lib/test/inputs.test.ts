@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   formatDuration,
+  InputError,
+  MissingInputError,
+  parseDuration,
+  parseInteger,
+  parseKeyValues,
+} from '../../../core/values.js';
+import {
   getBoolean,
   getChoice,
   getDuration,
@@ -9,11 +16,6 @@ import {
   getKeyValues,
   getList,
   getString,
-  InputError,
-  MissingInputError,
-  parseDuration,
-  parseInteger,
-  parseKeyValues,
 } from '../inputs.js';
 
 function setInput(name: string, value: string) {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { cell, markdownTable } from '../summary.js';
+import { cell, markdownTable } from '../../../core/summary.js';
+import { backoffDelay, retry, sleep } from '../../../core/time.js';
+import { VERSION } from '../../../core/version.js';
 import { parseCommandFile } from '../testing/run-action.js';
-import { backoffDelay, retry, sleep } from '../time.js';
-import { VERSION } from '../version.js';
 
 describe('version', () => {
   it('matches package.json', () => {

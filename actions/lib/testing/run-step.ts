@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
-import { explainError } from '../errors.js';
+import { explainError } from '../../../core/errors.js';
 import { parseCommandFile } from './run-action.js';
 
 export interface StepRun {

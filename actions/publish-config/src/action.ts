@@ -4,6 +4,9 @@
  * or, in read mode, reads one back as step outputs.
  */
 import * as core from '@actions/core';
+import { ActionError } from '../../../core/errors.js';
+import { type S3Location, s3Url } from '../../../core/s3-url.js';
+import { writeSummary } from '../../../core/summary.js';
 import { type CallerIdentity, callerIdentity } from '../../lib/account.js';
 import {
   type ConfigBucketResult,
@@ -12,10 +15,7 @@ import {
 } from '../../lib/config-bucket.js';
 import { type ConfigPairs, pickKeys, readConfig } from '../../lib/config-store.js';
 import { serializeConfig, writeConfig } from '../../lib/config-write.js';
-import { ActionError } from '../../lib/errors.js';
 import { maskSecret } from '../../lib/run.js';
-import { type S3Location, s3Url } from '../../lib/s3-url.js';
-import { writeSummary } from '../../lib/summary.js';
 import type { Context } from './context.js';
 import { envVariables } from './env-export.js';
 import { type Inputs, readInputs } from './inputs.js';

@@ -3,7 +3,7 @@
  * (CloudFormation, S3, STS, region, log) and whether S3 is reached over TLS.
  * Tests build one with mocked clients.
  */
-import { endpointFor } from '../../lib/aws.js';
+import { endpointFor } from '../../../core/aws.js';
 import { type StepContext, stepContext } from '../../lib/step-context.js';
 
 export interface Context extends StepContext {

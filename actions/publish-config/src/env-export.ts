@@ -5,7 +5,7 @@
  * a shell, how programs load code (loader, interpreters, git, npm), TLS
  * trust, proxies or AWS credentials are never set from a config file.
  */
-import { ActionError } from '../../lib/errors.js';
+import { ActionError } from '../../../core/errors.js';
 
 const PROTECTED = new RegExp(
   [

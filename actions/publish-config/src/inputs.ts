@@ -3,19 +3,11 @@
  * action.yml for each input's meaning and default.
  */
 import { resolve } from 'node:path';
-import {
-  getBoolean,
-  getChoice,
-  getList,
-  getString,
-  InputError,
-  MissingInputError,
-  parseKeyValues,
-  raw,
-} from '../../lib/inputs.js';
-import { ENV_NAME } from '../../lib/ownership.js';
+import { ENV_NAME } from '../../../core/ownership.js';
+import { BUCKET_NAME } from '../../../core/s3-url.js';
+import { InputError, MissingInputError, parseKeyValues } from '../../../core/values.js';
+import { getBoolean, getChoice, getList, getString, raw } from '../../lib/inputs.js';
 import { maskSecret } from '../../lib/run.js';
-import { BUCKET_NAME } from '../../lib/s3-url.js';
 
 export const MODES = ['publish', 'read'] as const;
 export type Mode = (typeof MODES)[number];

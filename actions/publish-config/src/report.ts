@@ -1,9 +1,10 @@
 /** The job summary of publish-config: what was published or read, and what happened to the bucket. */
+
+import { type S3Location, s3Url } from '../../../core/s3-url.js';
+import { cell, code, markdownTable } from '../../../core/summary.js';
 import type { ConfigBucketResult } from '../../lib/config-bucket.js';
 import type { ConfigPairs } from '../../lib/config-store.js';
 import type { WriteResult } from '../../lib/config-write.js';
-import { type S3Location, s3Url } from '../../lib/s3-url.js';
-import { cell, code, markdownTable } from '../../lib/summary.js';
 import type { EnvVariable } from './env-export.js';
 
 const HIDDEN = '(secret, masked)';

@@ -3,10 +3,10 @@
  * pairs, merged in that order (a later source wins for the same key).
  */
 import { readFile } from 'node:fs/promises';
+import { ActionError } from '../../../core/errors.js';
 import type { ConfigPairs } from '../../lib/config-store.js';
 import { parseConfigDocument } from '../../lib/config-store.js';
 import type { EntryDetails } from '../../lib/config-write.js';
-import { ActionError } from '../../lib/errors.js';
 import { describeStack } from '../../lib/stack-wait.js';
 import type { Context } from './context.js';
 import type { Sources } from './inputs.js';

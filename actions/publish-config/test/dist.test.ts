@@ -16,8 +16,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MotoServer, motoAvailable, startMoto } from '../../../core/testing/moto.js';
 import { readBucketSettings } from '../../lib/config-bucket.js';
-import { type MotoServer, motoAvailable, startMoto } from '../../lib/testing/moto.js';
 import { runBundledAction, runWithoutAws } from '../../lib/testing/run-action.js';
 import { type S3rverServer, startS3rver } from '../../lib/testing/s3rver.js';
 

@@ -5,9 +5,9 @@
  * logs streamed; and fails unless every task's containers exited 0.
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ActionError } from '../../lib/errors.js';
+import { ActionError } from '../../../core/errors.js';
+import { writeSummary } from '../../../core/summary.js';
 import { LogTail } from '../../lib/log-tail.js';
-import { writeSummary } from '../../lib/summary.js';
 import { checkCapacity, resolveCluster } from './cluster.js';
 import { type Context, makeContext } from './context.js';
 import { type RunInputs, readInputs } from './inputs.js';

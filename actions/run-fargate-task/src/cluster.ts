@@ -9,7 +9,7 @@ import {
   type ECSClient,
   paginateListClusters,
 } from '@aws-sdk/client-ecs';
-import { ActionError } from '../../lib/errors.js';
+import { ActionError } from '../../../core/errors.js';
 import type { Context } from './context.js';
 import type { Capacity } from './inputs.js';
 

@@ -5,7 +5,7 @@
  * that only a shell would act on is refused with a pointer to
  * `["sh", "-c", "..."]`, rather than passed on as a literal word.
  */
-import { InputError, parseJson } from '../../lib/inputs.js';
+import { InputError, parseJson } from '../../../core/values.js';
 
 const ACCEPTED =
   'a JSON array of strings such as ["python", "-m", "scraper", "--pages", "5"], or a command line such as python -m scraper --pages 5 (quotes and backslashes as in a shell)';

@@ -5,6 +5,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CapacityProviderStrategyItem } from '@aws-sdk/client-ecs';
+import { parseS3Url, type S3Location } from '../../../core/s3-url.js';
+import { InputError, parseKeyValues } from '../../../core/values.js';
 import {
   getBoolean,
   getChoice,
@@ -12,12 +14,9 @@ import {
   getInteger,
   getList,
   getString,
-  InputError,
-  parseKeyValues,
   raw,
 } from '../../lib/inputs.js';
 import { maskSecret } from '../../lib/run.js';
-import { parseS3Url, type S3Location } from '../../lib/s3-url.js';
 import { parseCommand } from './command.js';
 import { parseCpu, parseMemory } from './sizes.js';
 

@@ -10,9 +10,9 @@
  * and Secrets Manager without VPC endpoints.
  */
 import type { AwsVpcConfiguration } from '@aws-sdk/client-ecs';
+import { ActionError } from '../../../core/errors.js';
+import { s3Url } from '../../../core/s3-url.js';
 import { pickKeys, readConfig } from '../../lib/config-store.js';
-import { ActionError } from '../../lib/errors.js';
-import { s3Url } from '../../lib/s3-url.js';
 import type { Context } from './context.js';
 import type { NetworkInputs } from './inputs.js';
 

@@ -7,10 +7,10 @@
  */
 import * as core from '@actions/core';
 import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { createClient } from '../../lib/aws.js';
-import { ActionError, explainError } from '../../lib/errors.js';
-import { writeSummary } from '../../lib/summary.js';
-import { retry } from '../../lib/time.js';
+import { createClient } from '../../../core/aws.js';
+import { ActionError, explainError } from '../../../core/errors.js';
+import { writeSummary } from '../../../core/summary.js';
+import { retry } from '../../../core/time.js';
 import { readState } from './state.js';
 import { stopCommand, stopTasks, taskCallRetry } from './stop.js';
 

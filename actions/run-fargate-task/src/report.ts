@@ -5,8 +5,8 @@
  */
 import * as core from '@actions/core';
 import type { Task } from '@aws-sdk/client-ecs';
-import { formatDuration } from '../../lib/inputs.js';
-import { cell, code } from '../../lib/summary.js';
+import { cell, code } from '../../../core/summary.js';
+import { formatDuration } from '../../../core/values.js';
 import { logStreamConsoleUrl, taskConsoleUrl } from './log-target.js';
 import type { TaskVerdict } from './verdict.js';
 import type { WatchedTask } from './watch.js';

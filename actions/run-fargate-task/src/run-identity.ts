@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Tag } from '@aws-sdk/client-ecs';
-import { ActionError } from '../../lib/errors.js';
+import { ActionError } from '../../../core/errors.js';
 import type { WorkflowRun } from '../../lib/workflow-run.js';
 
 /** ECS allows 50 tags on a task. */

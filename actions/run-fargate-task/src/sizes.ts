@@ -4,8 +4,8 @@
  * once with the valid memory sizes for that CPU rather than with RunTask's
  * "No Fargate configuration exists for given values").
  */
-import { ActionError } from '../../lib/errors.js';
-import { InputError } from '../../lib/inputs.js';
+import { ActionError } from '../../../core/errors.js';
+import { InputError } from '../../../core/values.js';
 
 /** CPU units -> the memory sizes (MiB) Fargate accepts with it. */
 const FARGATE_SIZES: ReadonlyMap<number, readonly number[]> = new Map([

@@ -5,9 +5,9 @@
  * throttling is retried.
  */
 import { type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { errorCode, explainError, isThrottling } from '../../lib/errors.js';
+import { errorCode, explainError, isThrottling } from '../../../core/errors.js';
+import { type RetryOptions, retry } from '../../../core/time.js';
 import { isTransient } from '../../lib/stack-wait.js';
-import { type RetryOptions, retry } from '../../lib/time.js';
 
 export interface StopResult {
   /** Stopped by this call, or already unknown to ECS (stopped long ago). */

@@ -28,7 +28,7 @@ import {
   type Tag,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { ActionError, errorCode } from '../../lib/errors.js';
+import { ActionError, errorCode } from '../../../core/errors.js';
 import type { Context } from './context.js';
 import type { TaskDefinitionRef } from './inputs.js';
 

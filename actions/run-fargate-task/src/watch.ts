@@ -19,8 +19,8 @@
  */
 import type { Task } from '@aws-sdk/client-ecs';
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
-import { ActionError, errorCode, explainError, isThrottling } from '../../lib/errors.js';
-import { formatDuration } from '../../lib/inputs.js';
+import { ActionError, errorCode, explainError, isThrottling } from '../../../core/errors.js';
+import { formatDuration } from '../../../core/values.js';
 import type { LogLine, LogTail } from '../../lib/log-tail.js';
 import { isTransient } from '../../lib/stack-wait.js';
 import type { Context } from './context.js';

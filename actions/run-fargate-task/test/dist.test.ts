@@ -9,7 +9,7 @@
  */
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MotoServer, motoAvailable, startMoto } from '../../lib/testing/moto.js';
+import { type MotoServer, motoAvailable, startMoto } from '../../../core/testing/moto.js';
 import { runBundledAction } from '../../lib/testing/run-action.js';
 import { CANCEL_REASON } from '../src/action.js';
 import { POST_REASON } from '../src/post-step.js';

@@ -17,7 +17,7 @@ import {
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { MotoServer } from '../../lib/testing/moto.js';
+import type { MotoServer } from '../../../core/testing/moto.js';
 
 export interface MotoWorld {
   cluster: string;

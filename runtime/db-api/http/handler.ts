@@ -8,7 +8,7 @@
  * and one structured JSON log line per request. Never a stack trace to the
  * client: unexpected errors are a 500 naming the request id, logged in full.
  */
-import { isThrottling } from '../../../actions/lib/errors.js';
+import { isThrottling } from '../../../core/errors.js';
 import type { TableName } from '../../schema/types.generated.js';
 import {
   ERROR_CODES,

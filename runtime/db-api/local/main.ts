@@ -7,7 +7,7 @@
  * in memory unless --data-dir is given.
  */
 import { parseArgs } from 'node:util';
-import { parseInteger } from '../../../actions/lib/inputs.js';
+import { parseInteger } from '../../../core/values.js';
 import { startLocalDbApi } from './server.js';
 
 async function run(): Promise<void> {

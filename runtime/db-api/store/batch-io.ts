@@ -11,7 +11,7 @@ import {
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { backoffDelay, sleep as realSleep } from '../../../actions/lib/time.js';
+import { backoffDelay, sleep as realSleep } from '../../../core/time.js';
 import { StoreUnavailableError } from './errors.js';
 
 export const BATCH_GET_MAX = 100;

@@ -1,11 +1,11 @@
 /**
  * The DynamoDB client of the table store: region, credentials, endpoint
  * overrides (AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL), adaptive retries
- * and error context as every mcfpipe client (actions/lib/aws.ts), or pointed
+ * and error context as every mcfpipe client (core/aws.ts), or pointed
  * at a local DynamoDB (dynalite) with placeholder credentials.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { createClient } from '../../../actions/lib/aws.js';
+import { createClient } from '../../../core/aws.js';
 
 export interface DynamoClientOptions {
   /** A local DynamoDB (e.g. dynalite's http://127.0.0.1:PORT): placeholder credentials, region us-east-1 unless given. */

@@ -2,7 +2,7 @@
  * Time as the scraper's waits see it: injectable, so tests run the same
  * rate limits, backoffs and pauses on virtual time.
  */
-import { sleep } from '../../../actions/lib/time.js';
+import { sleep } from '../../../core/time.js';
 
 export interface Clock {
   /** Epoch ms. */

@@ -17,7 +17,7 @@
  * Every failed attempt counts towards the circuit breaker; when it opens,
  * everything waiting rejects with {@link CircuitOpenError}.
  */
-import { backoffDelay } from '../../../actions/lib/time.js';
+import { backoffDelay } from '../../../core/time.js';
 import { type BreakerOptions, CircuitBreaker } from './breaker.js';
 import { type Clock, realClock } from './clock.js';
 import { HttpError, MalformedBodyError, NetworkError, networkErrorCode } from './errors.js';

@@ -12,9 +12,9 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { createClient } from '../../../actions/lib/aws.js';
-import { errorCode } from '../../../actions/lib/errors.js';
-import { parseS3Url } from '../../../actions/lib/s3-url.js';
+import { createClient } from '../../../core/aws.js';
+import { errorCode } from '../../../core/errors.js';
+import { parseS3Url } from '../../../core/s3-url.js';
 
 export interface BlobStore {
   /** For logs: a folder path or an s3:// URL. */

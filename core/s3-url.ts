@@ -2,7 +2,7 @@
  * S3 locations as users write them (s3://BUCKET/KEY), without the S3 client,
  * so code that only parses locations does not load it.
  */
-import { InputError } from './inputs.js';
+import { InputError } from './values.js';
 
 export interface S3Location {
   bucket: string;
