@@ -24,14 +24,17 @@ function importsOf(file: string): string[] {
 describe('layout', () => {
   // The shared core (core/) is what actions and runtime both use; actions/lib is
   // for the actions alone, so code that runs in AWS never bundles action code.
-  it.each(['core', 'runtime', 'cloudformation'])('nothing under %s/ imports from actions/', (dir) => {
-    const offenders = sources(dir).flatMap((file) =>
-      importsOf(file)
-        .filter((target) => target.startsWith('actions/'))
-        .map((target) => `${file} -> ${target}`),
-    );
-    expect(offenders).toEqual([]);
-  });
+  it.each(['core', 'runtime', 'cloudformation'])(
+    'nothing under %s/ imports from actions/',
+    (dir) => {
+      const offenders = sources(dir).flatMap((file) =>
+        importsOf(file)
+          .filter((target) => target.startsWith('actions/'))
+          .map((target) => `${file} -> ${target}`),
+      );
+      expect(offenders).toEqual([]);
+    },
+  );
 
   it('finds the imports it checks (the scan is not empty)', () => {
     expect(importsOf('runtime/cli.ts')).toContain('core/version.js');

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -29,5 +29,32 @@ describe('README quick start', () => {
     for (const match of readme.matchAll(/`npm run ([a-z:-]+)/g)) {
       expect(pkg.scripts, `README mentions npm run ${match[1]}`).toHaveProperty(match[1]!);
     }
+  });
+});
+
+describe('README as a landing page', () => {
+  it("stays under 12 KB: details live on each part's own page", () => {
+    expect(Buffer.byteLength(readme)).toBeLessThan(12 * 1024);
+  });
+
+  it('links only to files that exist in the repository', () => {
+    const targets = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1]!)
+      .filter((t) => !/^[a-z]+:/.test(t));
+    expect(targets.length).toBeGreaterThan(5);
+    expect(targets.filter((t) => !existsSync(resolve(root, t)))).toEqual([]);
+  });
+
+  it('names only paths that exist, and nothing outside the repository', () => {
+    const paths = [
+      ...readme.matchAll(
+        /(?:^|[\s`(])((?:\.ci|actions|core|runtime|cloudformation|bench|sheets|workflows-src|docs|\.github)\/[\w./-]*[\w/])(?![\w@])/gm,
+      ),
+    ]
+      .map((m) => m[1]!)
+      .filter((p) => !p.includes('<'));
+    expect(paths.length).toBeGreaterThan(5);
+    expect(paths.filter((p) => !existsSync(resolve(root, p)))).toEqual([]);
+    expect(readme).not.toMatch(/\.\.\//);
   });
 });
