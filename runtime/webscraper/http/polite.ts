@@ -17,6 +17,7 @@
  * Every failed attempt counts towards the circuit breaker; when it opens,
  * everything waiting rejects with {@link CircuitOpenError}.
  */
+import { withDeadline } from '../../../core/deadline.js';
 import { backoffDelay } from '../../../core/time.js';
 import { type BreakerOptions, CircuitBreaker } from './breaker.js';
 import { type Clock, realClock } from './clock.js';
@@ -207,7 +208,8 @@ export class PoliteHttp {
         await this.limiter.acquire(stop);
         sentAt = this.clock.now();
         this.stats.requests++;
-        answer = await attempt(AbortSignal.any([stop, AbortSignal.timeout(this.o.timeoutMs)]));
+        // Not AbortSignal.any + AbortSignal.timeout: a GC can drop that timer (core/deadline.ts).
+        answer = await withDeadline(this.o.timeoutMs, stop, attempt);
       } catch (err) {
         if (stop.aborted) throw stop.reason;
         error = err;
