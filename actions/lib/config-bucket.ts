@@ -37,15 +37,47 @@ import {
 } from '@aws-sdk/client-s3';
 import { ActionError, errorCode } from '../../core/errors.js';
 import {
+  ENV_NAME,
   MANAGED_BY_KEY,
   MANAGED_BY_VALUE,
   ownershipTags,
   tagRecord,
 } from '../../core/ownership.js';
 
-/** `mcfpipe-config-<account>-<region>`: unique per account and region, at most 46 characters. */
-export function defaultConfigBucket(account: string, region: string): string {
-  return `mcfpipe-config-${account}-${region}`;
+/** The default name's pattern, for messages. */
+export const DEFAULT_CONFIG_BUCKET = 'mcfpipe-config-<env>-<account>-<region>';
+
+const MAX_BUCKET_NAME = 63;
+
+/**
+ * `mcfpipe-config-<env>-<account>-<region>`: one bucket per environment, so
+ * environments side by side in one account never overwrite each other's
+ * configs (the keys are the same in every environment). `env` must match
+ * ENV_NAME; a name over S3's 63 characters is an error saying what to do.
+ */
+export function defaultConfigBucket(env: string, account: string, region: string): string {
+  if (!ENV_NAME.test(env)) {
+    throw new ActionError(
+      `The environment "${env}" cannot name a config bucket: expected lowercase letters, digits and hyphens, starting with a letter (such as dev or prod).`,
+      `Set the "env" input to the environment (dev, staging, prod), or name the bucket with the "bucket" input.`,
+    );
+  }
+  const name = `mcfpipe-config-${env}-${account}-${region}`;
+  if (name.length > MAX_BUCKET_NAME) {
+    const room = MAX_BUCKET_NAME - (name.length - env.length);
+    throw new ActionError(
+      `The default config bucket name ${name} is ${name.length} characters; S3 allows ${MAX_BUCKET_NAME}.`,
+      `Use an environment name of at most ${room} characters in ${region}, or name the bucket with the "bucket" input.`,
+    );
+  }
+  return name;
+}
+
+/** The default name for `opts`, or its pattern when the environment is not known. */
+function exampleName(opts: ConfigBucketOptions): string {
+  return opts.env && ENV_NAME.test(opts.env)
+    ? `mcfpipe-config-${opts.env}-${opts.account}-${opts.region}`
+    : `mcfpipe-config-<env>-${opts.account}-${opts.region}`;
 }
 
 export interface ConfigBucketOptions {
@@ -104,7 +136,7 @@ async function probe(s3: S3Client, opts: ConfigBucketOptions): Promise<'mine' | 
 function notOurs(opts: ConfigBucketOptions, cause: unknown): ActionError {
   return new ActionError(
     `Bucket ${opts.bucket} exists but does not belong to account ${opts.account} (or this role may not read it). Bucket names are global: another account may own this name.`,
-    `Choose another name with the "bucket" input, for example ${defaultConfigBucket(opts.account, opts.region)}; if the bucket is yours, allow s3:ListBucket on it for this role.`,
+    `Choose another name with the "bucket" input, for example ${exampleName(opts)}; if the bucket is yours, allow s3:ListBucket on it for this role.`,
     { cause },
   );
 }
@@ -152,7 +184,7 @@ async function create(s3: S3Client, opts: ConfigBucketOptions): Promise<boolean>
     if (code === 'BucketAlreadyExists') {
       throw new ActionError(
         `Bucket name ${opts.bucket} is already taken by another AWS account (bucket names are global across all accounts).`,
-        `Choose another name with the "bucket" input, for example ${defaultConfigBucket(opts.account, opts.region)}.`,
+        `Choose another name with the "bucket" input, for example ${exampleName(opts)}.`,
         { cause: err },
       );
     }

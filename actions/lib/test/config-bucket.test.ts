@@ -7,7 +7,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ConfigBucketOptions, ensureConfigBucket, tlsStatement } from '../config-bucket.js';
+import {
+  type ConfigBucketOptions,
+  defaultConfigBucket,
+  ensureConfigBucket,
+  tlsStatement,
+} from '../config-bucket.js';
 import { FakeS3, OTHER_ACCOUNT, OWNER, s3Error } from '../testing/fake-s3.js';
 
 const s3 = new S3Client({ region: 'us-east-1' });
@@ -29,6 +34,47 @@ function setup(region = 'us-east-1') {
 }
 
 const createInputs = () => mock.commandCalls(CreateBucketCommand).map((c) => c.args[0].input);
+
+describe('defaultConfigBucket: one bucket per environment', () => {
+  it('names the bucket after the environment, the account and the region', () => {
+    expect(defaultConfigBucket('dev', OWNER, 'ap-southeast-1')).toBe(
+      'mcfpipe-config-dev-123456789012-ap-southeast-1',
+    );
+    expect(defaultConfigBucket('prod', OWNER, 'ap-southeast-1')).toBe(
+      'mcfpipe-config-prod-123456789012-ap-southeast-1',
+    );
+  });
+
+  it.each([[''], ['Dev'], ['dev_1'], ['-dev'], ['d'.repeat(33)]])(
+    'refuses the environment %j, saying what to set',
+    (env) => {
+      const err = (() => {
+        try {
+          defaultConfigBucket(env, OWNER, 'us-east-1');
+        } catch (e) {
+          return e as { message: string; hint?: string };
+        }
+      })();
+      expect(err?.message).toBe(
+        `The environment "${env}" cannot name a config bucket: expected lowercase letters, digits and hyphens, starting with a letter (such as dev or prod).`,
+      );
+      expect(err?.hint).toBe(
+        'Set the "env" input to the environment (dev, staging, prod), or name the bucket with the "bucket" input.',
+      );
+    },
+  );
+
+  it('refuses a name over 63 characters, saying how long the environment may be', () => {
+    // 15 + 1 + 12 + 1 + 14 = 43 characters around the environment in ap-southeast-1: 20 left.
+    expect(defaultConfigBucket('e'.repeat(20), OWNER, 'ap-southeast-1')).toHaveLength(63);
+    expect(() => defaultConfigBucket('e'.repeat(21), OWNER, 'ap-southeast-1')).toThrow(
+      expect.objectContaining({
+        message: `The default config bucket name mcfpipe-config-${'e'.repeat(21)}-123456789012-ap-southeast-1 is 64 characters; S3 allows 63.`,
+        hint: 'Use an environment name of at most 20 characters in ap-southeast-1, or name the bucket with the "bucket" input.',
+      }),
+    );
+  });
+});
 
 describe('ensureConfigBucket: a new bucket', () => {
   it('creates it locked down: no ACLs, no public access, SSE-S3, versioning, TLS only, tagged', async () => {
@@ -133,7 +179,13 @@ describe('ensureConfigBucket: names that are not ours', () => {
       'Bucket name mcfpipe-config-test is already taken by another AWS account (bucket names are global across all accounts).',
     );
     expect(err.hint).toBe(
-      'Choose another name with the "bucket" input, for example mcfpipe-config-123456789012-us-east-1.',
+      'Choose another name with the "bucket" input, for example mcfpipe-config-<env>-123456789012-us-east-1.',
+    );
+    // With the environment known, the example is that environment's bucket.
+    f.failNext('HeadBucket', s3Error('NotFound', 'UnknownError', 404));
+    const withEnv = await ensureConfigBucket(s3, { ...opts, env: 'staging' }).catch((e) => e);
+    expect(withEnv.hint).toBe(
+      'Choose another name with the "bucket" input, for example mcfpipe-config-staging-123456789012-us-east-1.',
     );
   });
 

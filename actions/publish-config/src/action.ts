@@ -48,10 +48,11 @@ async function resolveBucket(
 ): Promise<{ bucket: string; identity?: CallerIdentity }> {
   if (inputs.bucket && !needIdentity) return { bucket: inputs.bucket };
   const identity = await callerIdentity(ctx.sts);
-  const bucket = inputs.bucket ?? defaultConfigBucket(identity.account, ctx.region);
+  // readInputs makes sure env is given when bucket is not.
+  const bucket = inputs.bucket ?? defaultConfigBucket(inputs.env!, identity.account, ctx.region);
   if (!inputs.bucket)
     ctx.log(
-      `Config bucket: ${bucket} (the default for account ${identity.account} in ${ctx.region}).`,
+      `Config bucket: ${bucket} (the default for environment ${inputs.env} of account ${identity.account} in ${ctx.region}).`,
     );
   return { bucket, identity };
 }

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { ENV_NAME } from '../../../core/ownership.js';
 import { BUCKET_NAME } from '../../../core/s3-url.js';
 import { InputError, MissingInputError, parseKeyValues } from '../../../core/values.js';
+import { DEFAULT_CONFIG_BUCKET } from '../../lib/config-bucket.js';
 import { getBoolean, getChoice, getList, getString, raw } from '../../lib/inputs.js';
 import { maskSecret } from '../../lib/run.js';
 
@@ -72,7 +73,7 @@ export function readInputs(cwd: string = process.cwd()): Inputs {
       throw new InputError(
         'bucket',
         bucket,
-        'an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit (or leave it empty for mcfpipe-config-<account>-<region>)',
+        `an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit (or leave it empty for the environment's bucket ${DEFAULT_CONFIG_BUCKET})`,
       );
     }
     inputs.bucket = bucket;
@@ -94,6 +95,12 @@ export function readInputs(cwd: string = process.cwd()): Inputs {
       );
     }
     inputs.env = env;
+  }
+  if (inputs.bucket === undefined && inputs.env === undefined) {
+    throw new MissingInputError(
+      'env',
+      `Without "bucket" the config is in the environment's own bucket, ${DEFAULT_CONFIG_BUCKET}: set env to the environment (dev, staging, prod), or name the bucket with the "bucket" input.`,
+    );
   }
   const kms = getString('kms-key-id');
   if (kms !== undefined) inputs.kmsKeyId = kms;

@@ -48,6 +48,14 @@ describe('bad input fails before any AWS call, naming the input and what is acce
       'Input "env": "Dev Env" is not valid. Accepted: lowercase letters, digits and hyphens, such as dev or prod.',
     ],
     [
+      { key: 'a.json', set: 'A=1', env: '' },
+      'Input "env" is required and was not supplied. Without "bucket" the config is in the environment\'s own bucket, mcfpipe-config-<env>-<account>-<region>: set env to the environment (dev, staging, prod), or name the bucket with the "bucket" input.',
+    ],
+    [
+      { mode: 'read', layer: 'network', env: '' },
+      /^Input "env" is required and was not supplied\. Without "bucket"/,
+    ],
+    [
       { key: 'a.json', set: 'A=1', 'export-env': 'true' },
       'Input "export-env": "true" is not valid. Accepted: false in publish mode (it applies to mode: read).',
     ],

@@ -44,7 +44,7 @@ describe.skipIf(!motoAvailable())('bundled action against moto', () => {
   let moto: MotoServer;
   let s3: S3Client;
   let vpcId: string;
-  const bucket = 'mcfpipe-config-123456789012-us-east-1';
+  const bucket = 'mcfpipe-config-dev-123456789012-us-east-1';
   beforeAll(async () => {
     moto = await startMoto();
     s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
@@ -107,9 +107,7 @@ describe.skipIf(!motoAvailable())('bundled action against moto', () => {
     const run = await publish();
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.outputs.changed).toBe('false');
-    expect(run.stdout).toContain(
-      'Bucket mcfpipe-config-123456789012-us-east-1 exists with ACLs disabled',
-    );
+    expect(run.stdout).toContain(`Bucket ${bucket} exists with ACLs disabled`);
     const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: KEY }));
     expect(versions.Versions).toHaveLength(1);
   });
@@ -120,6 +118,7 @@ describe.skipIf(!motoAvailable())('bundled action against moto', () => {
       inputs: {
         mode: 'read',
         layer: 'network',
+        env: 'dev',
         keys: 'VpcId',
         'export-env': 'true',
         'env-prefix': 'NET_',
@@ -140,7 +139,7 @@ describe.skipIf(!motoAvailable())('bundled action against moto', () => {
   it('read mode on a key that was never published fails naming bucket and key', async () => {
     const run = await runBundledAction({
       script: MAIN,
-      inputs: { mode: 'read', layer: 'db-api' },
+      inputs: { mode: 'read', layer: 'db-api', env: 'dev' },
       env: moto.env,
     });
     expect(run.exitCode).toBe(1);

@@ -20,7 +20,7 @@ export const s3Mock = mockClient(S3Client);
 export const stsMock = mockClient(STSClient);
 export const cfnMock = mockClient(CloudFormationClient);
 
-export const DEFAULT_BUCKET = `mcfpipe-config-${OWNER}-us-east-1`;
+export const DEFAULT_BUCKET = `mcfpipe-config-dev-${OWNER}-us-east-1`;
 export const NETWORK_KEY = 'mcfpipe/aws/network/network_config.json';
 
 export const NETWORK_OUTPUTS: Output[] = [
@@ -72,7 +72,9 @@ export class FakeAws {
     };
   }
 
+  /** Runs the step; env is dev unless the inputs give env or bucket (give env: '' for none). */
   run(inputs: Record<string, string>) {
-    return runStepInProcess(() => main(() => this.context()), { inputs });
+    const withEnv = 'env' in inputs || 'bucket' in inputs ? inputs : { env: 'dev', ...inputs };
+    return runStepInProcess(() => main(() => this.context()), { inputs: withEnv });
   }
 }

@@ -69,7 +69,7 @@ describe("publishing a stack's outputs", () => {
       }),
     });
     expect(aws.log).toContain(
-      `Config bucket: ${DEFAULT_BUCKET} (the default for account ${OWNER} in us-east-1).`,
+      `Config bucket: ${DEFAULT_BUCKET} (the default for environment dev of account ${OWNER} in us-east-1).`,
     );
     expect(aws.log.at(-1)).toMatch(
       new RegExp(
@@ -251,6 +251,37 @@ describe('the bucket', () => {
     );
   });
 
+  it('each environment has its own bucket: publishing dev never overwrites prod', async () => {
+    const aws = new FakeAws();
+    aws.addStack('mcfpipe-dev-network');
+    aws.addStack('mcfpipe-prod-network', [{ OutputKey: 'VpcId', OutputValue: 'vpc-prod' }]);
+    const prod = await aws.run({
+      'stack-name': 'mcfpipe-prod-network',
+      layer: 'network',
+      env: 'prod',
+    });
+    const dev = await aws.run({
+      'stack-name': 'mcfpipe-dev-network',
+      layer: 'network',
+      env: 'dev',
+    });
+    expect([prod.error, dev.error]).toEqual([undefined, undefined]);
+    const prodBucket = `mcfpipe-config-prod-${OWNER}-us-east-1`;
+    expect(prod.outputs.bucket).toBe(prodBucket);
+    expect(dev.outputs.bucket).toBe(DEFAULT_BUCKET);
+    expect(JSON.parse(aws.s3.latest(prodBucket, NETWORK_KEY)!.body)).toEqual([
+      { OutputKey: 'VpcId', OutputValue: 'vpc-prod' },
+    ]);
+    expect(aws.s3.buckets.get(prodBucket)!.versions).toHaveLength(1);
+    expect(aws.s3.buckets.get(prodBucket)!.tags).toContainEqual({
+      Key: 'mcfpipe:env',
+      Value: 'prod',
+    });
+    // Read mode finds each environment's config in its own bucket.
+    const read = await aws.run({ mode: 'read', layer: 'network', env: 'prod' });
+    expect(read.outputs.VpcId).toBe('vpc-prod');
+  });
+
   it('a name taken by another account fails with the fix and writes nothing', async () => {
     const aws = new FakeAws();
     aws.s3.addBucket('taken-name', { owner: '999988887777' });
@@ -258,7 +289,7 @@ describe('the bucket', () => {
     expect(step.error).toMatch(
       /^Bucket taken-name exists but does not belong to account 123456789012/,
     );
-    expect(step.error).toContain('mcfpipe-config-123456789012-us-east-1');
+    expect(step.error).toContain('mcfpipe-config-<env>-123456789012-us-east-1');
     expect(puts()).toHaveLength(0);
   });
 
