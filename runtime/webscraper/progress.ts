@@ -18,6 +18,7 @@ export const COUNTERS = [
   'handed_off',
   'received',
   'browser_pages',
+  'skipped_rows',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 

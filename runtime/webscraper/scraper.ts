@@ -216,11 +216,30 @@ class ScrapeRun {
     this.runId =
       this.opts.runId ??
       `${at.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${Math.random().toString(36).slice(2, 8)}`;
-    const runId = this.runId;
     this.checkpoint = await Checkpoint.open(this.opts.state, this.day, this.shard, this.now);
-    const state = this.checkpoint.state;
-    this.baseline = { ...state.counters };
+    this.baseline = { ...this.checkpoint.state.counters };
 
+    // A row that breaks the schema (a track written around the DB API) is reported and skipped.
+    const unsubscribe = this.opts.storage.onBadRow?.((bad) => {
+      this.counters.skipped_rows++;
+      for (const p of bad.problems)
+        this.logger.warn('skipped a stored row that does not match the schema', {
+          table: bad.table,
+          id: bad.id,
+          field: p.field,
+          rule: p.rule,
+          problem: p.message,
+        });
+    });
+    try {
+      return await this.runDay(started);
+    } finally {
+      unsubscribe?.();
+    }
+  }
+
+  private async runDay(started: number): Promise<ScrapeSummary> {
+    const state = this.checkpoint.state;
     const tracks = await this.opts.storage.listTracks(
       this.opts.userId ? { userId: this.opts.userId } : {},
     );
@@ -272,7 +291,7 @@ class ScrapeRun {
       // Parts of at most 500 records or 4 MiB: bounded memory, a few hundred KB per gzip object.
       this.archive = new JsonlParts(this.opts.archive, {
         prefix: `raw/${prefix}`,
-        runId,
+        runId: this.runId,
         gzip: true,
         maxRecords: 500,
         maxBytes: 4 * 1024 * 1024,
@@ -281,7 +300,7 @@ class ScrapeRun {
     const quarantineStore = this.opts.quarantine ?? this.opts.state;
     this.quarantine = new JsonlParts(quarantineStore, {
       prefix: `quarantine/${prefix}`,
-      runId,
+      runId: this.runId,
       onError: (err) => this.partsFailed('quarantine', quarantineStore, err),
     });
     this.logger.info(this.checkpoint.resumed ? 'resuming scrape' : 'starting scrape', {

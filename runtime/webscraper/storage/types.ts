@@ -8,6 +8,7 @@
  * nothing a reader relies on, and `job_search` rows keep their first
  * `first_seen`, `track_id` and `search_term`.
  */
+import type { BadRow } from '../../rows/check.js';
 import type { JobInput, JobSearchInput, TrackInput } from '../../schema/types.generated.js';
 
 /** A track as the scraper uses it (the `track` table's fields). */
@@ -19,7 +20,9 @@ export const JOB_SEARCH_PRESERVED = ['first_seen', 'track_id', 'search_term'] as
 export interface ScrapeStorage {
   /** For logs: `db-api https://...`, `dynamodb mcfpipe-dev-`, `memory`. */
   readonly description: string;
-  /** Active tracks, of one user or of all. */
+  /** Also tell `listener` about rows refused on reading (they are skipped); returns the remover. */
+  onBadRow?(listener: (bad: BadRow) => void): () => void;
+  /** Active tracks, of one user or of all; rows that break the schema are skipped. */
   listTracks(filter?: { userId?: string }): Promise<Track[]>;
   /** `mcf_updated_at` of the stored jobs among `jobIds` ('' when a job was stored without one); absent = not stored. */
   jobStates(jobIds: string[]): Promise<Map<string, string>>;
@@ -29,17 +32,4 @@ export interface ScrapeStorage {
   writeJobs(rows: JobInput[]): Promise<void>;
   /** Upserts job_search rows, keeping {@link JOB_SEARCH_PRESERVED} of stored ones. */
   writeJobSearches(rows: JobSearchInput[]): Promise<void>;
-}
-
-/** Runs `fn` over `items` with at most `concurrency` in flight. */
-export async function forEachLimited<T>(
-  items: T[],
-  concurrency: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
