@@ -297,4 +297,114 @@ describe('one environment cannot touch another', () => {
       ),
     ).toBe('implicit-deny');
   });
+
+  const ec2 = (type: string, id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${type}/${id}`;
+  const tagged = (env: string) => ({ 'aws:ResourceTag/mcfpipe:env': env });
+
+  it('EC2: changes only resources tagged for its environment', () => {
+    for (const [action, type] of [
+      ['ec2:ModifyVpcAttribute', 'vpc'],
+      ['ec2:DeleteVpc', 'vpc'],
+      ['ec2:AuthorizeSecurityGroupIngress', 'security-group'],
+      ['ec2:RevokeSecurityGroupEgress', 'security-group'],
+      ['ec2:CreateRoute', 'route-table'],
+      ['ec2:ReplaceRoute', 'route-table'],
+      ['ec2:DeleteSubnet', 'subnet'],
+      ['ec2:ModifyVpcEndpoint', 'vpc-endpoint'],
+      ['ec2:DeleteFlowLogs', 'vpc-flow-log'],
+      ['ec2:DetachInternetGateway', 'internet-gateway'],
+    ] as const) {
+      const arn = ec2(type, `${type}-0abc`);
+      expect(dev.may(action, arn, tagged('dev')), `${action} dev`).toBe('allow');
+      expect(dev.may(action, arn, tagged('prod')), `${action} prod`).toBe('implicit-deny');
+      expect(dev.may(action, arn), `${action} untagged`).toBe('implicit-deny');
+    }
+  });
+
+  it('EC2: creates resources only inside its own VPC', () => {
+    // CreateSubnet is authorised on the new subnet and on the VPC it goes into.
+    expect(dev.may('ec2:CreateSubnet', ec2('subnet', '*'))).toBe('allow');
+    expect(dev.may('ec2:CreateSubnet', ec2('vpc', 'vpc-0dev'), tagged('dev'))).toBe('allow');
+    expect(dev.may('ec2:CreateSubnet', ec2('vpc', 'vpc-0prod'), tagged('prod'))).toBe(
+      'implicit-deny',
+    );
+    expect(dev.may('ec2:CreateSecurityGroup', ec2('vpc', 'vpc-0prod'), tagged('prod'))).toBe(
+      'implicit-deny',
+    );
+    expect(dev.may('ec2:CreateVpcEndpoint', ec2('route-table', 'rtb-0prod'), tagged('prod'))).toBe(
+      'implicit-deny',
+    );
+    // A VPC, or an internet gateway, has no parent.
+    expect(dev.may('ec2:CreateVpc', ec2('vpc', '*'))).toBe('allow');
+  });
+
+  it('EC2: never retags a resource of another environment, nor to another environment', () => {
+    const vpc = ec2('vpc', 'vpc-0abc');
+    const toDev = { 'aws:RequestTag/mcfpipe:env': 'dev', 'aws:TagKeys': ['mcfpipe:env'] };
+    expect(dev.may('ec2:CreateTags', vpc, { ...tagged('prod'), ...toDev })).toBe('implicit-deny');
+    expect(
+      dev.may('ec2:CreateTags', vpc, { ...tagged('dev'), 'aws:RequestTag/mcfpipe:env': 'prod' }),
+    ).toBe('implicit-deny');
+    // Tagging what it just created (tag on create or right after) and its own.
+    expect(dev.may('ec2:CreateTags', vpc, toDev)).toBe('allow');
+    expect(dev.may('ec2:CreateTags', vpc, { ...tagged('dev'), ...toDev })).toBe('allow');
+    expect(dev.may('ec2:DeleteTags', vpc, tagged('prod'))).toBe('implicit-deny');
+  });
+
+  it("API Gateway: a dev role cannot open prod's routes", () => {
+    const api = (path: string) => `arn:aws:apigateway:${REGION}::/apis/${path}`;
+    const route = api('prodapi001/routes/r1');
+    // The attack of the review: PATCH prod's route to AuthorizationType NONE.
+    expect(
+      dev.may('apigateway:PATCH', route, {
+        ...tagged('prod'),
+        'apigateway:Request/RouteAuthorizationType': 'NONE',
+      }),
+    ).toBe('implicit-deny');
+    expect(dev.may('apigateway:DELETE', api('prodapi001'), tagged('prod'))).toBe('implicit-deny');
+    expect(dev.may('apigateway:POST', api('prodapi001/integrations'), tagged('prod'))).toBe(
+      'implicit-deny',
+    );
+    // Its own API, and a new one named for its prefix.
+    expect(dev.may('apigateway:PATCH', api('devapi0001/routes/r1'), tagged('dev'))).toBe('allow');
+    const apis = `arn:aws:apigateway:${REGION}::/apis`;
+    expect(
+      dev.may('apigateway:POST', apis, { 'apigateway:Request/ApiName': 'mcfpipe-dev-db-api' }),
+    ).toBe('allow');
+    expect(
+      dev.may('apigateway:POST', apis, { 'apigateway:Request/ApiName': 'mcfpipe-prod-db-api' }),
+    ).toBe('implicit-deny');
+    // Nor make prod's API its own by retagging it (or untagging it).
+    const tags = `arn:aws:apigateway:${REGION}::/tags/${encodeURIComponent(api('prodapi001'))}`;
+    expect(dev.may('apigateway:POST', tags, { 'aws:TagKeys': ['mcfpipe:env'] })).toBe(
+      'explicit-deny',
+    );
+    expect(dev.may('apigateway:DELETE', tags, { 'aws:TagKeys': ['mcfpipe:env'] })).toBe(
+      'explicit-deny',
+    );
+    expect(dev.may('apigateway:POST', tags, { 'aws:TagKeys': ['team'] })).toBe('allow');
+  });
+
+  it('API Gateway: the prod deploy role opens no route, whatever the template says', () => {
+    const route = `arn:aws:apigateway:${REGION}::/apis/prodapi001/routes/r1`;
+    const open = { ...tagged('prod'), 'apigateway:Request/RouteAuthorizationType': 'NONE' };
+    expect(prod.may('apigateway:PATCH', route, open)).toBe('explicit-deny');
+    expect(
+      prod.may('apigateway:PATCH', route, {
+        ...tagged('prod'),
+        'apigateway:Request/RouteAuthorizationType': 'AWS_IAM',
+      }),
+    ).toBe('allow');
+    expect(
+      dev.may('apigateway:PATCH', `arn:aws:apigateway:${REGION}::/apis/devapi0001/routes/r1`, {
+        ...tagged('dev'),
+        'apigateway:Request/RouteAuthorizationType': 'NONE',
+      }),
+    ).toBe('allow');
+  });
+
+  it('logs: no account-wide resource policy writes', () => {
+    expect(dev.may('logs:PutResourcePolicy', '*')).toBe('implicit-deny');
+    expect(dev.may('logs:DeleteResourcePolicy', '*')).toBe('implicit-deny');
+  });
 });
