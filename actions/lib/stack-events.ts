@@ -13,19 +13,20 @@
  * "Resource creation cancelled" that follows it, and {@link explainFailure}
  * follows a failed nested stack into its own events.
  */
-import * as core from '@actions/core';
+
 import {
   type CloudFormationClient,
   DescribeStackEventsCommand,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
+import { logLine } from './log.js';
 
 export type { StackEvent };
 
 export interface StackEventStreamOptions {
   /** Stack name or, better, stack id (an id still works after the stack is deleted). */
   stack: string;
-  /** Where new events go, one formatted line each (default: core.info). */
+  /** Where new events go, one formatted line each (default: logLine, fenced when needed). */
   log?: (line: string, event: StackEvent) => void;
   /**
    * Ignore events older than this (a second guard besides {@link StackEventStream.prime},
@@ -127,7 +128,7 @@ export class StackEventStream {
     ordered.sort(byTime);
     for (const event of ordered) {
       this.all.push(event);
-      (this.opts.log ?? logToRunner)(formatEvent(event), event);
+      (this.opts.log ?? logLine)(formatEvent(event), event);
     }
     return ordered;
   }
@@ -137,10 +138,6 @@ export class StackEventStream {
       new DescribeStackEventsCommand({ StackName: this.stackRef, ...(NextToken && { NextToken }) }),
     );
   }
-}
-
-function logToRunner(line: string): void {
-  core.info(line);
 }
 
 /** Stable sort by timestamp (events of the same second keep their API order). */

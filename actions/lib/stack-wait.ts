@@ -11,7 +11,6 @@
  * The poll interval and the clock are injectable, so tests run without
  * real waiting.
  */
-import * as core from '@actions/core';
 import {
   type CloudFormationClient,
   DescribeStacksCommand,
@@ -20,6 +19,7 @@ import {
 import { errorCode, isThrottling } from '../../core/errors.js';
 import { sleep } from '../../core/time.js';
 import { formatDuration } from '../../core/values.js';
+import { logLine } from './log.js';
 import { isMissingStack, type StackEventStream } from './stack-events.js';
 
 export type { Stack };
@@ -67,7 +67,7 @@ export interface WaitForStackOptions {
   /** Log a "still waiting" line after this long without news (default 60s). */
   heartbeatMs?: number;
   clock?: Clock;
-  /** Progress lines (default core.info). */
+  /** Progress lines (default logLine). */
   log?: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -118,7 +118,7 @@ export async function waitForStack(
   opts: WaitForStackOptions,
 ): Promise<WaitResult> {
   const clock = opts.clock ?? systemClock;
-  const log = opts.log ?? ((line: string) => core.info(line));
+  const log = opts.log ?? logLine;
   const pollMs = opts.pollMs ?? 5000;
   const maxBackoffMs = opts.maxBackoffMs ?? 60_000;
   const maxTransient = opts.maxTransientErrors ?? 10;

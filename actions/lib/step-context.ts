@@ -10,6 +10,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createClient, resolveRegion } from '../../core/aws.js';
+import { logLine } from './log.js';
 
 export interface StepContext {
   cfn: CloudFormationClient;
@@ -28,7 +29,7 @@ export function stepContext(regionInput: string | undefined): StepContext {
     s3: createClient(S3Client, 'S3', { region }),
     sts: createClient(STSClient, 'STS', { region }),
     region,
-    log: (line) => core.info(line),
+    log: logLine,
     warn: (line) => core.warning(line),
   };
 }

@@ -9,6 +9,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { createClient, resolveRegion } from '../../../core/aws.js';
 import { ActionError } from '../../../core/errors.js';
 import { writeSummary } from '../../../core/summary.js';
+import { logLine } from '../../lib/log.js';
 import { once } from '../../lib/once.js';
 import { systemClock } from '../../lib/stack-wait.js';
 import { type Context, runIdFrom } from './context.js';
@@ -58,7 +59,7 @@ export function makeContext(inputs: DeployInputs): Context {
     region,
     clock: systemClock,
     pollMs: 5000,
-    log: (line) => core.info(line),
+    log: logLine,
     warn: (line) => core.warning(line),
     runId: runIdFrom(process.env, Date.now()),
   };

@@ -6,12 +6,19 @@
 import * as core from '@actions/core';
 import type { Output, StackEvent } from '@aws-sdk/client-cloudformation';
 import { ActionError, explainError } from '../../../core/errors.js';
-import { code, markdownTable } from '../../../core/summary.js';
+import { cell, code, markdownTable } from '../../../core/summary.js';
 import { formatDuration } from '../../../core/values.js';
 
-/** Inline code inside a table cell (the cell escaping keeps HTML out). */
+/**
+ * Inline code inside a table cell (the cell escaping keeps HTML out). The
+ * fence is longer than any run of backticks in the value, so a value from
+ * AWS cannot close it and go on as Markdown.
+ */
 function mono(value: string | undefined): string {
-  return value ? `\`${value}\`` : '';
+  if (!value) return '';
+  const longest = Math.max(0, ...(value.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return longest ? `${fence} ${value} ${fence}` : `${fence}${value}${fence}`;
 }
 
 import type { ChangeRow } from './change-set.js';
@@ -47,7 +54,10 @@ const HEADLINE: Record<DeployResult['outcome'], string> = {
 };
 
 export function deploySummary(r: DeployResult, region: string): string {
-  const parts = [`## deploy-stack: ${code(r.stackName)}: ${HEADLINE[r.outcome]}\n`, `${r.note}\n`];
+  const parts = [
+    `## deploy-stack: ${code(r.stackName)}: ${HEADLINE[r.outcome]}\n`,
+    `${cell(r.note)}\n`,
+  ];
   const facts: string[] = [`Status: ${code(r.status)}`, `region ${code(region)}`];
   facts.push(`${formatDuration(r.elapsedMs)}`);
   if (r.changeSetId)
@@ -78,11 +88,12 @@ export function failureSummary(
   stackId?: string,
 ): string {
   const parts = [`## deploy-stack: ${code(stackName)}: failed\n`];
+  // Messages quote AWS (event reasons, change-set reasons): escaped like table cells.
   if (err instanceof ActionError) {
-    parts.push(`${err.message}\n`);
-    if (err.hint) parts.push(`> ${err.hint}\n`);
+    parts.push(`${cell(err.message)}\n`);
+    if (err.hint) parts.push(`> ${cell(err.hint)}\n`);
   } else {
-    parts.push(`${explainError(err)}\n`);
+    parts.push(`${cell(explainError(err))}\n`);
   }
   const failed = err instanceof DeployFailure ? failedEvents(err.events) : [];
   if (failed.length) {
@@ -113,7 +124,7 @@ export function driftSummary(r: DriftResult, region: string): string {
         : r.driftStatus.toLowerCase();
   const parts = [`## deploy-stack: ${code(r.stackName)}: drift ${headline}\n`];
   if (r.detectionNote)
-    parts.push(`Drift detection could not check everything: ${r.detectionNote}\n`);
+    parts.push(`Drift detection could not check everything: ${cell(r.detectionNote)}\n`);
   if (r.drifts.length) {
     const rows: unknown[][] = [];
     for (const d of r.drifts) {

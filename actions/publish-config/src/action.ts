@@ -18,7 +18,7 @@ import { serializeConfig, writeConfig } from '../../lib/config-write.js';
 import { maskSecret } from '../../lib/run.js';
 import type { Context } from './context.js';
 import { envVariables } from './env-export.js';
-import { type Inputs, readInputs } from './inputs.js';
+import { CONFIG_KEY, type Inputs, readInputs } from './inputs.js';
 import { publishSummary, readSummary } from './report.js';
 import { gather } from './sources.js';
 
@@ -138,13 +138,22 @@ async function readMode(ctx: Context, inputs: Inputs): Promise<void> {
   maskValues(pairs, inputs.secretKeys, where);
   if (inputs.requiredKeys.length) pickKeys(pairs, inputs.requiredKeys, where);
   const shadowed: string[] = [];
+  const unnamed: string[] = [];
   for (const [key, value] of Object.entries(pairs)) {
     if (FIXED_OUTPUTS.includes(key)) shadowed.push(key);
+    // A stored key is outside text: one with a line break could write other
+    // outputs into GITHUB_OUTPUT, so only key-like names become outputs.
+    else if (!CONFIG_KEY.test(key)) unnamed.push(JSON.stringify(key));
     else core.setOutput(key, value);
   }
   if (shadowed.length) {
     ctx.warn(
       `Config key(s) ${shadowed.join(', ')} share a name with this action's own outputs; read them from the "config" output (JSON) instead.`,
+    );
+  }
+  if (unnamed.length) {
+    ctx.warn(
+      `Config key(s) ${unnamed.join(', ')} are not step output names (a letter or _, then letters, digits and _ . : / -); read them from the "config" output (JSON) instead.`,
     );
   }
   const exported = inputs.exportEnv ? envVariables(pairs, inputs.envPrefix) : [];

@@ -44,7 +44,7 @@ const STACK_ARN =
   /^arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:\d{12}:stack\/[A-Za-z][A-Za-z0-9-]*\/[\w-]+$/;
 const LAYER = /^[a-z][a-z0-9-]{0,62}$/;
 /** Keys of `set` lines, and of names given in secret-keys / keys. */
-const CONFIG_KEY = /^[A-Za-z_][A-Za-z0-9_.:/-]*$/;
+export const CONFIG_KEY = /^[A-Za-z_][A-Za-z0-9_.:/-]*$/;
 const ENV_PREFIX = /^([A-Za-z_][A-Za-z0-9_]*)?$/;
 
 /** `network` -> mcfpipe/aws/network/network_config.json; `db-api` -> mcfpipe/aws/db-api/db_api_config.json. */

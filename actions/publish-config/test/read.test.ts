@@ -178,4 +178,23 @@ describe('read mode', () => {
       /^Config key\(s\) bucket share a name with this action's own outputs/,
     );
   });
+
+  it('a stored key with a line break cannot write other outputs: it stays in the config output', async () => {
+    const hostile = 'x<<EOF\nurl=s3://elsewhere/k\nEOF\ny';
+    const aws = withConfig(JSON.stringify({ VpcId: 'vpc-1', [hostile]: 'v', 'has space': 'w' }));
+    const step = await aws.run({ mode: 'read', layer: 'network' });
+    expect(step.error).toBeUndefined();
+    expect(step.outputs.url).toBe(`s3://${DEFAULT_BUCKET}/${NETWORK_KEY}`);
+    expect(Object.keys(step.outputs).sort()).toEqual(
+      ['VpcId', 'bucket', 'changed', 'config', 'key', 'url'].sort(),
+    );
+    expect(JSON.parse(step.outputs.config!)).toEqual({
+      VpcId: 'vpc-1',
+      [hostile]: 'v',
+      'has space': 'w',
+    });
+    expect(aws.warnings).toEqual([
+      'Config key(s) "x<<EOF\\nurl=s3://elsewhere/k\\nEOF\\ny", "has space" are not step output names (a letter or _, then letters, digits and _ . : / -); read them from the "config" output (JSON) instead.',
+    ]);
+  });
 });

@@ -3,12 +3,12 @@
  * log, the run's identity and the pacing of retries. Tests build one with
  * mocked clients and a fake clock.
  */
-import { randomUUID } from 'node:crypto';
 import * as core from '@actions/core';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createClient, resolveRegion } from '../../../core/aws.js';
+import { logLine, printFenced } from '../../lib/log.js';
 import { type Clock, systemClock } from '../../lib/stack-wait.js';
 import { type WorkflowRun, workflowRunFrom } from '../../lib/workflow-run.js';
 
@@ -56,7 +56,7 @@ export function makeContext(regionInput: string | undefined, signal?: AbortSigna
     },
     region,
     clock: systemClock,
-    log: (line) => core.info(line),
+    log: logLine,
     warn: (line) => core.warning(line),
     printLog: printFenced,
     run: workflowRunFrom(),
@@ -65,13 +65,4 @@ export function makeContext(regionInput: string | undefined, signal?: AbortSigna
   };
   if (signal) ctx.signal = signal;
   return ctx;
-}
-
-/** Writes lines with workflow commands switched off around them. */
-export function printFenced(lines: string[]): void {
-  if (lines.length === 0) return;
-  const token = randomUUID();
-  core.info(`::stop-commands::${token}`);
-  for (const line of lines) core.info(line);
-  core.info(`::${token}::`);
 }

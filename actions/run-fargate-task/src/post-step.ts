@@ -5,12 +5,12 @@
  * nothing is left running and billing. A task it cannot stop fails the step
  * with the command to stop it by hand.
  */
-import * as core from '@actions/core';
 import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { createClient } from '../../../core/aws.js';
 import { ActionError, explainError } from '../../../core/errors.js';
 import { writeSummary } from '../../../core/summary.js';
 import { retry } from '../../../core/time.js';
+import { logLine } from '../../lib/log.js';
 import { readState } from './state.js';
 import { stopCommand, stopTasks, taskCallRetry } from './stop.js';
 
@@ -25,7 +25,7 @@ export interface PostContext {
 
 const defaultContext: PostContext = {
   ecs: (region) => createClient(ECSClient, 'ECS', { region }),
-  log: (line) => core.info(line),
+  log: logLine,
   retryBaseMs: 1000,
 };
 
