@@ -137,6 +137,8 @@ async function readMode(ctx: Context, inputs: Inputs): Promise<void> {
   const pairs = await readConfig(ctx.s3, location);
   maskValues(pairs, inputs.secretKeys, where);
   if (inputs.requiredKeys.length) pickKeys(pairs, inputs.requiredKeys, where);
+  // Before any output: a refused key leaves the step with nothing set.
+  const exported = inputs.exportEnv ? envVariables(pairs, inputs.envPrefix) : [];
   const shadowed: string[] = [];
   const unnamed: string[] = [];
   for (const [key, value] of Object.entries(pairs)) {
@@ -156,7 +158,6 @@ async function readMode(ctx: Context, inputs: Inputs): Promise<void> {
       `Config key(s) ${unnamed.join(', ')} are not step output names (a letter or _, then letters, digits and _ . : / -); read them from the "config" output (JSON) instead.`,
     );
   }
-  const exported = inputs.exportEnv ? envVariables(pairs, inputs.envPrefix) : [];
   for (const { name, value } of exported) core.exportVariable(name, value);
   setCommonOutputs(location, pairs);
   core.setOutput('changed', 'false');

@@ -1,29 +1,15 @@
 /**
  * Read mode's `export-env`: config pairs as environment variables for the
- * job's later steps. Names are the keys (characters other than letters,
- * digits and _ become _), after `env-prefix`. Variables that steer the runner,
- * a shell, how programs load code (loader, interpreters, git, npm), TLS
- * trust, proxies or AWS credentials are never set from a config file.
+ * job's later steps. A config is outside data, and a list of names to keep
+ * out (PATH, LD_PRELOAD, GOFLAGS, MAVEN_OPTS, ...) is never complete, so
+ * only keys that begin with a prefix no program reads are exported:
+ * `env-prefix`, CFG_ by default, never empty. Such a key is exported under
+ * its own name (characters other than letters, digits and _ become _); any
+ * other key is refused, and nothing is exported.
  */
 import { ActionError } from '../../../core/errors.js';
 
-const PROTECTED = new RegExp(
-  [
-    // The runner, its commands and AWS credentials.
-    '^(GITHUB_|RUNNER_|ACTIONS_|AWS_|INPUT_|STATE_)',
-    // The dynamic loader (LD_AUDIT, DYLD_INSERT_LIBRARIES, ...), git (GIT_SSH_COMMAND,
-    // GIT_CONFIG_*), npm (npm_config_script_shell), Docker, exported shell functions.
-    '^(LD_|DYLD_|GIT_|NPM_CONFIG_|DOCKER_|BASH_FUNC_)',
-    // Shells, interpreters and what they load at start.
-    '^(PATH|HOME|SHELL|BASH_ENV|ENV|CI|IFS|CDPATH|PS4|PROMPT_COMMAND|TMPDIR|GCONV_PATH)$',
-    '^(NODE_OPTIONS|NODE_PATH|PYTHONPATH|PYTHONHOME|PYTHONSTARTUP|PYTHONUSERBASE|PERL5LIB|PERL5OPT|PERLLIB|RUBYOPT|RUBYLIB)$',
-    '^(JAVA_TOOL_OPTIONS|JDK_JAVA_OPTIONS|_JAVA_OPTIONS|KUBECONFIG)$',
-    // TLS trust and proxies.
-    '^(NODE_EXTRA_CA_CERTS|NODE_TLS_REJECT_UNAUTHORIZED|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE)$',
-    '^(HTTP_PROXY|HTTPS_PROXY|NO_PROXY|ALL_PROXY|FTP_PROXY)$',
-  ].join('|'),
-  'i',
-);
+export const DEFAULT_ENV_PREFIX = 'CFG_';
 
 export interface EnvVariable {
   key: string;
@@ -31,19 +17,19 @@ export interface EnvVariable {
   value: string;
 }
 
-/** One variable per key; an ActionError for a protected or colliding name. */
+/** One variable per key; an ActionError for a key without the prefix, or two keys with one name. */
 export function envVariables(pairs: Record<string, string>, prefix: string): EnvVariable[] {
+  if (!prefix) throw new Error('export-env needs a prefix');
   const out: EnvVariable[] = [];
   const from: Record<string, string> = {};
   for (const [key, value] of Object.entries(pairs)) {
-    let name = `${prefix}${key.replace(/[^A-Za-z0-9_]/g, '_')}`;
-    if (/^\d/.test(name)) name = `_${name}`;
-    if (PROTECTED.test(name)) {
+    if (!key.startsWith(prefix) || key.length === prefix.length) {
       throw new ActionError(
-        `export-env: config key "${key}" would set the environment variable ${name}, which this step never sets from a config (it steers the runner, a shell, how programs load code, TLS, proxies or AWS credentials).`,
-        'Set env-prefix (for example CFG_) to export every key under a prefix.',
+        `export-env: config key ${JSON.stringify(key)} does not begin with ${prefix}, the prefix every exported variable must have (env-prefix${prefix === DEFAULT_ENV_PREFIX ? ', default' : ''} ${prefix}), so nothing was exported.`,
+        `Name the keys to export ${prefix}<name> in the published config, or set env-prefix to the prefix they share (letters, digits and _, ending in _). Every key is also a step output and in the "config" output, without export-env.`,
       );
     }
+    const name = key.replace(/[^A-Za-z0-9_]/g, '_');
     if (Object.hasOwn(from, name)) {
       throw new ActionError(
         `export-env: config keys "${from[name]}" and "${key}" both become the environment variable ${name}.`,

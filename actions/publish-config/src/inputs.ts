@@ -9,6 +9,7 @@ import { InputError, MissingInputError, parseKeyValues } from '../../../core/val
 import { DEFAULT_CONFIG_BUCKET } from '../../lib/config-bucket.js';
 import { getBoolean, getChoice, getList, getString, raw } from '../../lib/inputs.js';
 import { maskSecret } from '../../lib/run.js';
+import { DEFAULT_ENV_PREFIX } from './env-export.js';
 
 export const MODES = ['publish', 'read'] as const;
 export type Mode = (typeof MODES)[number];
@@ -45,7 +46,8 @@ const STACK_ARN =
 const LAYER = /^[a-z][a-z0-9-]{0,62}$/;
 /** Keys of `set` lines, and of names given in secret-keys / keys. */
 export const CONFIG_KEY = /^[A-Za-z_][A-Za-z0-9_.:/-]*$/;
-const ENV_PREFIX = /^([A-Za-z_][A-Za-z0-9_]*)?$/;
+/** A prefix of exported names: never empty, ending in _ (so PATH cannot be one). */
+const ENV_PREFIX = /^[A-Za-z][A-Za-z0-9_]*_$/;
 
 /** `network` -> mcfpipe/aws/network/network_config.json; `db-api` -> mcfpipe/aws/db-api/db_api_config.json. */
 export function layerKey(layer: string): string {
@@ -65,7 +67,7 @@ export function readInputs(cwd: string = process.cwd()): Inputs {
     secretKeys,
     requiredKeys: keyList('keys'),
     exportEnv: getBoolean('export-env', false),
-    envPrefix: getString('env-prefix') ?? '',
+    envPrefix: getString('env-prefix') ?? DEFAULT_ENV_PREFIX,
   };
   const bucket = getString('bucket');
   if (bucket !== undefined) {
@@ -82,7 +84,7 @@ export function readInputs(cwd: string = process.cwd()): Inputs {
     throw new InputError(
       'env-prefix',
       inputs.envPrefix,
-      'letters, digits and underscores, not starting with a digit (for example CFG_)',
+      `a prefix of letters, digits and _, starting with a letter and ending in _ (default ${DEFAULT_ENV_PREFIX}); export-env exports only the config keys that begin with it`,
     );
   }
   const env = getString('env');

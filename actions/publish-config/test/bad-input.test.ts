@@ -63,7 +63,10 @@ describe('bad input fails before any AWS call, naming the input and what is acce
       { mode: 'read', key: 'a.json', set: 'A=1' },
       'Input "set": "A=1" is not valid. Accepted: nothing in read mode: stack-name, file, json and set are for mode: publish.',
     ],
-    [{ mode: 'read', key: 'a.json', 'env-prefix': '1X' }, /^Input "env-prefix": "1X" is not valid/],
+    ...['1X_', 'CFG', '_', 'PATH', 'A-B_'].map((prefix): [Record<string, string>, string] => [
+      { mode: 'read', key: 'a.json', 'env-prefix': prefix },
+      `Input "env-prefix": "${prefix}" is not valid. Accepted: a prefix of letters, digits and _, starting with a letter and ending in _ (default CFG_); export-env exports only the config keys that begin with it.`,
+    ]),
     [
       { mode: 'read', key: 'a.json', keys: 'Vpc Id' },
       'Input "keys": "Vpc Id" is not valid. Accepted: config keys such as VpcId or SGPrivate.',

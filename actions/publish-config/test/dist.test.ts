@@ -112,17 +112,10 @@ describe.skipIf(!motoAvailable())('bundled action against moto', () => {
     expect(versions.Versions).toHaveLength(1);
   });
 
-  it('read mode sets the published pairs as outputs and environment variables', async () => {
+  it('read mode sets the published pairs as outputs', async () => {
     const run = await runBundledAction({
       script: MAIN,
-      inputs: {
-        mode: 'read',
-        layer: 'network',
-        env: 'dev',
-        keys: 'VpcId',
-        'export-env': 'true',
-        'env-prefix': 'NET_',
-      },
+      inputs: { mode: 'read', layer: 'network', env: 'dev', keys: 'VpcId' },
       env: moto.env,
     });
     expect(run.exitCode, run.stdout).toBe(0);
@@ -133,7 +126,33 @@ describe.skipIf(!motoAvailable())('bundled action against moto', () => {
       key: KEY,
       changed: 'false',
     });
-    expect(run.env).toEqual({ NET_Stage: 'dev', NET_VpcId: vpcId });
+  });
+
+  it('export-env exports the CFG_ keys, and refuses a config with others', async () => {
+    const global = { layer: 'global', env: 'dev' };
+    const published = await runBundledAction({
+      script: MAIN,
+      inputs: { ...global, set: 'CFG_SheetId=1AbC\nCFG_Region=us-east-1' },
+      env: moto.env,
+    });
+    expect(published.exitCode, published.stdout).toBe(0);
+    const read = await runBundledAction({
+      script: MAIN,
+      inputs: { ...global, mode: 'read', 'export-env': 'true' },
+      env: moto.env,
+    });
+    expect(read.exitCode, read.stdout).toBe(0);
+    expect(read.env).toEqual({ CFG_SheetId: '1AbC', CFG_Region: 'us-east-1' });
+    const refused = await runBundledAction({
+      script: MAIN,
+      inputs: { mode: 'read', layer: 'network', env: 'dev', 'export-env': 'true' },
+      env: moto.env,
+    });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).toContain(
+      '::error::export-env: config key "Stage" does not begin with CFG_',
+    );
+    expect(refused.env).toEqual({});
   });
 
   it('read mode on a key that was never published fails naming bucket and key', async () => {
