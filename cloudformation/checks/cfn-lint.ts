@@ -10,6 +10,13 @@ import { execFile, execFileSync } from 'node:child_process';
 
 const CFN_LINT = process.env.MCFPIPE_CFN_LINT ?? 'cfn-lint';
 
+/**
+ * Informational rules that count like errors here. cfn-lint reports I-level
+ * rules only when asked: I3011, a stateful resource (a log group, a table)
+ * without explicit DeletionPolicy and UpdateReplacePolicy.
+ */
+export const INCLUDED_INFORMATIONAL_RULES = ['I3011'];
+
 export interface LintFinding {
   /** E (error), W (warning) or I (informational) followed by the rule number. */
   rule: string;
@@ -41,12 +48,23 @@ interface RawMatch {
   Location: { Start: { LineNumber: number } };
 }
 
-/** Lints the files in one cfn-lint run (about two seconds each on this machine). */
+/**
+ * Lints the files in one cfn-lint run (about two seconds each on this
+ * machine): errors, warnings and INCLUDED_INFORMATIONAL_RULES.
+ */
 export function runCfnLint(files: string[], extraArgs: string[] = []): Promise<LintFinding[]> {
   return new Promise((resolve, reject) => {
     execFile(
       CFN_LINT,
-      ['--format', 'json', ...extraArgs, '--', ...files],
+      [
+        '--format',
+        'json',
+        '--include-checks',
+        ...INCLUDED_INFORMATIONAL_RULES,
+        ...extraArgs,
+        '--',
+        ...files,
+      ],
       { encoding: 'utf8', timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         // cfn-lint exits non-zero when it finds something; the JSON says what.

@@ -6,7 +6,8 @@
  * - every bucket encrypted by default, with all four public-access blocks on;
  * - every DynamoDB table with point-in-time recovery, encryption settings,
  *   and DeletionPolicy and UpdateReplacePolicy Retain;
- * - every log group with a retention, and nothing that writes to a log group
+ * - every log group with a retention and an explicit DeletionPolicy and
+ *   UpdateReplacePolicy (cfn-lint I3011), and nothing that writes to a log group
  *   the template does not declare (Lambda functions without a LoggingConfig
  *   log group, awslogs options naming an undeclared group) since such groups
  *   are created with no retention;
@@ -173,6 +174,14 @@ export function checkSecurity(name: string, template: Template, spec: SpecChecke
         break;
       case 'AWS::Logs::LogGroup':
         if (props.RetentionInDays === undefined) add(path, 'a log group needs RetentionInDays');
+        for (const policy of ['DeletionPolicy', 'UpdateReplacePolicy']) {
+          if (res[policy] === undefined) {
+            add(
+              path,
+              `a log group needs an explicit ${policy} (Delete or Retain: what happens to its logs)`,
+            );
+          }
+        }
         break;
       case 'AWS::Lambda::Function': {
         const target = isObject(props.LoggingConfig)

@@ -1,6 +1,7 @@
 /**
  * cfn-lint on every template as deployed (db-api merged with the generated
- * tables): no errors and no warnings. Skipped when cfn-lint is not installed,
+ * tables): no errors, no warnings, and none of the informational rules the
+ * project counts (I3011). Skipped when cfn-lint is not installed,
  * except in CI (CI=true), where that is a failure.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -43,9 +44,30 @@ describe.skipIf(!version)(`cfn-lint (${version ?? 'not installed: pip install cf
       ].join('\n'),
     );
     const findings = await runCfnLint([file]);
-    expect(findings.some((f) => f.rule.startsWith('E') && f.message.includes('Missing'))).toBe(
-      true,
+    const error = findings.find((f) => f.rule.startsWith('E') && f.message.includes('Missing'));
+    expect(error?.line).toBe(5);
+  }, 60_000);
+
+  it('counts I3011: a log group without DeletionPolicy and UpdateReplacePolicy', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mcfpipe-cfn-lint-')), 'logs.yaml');
+    writeFileSync(
+      file,
+      [
+        'Resources:',
+        '  Logs:',
+        '    Type: AWS::Logs::LogGroup',
+        '    Properties:',
+        '      RetentionInDays: 14',
+        '  Kept:',
+        '    Type: AWS::Logs::LogGroup',
+        '    DeletionPolicy: Delete',
+        '    UpdateReplacePolicy: Delete',
+        '    Properties:',
+        '      RetentionInDays: 14',
+        '',
+      ].join('\n'),
     );
-    expect(findings[0]!.line).toBe(5);
+    const findings = await runCfnLint([file]);
+    expect(findings.map((f) => `${f.rule}:${f.line}`).sort()).toEqual(['I3011:2', 'I3011:2']);
   }, 60_000);
 });

@@ -10,6 +10,7 @@ import { checkPermissionsBoundaries } from '../checks/boundary-check.js';
 import { checkIamPolicies, checkPolicySizes } from '../checks/iam-check.js';
 import { formatProblems, type Problem } from '../checks/problems.js';
 import { checkReferences } from '../checks/refs-check.js';
+import { resolveTemplate } from '../checks/resolve.js';
 import { checkSecurity } from '../checks/security-check.js';
 import { loadSpec, SpecChecker } from '../checks/spec-check.js';
 import {
@@ -135,9 +136,30 @@ describe('the project templates', () => {
       }
     }
     expect(template.Parameters?.SshCidr?.Default).toBe('');
+    // CloudFormation matches the whole value; /16 (65,536 addresses) at the widest.
     const ssh = new RegExp(template.Parameters?.SshCidr?.AllowedPattern as string);
-    expect(ssh.test('0.0.0.0/0')).toBe(false);
-    expect(ssh.test('203.0.113.7/32')).toBe(true);
+    for (const ok of [
+      '',
+      '203.0.113.7/32',
+      '203.0.113.0/24',
+      '10.1.0.0/16',
+      '255.255.255.255/32',
+    ]) {
+      expect(ssh.test(ok), ok).toBe(true);
+    }
+    for (const bad of [
+      '0.0.0.0/0',
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '10.0.0.0/15',
+      '203.0.113.7',
+      '256.1.1.1/32',
+      '203.0.113.7/33',
+      '1.2.3.4/32 ',
+    ]) {
+      expect(ssh.test(bad), bad).toBe(false);
+    }
+    expect(template.Parameters?.SshCidr?.ConstraintDescription).toMatch(/\/16.*\/32/);
     expect(r.SGPrivate?.Properties?.SecurityGroupIngress).toBeUndefined();
   });
 
@@ -178,6 +200,20 @@ describe('the project templates', () => {
         },
       },
     });
+  });
+
+  it('db-api: prod refuses AuthType NONE before anything is created', () => {
+    const merged = templates.find((t) => t.layer === 'db-api')!.template;
+    const refusals = (parameters: Record<string, string>) =>
+      resolveTemplate(merged, {
+        parameters: { CodeBucket: 'b-config', CodeKey: 'mcfpipe/db-api/x.zip', ...parameters },
+      }).ruleFailures.map((f) => f.rule);
+    expect(refusals({ Env: 'prod', AuthType: 'NONE' })).toEqual(['NoOpenApiInProd']);
+    expect(refusals({ Env: 'prod', AuthType: 'AWS_IAM' })).toEqual([]);
+    expect(refusals({ Env: 'prod' })).toEqual([]);
+    // A short-lived test stack elsewhere may still be open.
+    expect(refusals({ Env: 'dev', AuthType: 'NONE' })).toEqual([]);
+    expect(refusals({ Env: 'staging', AuthType: 'NONE' })).toEqual([]);
   });
 
   it('db-api: the Lambda role reaches only the generated tables and their indexes', () => {
@@ -393,6 +429,8 @@ describe('the checks fail on templates that break their rules', () => {
       'Table: a table needs UpdateReplacePolicy: Retain',
       'Table: a table needs SSESpecification',
       'Logs: a log group needs RetentionInDays',
+      'Logs: a log group needs an explicit DeletionPolicy',
+      'Logs: a log group needs an explicit UpdateReplacePolicy',
       'Fn: a function needs LoggingConfig.LogGroup',
       'Task.Properties.ContainerDefinitions[0]: a container needs the awslogs driver',
       'a role is assumed by AWS services or a federated provider',
