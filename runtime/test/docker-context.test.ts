@@ -38,7 +38,7 @@ function patternRegExp(pattern: string): RegExp {
 }
 
 /** Whether BuildKit sends a file, by the .dockerignore's rules (the last matching line wins). */
-export function sentToBuild(ignoreText: string, file: string): boolean {
+function sentToBuild(ignoreText: string, file: string): boolean {
   const rules = ignoreText
     .split('\n')
     .map((l) => l.trim())
