@@ -14,6 +14,13 @@ import { DEFAULT_SCHEMA, renderMerged } from '../tables/cli.js';
 
 const version = cfnLintVersion();
 
+/** Lints a template given as lines. */
+function lintLines(name: string, lines: string[]) {
+  const file = join(mkdtempSync(join(tmpdir(), 'mcfpipe-cfn-lint-')), name);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return runCfnLint([file]);
+}
+
 describe.skipIf(!version)(`cfn-lint (${version ?? 'not installed: pip install cfn-lint'})`, () => {
   it('finds nothing in any template', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcfpipe-cfn-lint-'));
@@ -31,43 +38,31 @@ describe.skipIf(!version)(`cfn-lint (${version ?? 'not installed: pip install cf
   }, 120_000);
 
   it('reports an error in a broken template (the runner reads its findings)', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'mcfpipe-cfn-lint-')), 'broken.yaml');
-    writeFileSync(
-      file,
-      [
-        'Resources:',
-        '  Queue:',
-        '    Type: AWS::SQS::Queue',
-        '    Properties:',
-        '      VisibilityTimeout: !Ref Missing',
-        '',
-      ].join('\n'),
-    );
-    const findings = await runCfnLint([file]);
+    const findings = await lintLines('broken.yaml', [
+      'Resources:',
+      '  Queue:',
+      '    Type: AWS::SQS::Queue',
+      '    Properties:',
+      '      VisibilityTimeout: !Ref Missing',
+    ]);
     const error = findings.find((f) => f.rule.startsWith('E') && f.message.includes('Missing'));
     expect(error?.line).toBe(5);
   }, 60_000);
 
   it('counts I3011: a log group without DeletionPolicy and UpdateReplacePolicy', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'mcfpipe-cfn-lint-')), 'logs.yaml');
-    writeFileSync(
-      file,
-      [
-        'Resources:',
-        '  Logs:',
-        '    Type: AWS::Logs::LogGroup',
-        '    Properties:',
-        '      RetentionInDays: 14',
-        '  Kept:',
-        '    Type: AWS::Logs::LogGroup',
-        '    DeletionPolicy: Delete',
-        '    UpdateReplacePolicy: Delete',
-        '    Properties:',
-        '      RetentionInDays: 14',
-        '',
-      ].join('\n'),
-    );
-    const findings = await runCfnLint([file]);
+    const findings = await lintLines('logs.yaml', [
+      'Resources:',
+      '  Logs:',
+      '    Type: AWS::Logs::LogGroup',
+      '    Properties:',
+      '      RetentionInDays: 14',
+      '  Kept:',
+      '    Type: AWS::Logs::LogGroup',
+      '    DeletionPolicy: Delete',
+      '    UpdateReplacePolicy: Delete',
+      '    Properties:',
+      '      RetentionInDays: 14',
+    ]);
     expect(findings.map((f) => `${f.rule}:${f.line}`).sort()).toEqual(['I3011:2', 'I3011:2']);
   }, 60_000);
 });
