@@ -6,6 +6,10 @@
  * format `aws cloudformation describe-stacks --query Stacks[0].Outputs` prints,
  * so existing scripts that read it keep working. A flat JSON object of scalar
  * values is read as well. Errors name the bucket and key.
+ *
+ * An entry may carry `"Secret": true` (publish-config's secret-keys): the
+ * document records which values are secrets, so a reader masks them without
+ * naming them. Scripts that read OutputKey and OutputValue are unaffected.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ActionError, errorCode, isAccessDenied } from '../../core/errors.js';
@@ -20,10 +24,18 @@ export interface OutputEntry {
   OutputValue: string;
   Description?: string;
   ExportName?: string;
+  /** The value is a secret: masked and kept out of summaries by whoever reads it. */
+  Secret?: boolean;
+}
+
+export interface ParsedConfig {
+  pairs: ConfigPairs;
+  /** Keys whose entries say `"Secret": true`. */
+  secretKeys: string[];
 }
 
 /** Turns config text into key/value pairs; `where` names the source in errors. */
-export function parseConfigDocument(text: string, where: string): ConfigPairs {
+export function parseConfigDocument(text: string, where: string): ParsedConfig {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -31,6 +43,7 @@ export function parseConfigDocument(text: string, where: string): ConfigPairs {
     throw new ActionError(`The config at ${where} is not valid JSON: ${(err as Error).message}`);
   }
   const pairs: ConfigPairs = {};
+  const secretKeys: string[] = [];
   if (Array.isArray(doc)) {
     doc.forEach((entry: unknown, i) => {
       const e = entry as Partial<OutputEntry> | null;
@@ -44,9 +57,16 @@ export function parseConfigDocument(text: string, where: string): ConfigPairs {
           `The config at ${where} is malformed: entry ${i} is ${JSON.stringify(entry)}; expected {"OutputKey": "...", "OutputValue": "..."}.`,
         );
       }
+      if (e.Secret !== undefined && typeof e.Secret !== 'boolean') {
+        // Shown without its value: the entry may hold a secret.
+        throw new ActionError(
+          `The config at ${where} is malformed: entry ${i} (${JSON.stringify(e.OutputKey)}) has "Secret": ${JSON.stringify(e.Secret)}; expected true or false.`,
+        );
+      }
       pairs[e.OutputKey] = String(e.OutputValue);
+      if (e.Secret) secretKeys.push(e.OutputKey);
     });
-    return pairs;
+    return { pairs, secretKeys };
   }
   if (doc && typeof doc === 'object') {
     for (const [k, v] of Object.entries(doc)) {
@@ -57,7 +77,7 @@ export function parseConfigDocument(text: string, where: string): ConfigPairs {
       }
       pairs[k] = String(v);
     }
-    return pairs;
+    return { pairs, secretKeys };
   }
   throw new ActionError(
     `The config at ${where} is malformed: expected a list of {"OutputKey", "OutputValue"} or a flat JSON object.`,
@@ -79,7 +99,7 @@ export function toOutputEntries(pairs: ConfigPairs): OutputEntry[] {
 }
 
 /** Downloads and parses a published config. */
-export async function readConfig(s3: S3Client, location: S3Location): Promise<ConfigPairs> {
+export async function readConfig(s3: S3Client, location: S3Location): Promise<ParsedConfig> {
   const where = s3Url(location);
   let text: string;
   try {

@@ -20,10 +20,19 @@ export type EntryDetails = Record<string, Pick<OutputEntry, 'Description' | 'Exp
 
 /**
  * The document text: entries sorted by key, 2-space indented, newline at the
- * end, so equal configs are equal bytes.
+ * end, so equal configs are equal bytes. Entries of `secretKeys` carry
+ * `"Secret": true`, so a reader masks them without being told which they are.
  */
-export function serializeConfig(pairs: ConfigPairs, details: EntryDetails = {}): string {
-  const entries = toOutputEntries(pairs).map((e) => ({ ...e, ...details[e.OutputKey] }));
+export function serializeConfig(
+  pairs: ConfigPairs,
+  details: EntryDetails = {},
+  secretKeys: readonly string[] = [],
+): string {
+  const entries = toOutputEntries(pairs).map((e) => ({
+    ...e,
+    ...details[e.OutputKey],
+    ...(secretKeys.includes(e.OutputKey) && { Secret: true }),
+  }));
   return `${JSON.stringify(entries, null, 2)}\n`;
 }
 

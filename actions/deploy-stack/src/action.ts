@@ -25,6 +25,7 @@ import {
   setDeployOutputs,
   setDriftOutputs,
 } from './report.js';
+import { maskSecretOutputs } from './secret-outputs.js';
 import {
   checkSize,
   type PreparedTemplate,
@@ -74,6 +75,7 @@ export async function main(
 
   if (inputs.mode === 'drift') {
     const drift = await detectDrift(ctx, inputs.name);
+    await maskSecretOutputs(ctx, drift.stack, undefined);
     setDriftOutputs(drift);
     await writeSummary((s) => s.addRaw(driftSummary(drift, ctx.region)));
     if (drift.driftStatus === 'DRIFTED' && inputs.failOnDrift) {
@@ -103,8 +105,15 @@ export async function main(
     await writeSummary((s) => s.addRaw(failureSummary(inputs.name, err, ctx.region, stackId)));
     throw err;
   }
+  // A plan leaves the deployed template in place: its outputs are that template's.
+  const secret = await maskSecretOutputs(
+    ctx,
+    result.stack,
+    result.mode === 'plan' ? undefined : template,
+    given,
+  );
   setDeployOutputs(result);
-  await writeSummary((s) => s.addRaw(deploySummary(result, ctx.region)));
+  await writeSummary((s) => s.addRaw(deploySummary(result, ctx.region, secret)));
   ctx.log(result.note);
   if (!result.changed && inputs.failOnEmpty) {
     throw new ActionError(

@@ -30,11 +30,18 @@ export function consoleUrl(region: string, stackId: string): string {
   return `https://${region}.console.aws.amazon.com/cloudformation/home?region=${region}#/stacks/stackinfo?stackId=${encodeURIComponent(stackId)}`;
 }
 
-function outputsTable(outputs: Output[]): string {
+/** Shown instead of an output that holds a NoEcho value. */
+const HIDDEN = '(NoEcho value, masked)';
+
+function outputsTable(outputs: Output[], secret: ReadonlySet<string>): string {
   if (outputs.length === 0) return '';
   return `### Outputs\n\n${markdownTable(
     ['Output', 'Value', 'Description'],
-    outputs.map((o) => [mono(o.OutputKey), o.OutputValue, o.Description]),
+    outputs.map((o) => [
+      mono(o.OutputKey),
+      secret.has(o.OutputKey ?? '') ? HIDDEN : o.OutputValue,
+      o.Description,
+    ]),
   )}`;
 }
 
@@ -53,7 +60,11 @@ const HEADLINE: Record<DeployResult['outcome'], string> = {
   planned: 'plan',
 };
 
-export function deploySummary(r: DeployResult, region: string): string {
+export function deploySummary(
+  r: DeployResult,
+  region: string,
+  secret: ReadonlySet<string> = new Set(),
+): string {
   const parts = [
     `## deploy-stack: ${code(r.stackName)}: ${HEADLINE[r.outcome]}\n`,
     `${cell(r.note)}\n`,
@@ -67,7 +78,7 @@ export function deploySummary(r: DeployResult, region: string): string {
     const title = r.outcome === 'planned' ? 'Planned changes' : 'Changes';
     parts.push(`### ${title} (${r.changes.length})\n\n${changesTable(r.changes)}`);
   }
-  const outputs = outputsTable(r.outputs);
+  const outputs = outputsTable(r.outputs, secret);
   if (outputs) parts.push(outputs);
   if (r.stack?.StackId)
     parts.push(
@@ -170,6 +181,7 @@ function outputsJson(outputs: Output[]): string {
   );
 }
 
+/** Sets the outputs; those in `secret` must have been masked already (maskSecretOutputs). */
 function setStackOutputs(outputs: Output[]): void {
   for (const o of outputs) if (o.OutputKey) core.setOutput(o.OutputKey, o.OutputValue ?? '');
   core.setOutput('outputs-json', outputsJson(outputs));

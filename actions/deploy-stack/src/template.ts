@@ -16,6 +16,7 @@ import { ActionError, errorCode } from '../../../core/errors.js';
 import { type Context, tolerant } from './context.js';
 import { type DeployInputs, s3HttpsUrl, type TemplateSource } from './inputs.js';
 import { type Declared, declaredFromTemplate } from './parameters.js';
+import { noEchoOutputs } from './secret-outputs.js';
 
 /** CloudFormation's limit for TemplateBody. */
 export const INLINE_LIMIT = 51_200;
@@ -41,6 +42,8 @@ export interface PreparedTemplate {
   exact: boolean;
   /** Why it is not exact, for the log. */
   inexactReason?: string;
+  /** Outputs that reference a NoEcho parameter (local templates; see secret-outputs.ts). */
+  secretOutputs?: string[];
 }
 
 /** The logical id of the first resource whose definition holds a `Fn::Transform` (e.g. AWS::Include). */
@@ -102,6 +105,7 @@ export function prepareLocalTemplate(path: string): PreparedTemplate {
     })),
     exact: reason === undefined,
     ...(reason && { inexactReason: reason }),
+    secretOutputs: noEchoOutputs(template, declared),
   };
 }
 

@@ -44,12 +44,34 @@ describe('config documents', () => {
         '[{"OutputKey":"VpcId","OutputValue":"vpc-1"},{"OutputKey":"N","OutputValue":2}]',
         'x',
       ),
-    ).toEqual({ VpcId: 'vpc-1', N: '2' });
+    ).toEqual({ pairs: { VpcId: 'vpc-1', N: '2' }, secretKeys: [] });
     expect(parseConfigDocument('{"Env":"dev","Count":3,"On":true}', 'x')).toEqual({
-      Env: 'dev',
-      Count: '3',
-      On: 'true',
+      pairs: { Env: 'dev', Count: '3', On: 'true' },
+      secretKeys: [],
     });
+  });
+
+  it('reads which entries are secret', () => {
+    expect(
+      parseConfigDocument(
+        '[{"OutputKey":"Token","OutputValue":"t0k3n-value","Secret":true},{"OutputKey":"Url","OutputValue":"u","Secret":false}]',
+        'x',
+      ),
+    ).toEqual({ pairs: { Token: 't0k3n-value', Url: 'u' }, secretKeys: ['Token'] });
+    // A Secret that is not a boolean is an error that does not show the value.
+    const err = (() => {
+      try {
+        parseConfigDocument(
+          '[{"OutputKey":"Token","OutputValue":"t0k3n-value","Secret":"yes"}]',
+          's3://b/k',
+        );
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(err).toBe(
+      'The config at s3://b/k is malformed: entry 0 ("Token") has "Secret": "yes"; expected true or false.',
+    );
   });
 
   it('names the source of a malformed document', () => {
@@ -86,7 +108,8 @@ describe('readConfig', () => {
       .on(GetObjectCommand)
       .resolves({ Body: body('[{"OutputKey":"VpcId","OutputValue":"vpc-1"}]') } as never);
     await expect(readConfig(s3, { bucket: 'b', key: 'k.json' })).resolves.toEqual({
-      VpcId: 'vpc-1',
+      pairs: { VpcId: 'vpc-1' },
+      secretKeys: [],
     });
   });
 

@@ -65,7 +65,7 @@ describe('writeConfig', () => {
     });
     expect(put.ACL).toBeUndefined();
     expect(f.latest('cfg-bucket', LOCATION.key)!.body).toBe(text);
-    expect(await readConfig(s3, LOCATION)).toEqual({ VpcId: 'vpc-1' });
+    expect((await readConfig(s3, LOCATION)).pairs).toEqual({ VpcId: 'vpc-1' });
   });
 
   it('writes no new version when the content is unchanged, and returns the current version', async () => {

@@ -62,10 +62,10 @@ describe('against s3rver', () => {
     expect(head.Metadata).toEqual({ sha256: sha256Hex(text), 'mcfpipe-source': 'test' });
     const second = await writeConfig(s3, location, text);
     expect(second).toEqual({ ...first, changed: false });
-    expect(await readConfig(s3, location)).toEqual({ VpcId: 'vpc-1', SGPrivate: 'sg-2' });
+    expect((await readConfig(s3, location)).pairs).toEqual({ VpcId: 'vpc-1', SGPrivate: 'sg-2' });
     const changed = await writeConfig(s3, location, serializeConfig({ VpcId: 'vpc-9' }));
     expect(changed.changed).toBe(true);
-    expect(await readConfig(s3, location)).toEqual({ VpcId: 'vpc-9' });
+    expect((await readConfig(s3, location)).pairs).toEqual({ VpcId: 'vpc-9' });
   });
 
   it('empties a bucket of 1,050 objects in 2 DeleteObjects calls, after which it can be deleted', async () => {

@@ -57,11 +57,21 @@ async function resolveBucket(
   return { bucket, identity };
 }
 
-/** Masks the values of secret-keys; each must be a key of the config. */
-function maskValues(pairs: ConfigPairs, secretKeys: string[], where: string): void {
-  if (!secretKeys.length) return;
-  const secrets = pickKeys(pairs, secretKeys, where);
+/**
+ * Masks the values of the secret keys: the secret-keys input (each must be a
+ * key of the config: a typo would leave a secret unmasked) and the keys the
+ * config itself marks secret. Returns them all.
+ */
+function maskValues(
+  pairs: ConfigPairs,
+  named: string[],
+  recorded: string[],
+  where: string,
+): string[] {
+  const secrets = { ...pickKeys(pairs, named, where) };
+  for (const key of recorded) if (Object.hasOwn(pairs, key)) secrets[key] = pairs[key]!;
   for (const value of Object.values(secrets)) maskSecret(value);
+  return Object.keys(secrets).sort();
 }
 
 function setCommonOutputs(location: S3Location, pairs: ConfigPairs): void {
@@ -81,7 +91,12 @@ async function publishMode(ctx: Context, inputs: Inputs): Promise<void> {
       'A stack needs Outputs in its template; a file or json needs at least one pair; or add KEY=value lines with the set input.',
     );
   }
-  maskValues(gathered.pairs, inputs.secretKeys, gathered.description);
+  const secretKeys = maskValues(
+    gathered.pairs,
+    inputs.secretKeys,
+    gathered.secretKeys,
+    gathered.description,
+  );
   const { bucket, identity } = await resolveBucket(ctx, inputs, inputs.createBucket);
   const location = { bucket, key: inputs.key };
   let bucketResult: ConfigBucketResult | undefined;
@@ -98,7 +113,7 @@ async function publishMode(ctx: Context, inputs: Inputs): Promise<void> {
     });
     for (const warning of bucketResult.warnings) ctx.warn(warning);
   }
-  const text = serializeConfig(gathered.pairs, gathered.details);
+  const text = serializeConfig(gathered.pairs, gathered.details, secretKeys);
   const result = await writeConfig(ctx.s3, location, text, {
     metadata: { 'mcfpipe-source': headerSafe(gathered.description) },
     ...(identity && { expectedOwner: identity.account }),
@@ -122,7 +137,7 @@ async function publishMode(ctx: Context, inputs: Inputs): Promise<void> {
         location,
         pairs: gathered.pairs,
         origin: gathered.origin,
-        secretKeys: inputs.secretKeys,
+        secretKeys,
         result,
         ...(bucketResult && { bucket: bucketResult }),
       }),
@@ -134,8 +149,8 @@ async function readMode(ctx: Context, inputs: Inputs): Promise<void> {
   const { bucket } = await resolveBucket(ctx, inputs, false);
   const location = { bucket, key: inputs.key };
   const where = s3Url(location);
-  const pairs = await readConfig(ctx.s3, location);
-  maskValues(pairs, inputs.secretKeys, where);
+  const { pairs, secretKeys: recorded } = await readConfig(ctx.s3, location);
+  const secretKeys = maskValues(pairs, inputs.secretKeys, recorded, where);
   if (inputs.requiredKeys.length) pickKeys(pairs, inputs.requiredKeys, where);
   // Before any output: a refused key leaves the step with nothing set.
   const exported = inputs.exportEnv ? envVariables(pairs, inputs.envPrefix) : [];
@@ -166,9 +181,7 @@ async function readMode(ctx: Context, inputs: Inputs): Promise<void> {
       inputs.exportEnv ? `, exported as ${exported.map((v) => v.name).join(', ') || 'nothing'}` : ''
     }.`,
   );
-  await writeSummary((s) =>
-    s.addRaw(readSummary({ location, pairs, secretKeys: inputs.secretKeys, exported })),
-  );
+  await writeSummary((s) => s.addRaw(readSummary({ location, pairs, secretKeys, exported })));
 }
 
 /** S3 metadata travels in HTTP headers: printable ASCII only, bounded. */

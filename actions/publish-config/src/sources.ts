@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ActionError } from '../../../core/errors.js';
-import type { ConfigPairs } from '../../lib/config-store.js';
+import type { ConfigPairs, ParsedConfig } from '../../lib/config-store.js';
 import { parseConfigDocument } from '../../lib/config-store.js';
 import type { EntryDetails } from '../../lib/config-write.js';
 import { describeStack } from '../../lib/stack-wait.js';
@@ -19,6 +19,8 @@ export interface Gathered {
   origin: Record<string, string>;
   /** For the object's metadata and the summary, e.g. "stack mcfpipe-dev-network + set". */
   description: string;
+  /** Keys a file or json source marks `"Secret": true` (they stay secret when overridden). */
+  secretKeys: string[];
 }
 
 /** Stack states whose outputs describe resources that exist and are settled. */
@@ -31,9 +33,10 @@ const PUBLISHABLE = new Set([
 ]);
 
 export async function gather(ctx: Context, sources: Sources): Promise<Gathered> {
-  const out: Gathered = { pairs: {}, details: {}, origin: {}, description: '' };
+  const out: Gathered = { pairs: {}, details: {}, origin: {}, description: '', secretKeys: [] };
   const names: string[] = [];
-  const merge = (pairs: ConfigPairs, origin: string) => {
+  const merge = ({ pairs, secretKeys }: ParsedConfig, origin: string) => {
+    for (const k of secretKeys) if (!out.secretKeys.includes(k)) out.secretKeys.push(k);
     for (const [k, v] of Object.entries(pairs)) {
       out.pairs[k] = v;
       out.origin[k] = origin;
@@ -76,7 +79,7 @@ export async function gather(ctx: Context, sources: Sources): Promise<Gathered> 
   }
   if (Object.keys(sources.set).length) {
     names.push('set input');
-    merge(sources.set, 'set input');
+    merge({ pairs: sources.set, secretKeys: [] }, 'set input');
   }
   out.description = names.join(' + ');
   return out;

@@ -195,6 +195,48 @@ describe('publishing files, JSON and pairs', () => {
     expect(step.summary).toContain('| ApiToken | (secret, masked) | set input |');
   });
 
+  it('records the secret keys in the published document, so a later read masks them unasked', async () => {
+    const aws = new FakeAws();
+    const key = 'mcfpipe/aws/global/global_config.json';
+    const published = await aws.run({
+      key,
+      set: 'SheetId=1AbC\nApiToken=tok-very-secret',
+      'secret-keys': 'ApiToken',
+    });
+    expect(published.error).toBeUndefined();
+    expect(JSON.parse(aws.s3.latest(DEFAULT_BUCKET, key)!.body)).toEqual([
+      { OutputKey: 'ApiToken', OutputValue: 'tok-very-secret', Secret: true },
+      { OutputKey: 'SheetId', OutputValue: '1AbC' },
+    ]);
+    // The reader does not name the secret: the document does.
+    const read = await aws.run({ mode: 'read', key });
+    expect(read.error).toBeUndefined();
+    expect(read.stdout).toContain('::add-mask::tok-very-secret');
+    expect(read.outputs.ApiToken).toBe('tok-very-secret');
+    expect(read.summary).not.toContain('tok-very-secret');
+    expect(read.summary).toContain('| ApiToken | (secret, masked) |');
+    // Republishing without secret-keys from a file that marks it keeps it secret.
+    const dir = mkdtempSync(join(tmpdir(), 'publish-config-'));
+    vi.stubEnv('GITHUB_WORKSPACE', dir);
+    writeFileSync(join(dir, 'global.json'), aws.s3.latest(DEFAULT_BUCKET, key)!.body);
+    const again = await aws.run({ key, file: 'global.json', set: 'SheetId=2XyZ' });
+    expect(again.error).toBeUndefined();
+    expect(again.stdout).toContain('::add-mask::tok-very-secret');
+    expect(JSON.parse(aws.s3.latest(DEFAULT_BUCKET, key)!.body)[0]).toEqual({
+      OutputKey: 'ApiToken',
+      OutputValue: 'tok-very-secret',
+      Secret: true,
+    });
+  });
+
+  it('marking a key secret writes a new version even when the values are the same', async () => {
+    const aws = new FakeAws();
+    const inputs = { key: 'k/c.json', set: 'ApiToken=tok-very-secret' };
+    await aws.run(inputs);
+    const marked = await aws.run({ ...inputs, 'secret-keys': 'ApiToken' });
+    expect(marked.outputs.changed).toBe('true');
+  });
+
   it('a secret key that is not in the config is an error (a typo would leave a secret unmasked)', async () => {
     const aws = new FakeAws();
     const step = await aws.run({ key: 'a/b.json', set: 'ApiToken=x', 'secret-keys': 'ApiTokn' });

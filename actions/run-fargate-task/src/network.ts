@@ -33,7 +33,7 @@ export async function resolveNetwork(ctx: Context, net: NetworkInputs): Promise<
   if (securityGroups.length) sources.push('security-groups input');
   if (net.config && (subnets.length === 0 || securityGroups.length === 0)) {
     const where = s3Url(net.config);
-    const pairs = await readConfig(ctx.s3(), net.config);
+    const { pairs } = await readConfig(ctx.s3(), net.config);
     const read = (keys: string[], kind: keyof typeof PATTERNS) => {
       const picked = pickKeys(pairs, keys, where);
       return keys.flatMap((key) =>
