@@ -5,6 +5,14 @@
 
 /** Largest request body accepted, bytes (413 above). Under Lambda's 6 MB payload even base64-encoded. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * Deepest nesting of objects and lists in a request body (400 above). Items
+ * are flat (a batch body is 4 levels deep); this is DynamoDB's own limit for
+ * nested attributes.
+ */
+export const MAX_JSON_DEPTH = 32;
+/** Most problems listed in one error answer; the message gives the total. */
+export const MAX_ERROR_DETAILS = 100;
 /** Most items in one `POST /{table}/batch` (400 above). */
 export const MAX_BATCH_ITEMS = 500;
 /** `GET /{table}` page size when `limit` is not given, and its maximum. */

@@ -89,6 +89,27 @@ export class SchemaError extends Error {
 }
 
 const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+
+/**
+ * Names that are never a table, field or filter name: as keys they reach or
+ * replace object prototypes (`obj.__proto__ = x` sets the prototype, and a
+ * lookup of `constructor` finds Object.prototype's). The DB API refuses them
+ * wherever a client names something.
+ */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
+
+/**
+ * An empty record with no prototype: looking up a name it does not hold gives
+ * undefined, never something inherited from Object.prototype. Every name ->
+ * definition map of a checked schema is one.
+ */
+export function emptyRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
 const FIELD_KEYS = new Set([
   'type',
   'required',
@@ -120,6 +141,8 @@ function checkField(
 ): FieldDef {
   const fail = (msg: string) => new SchemaError(msg, table ?? '(system_fields)', name);
   if (!SNAKE.test(name)) throw fail('field names are snake_case (a-z, 0-9 and _)');
+  if (RESERVED_NAMES.has(name))
+    throw fail(`${[...RESERVED_NAMES].join(', ')} are reserved names, never field names`);
   if (!isObject(raw)) throw fail('a field is an object such as {"type": "string"}');
   for (const key of Object.keys(raw)) {
     if (!FIELD_KEYS.has(key))
@@ -212,6 +235,8 @@ function checkTable(
 ): TableDef {
   const fail = (msg: string, field?: string) => new SchemaError(msg, name, field);
   if (!SNAKE.test(name)) throw fail('table names are snake_case (a-z, 0-9 and _)');
+  if (RESERVED_NAMES.has(name))
+    throw fail(`${[...RESERVED_NAMES].join(', ')} are reserved names, never table names`);
   if (!isObject(raw)) throw fail('a table is an object with key, fields and indexes');
   for (const key of Object.keys(raw)) {
     if (!TABLE_KEYS.has(key))
@@ -220,7 +245,7 @@ function checkTable(
   if (typeof raw.key !== 'string' || raw.key === '')
     throw fail('missing "key" (the partition key field)');
   if (!isObject(raw.fields) || Object.keys(raw.fields).length === 0) throw fail('missing "fields"');
-  const fields: Record<string, FieldDef> = {};
+  const fields = emptyRecord<FieldDef>();
   for (const [fieldName, fieldRaw] of Object.entries(raw.fields)) {
     if (Object.hasOwn(systemFields, fieldName)) {
       throw fail(
@@ -295,7 +320,7 @@ function checkTable(
     description: typeof raw.description === 'string' ? raw.description : '',
     key,
     ...(ttl ? { ttl } : {}),
-    fields: { ...fields, ...systemFields },
+    fields: Object.assign(emptyRecord<FieldDef>(), fields, systemFields),
     indexes,
   };
 }
@@ -310,7 +335,7 @@ export function checkSchema(doc: unknown): Schema {
     );
   }
   if (!isObject(doc.formats)) throw new SchemaError('missing "formats"');
-  const formats: Record<string, FormatDef> = {};
+  const formats = emptyRecord<FormatDef>();
   for (const [name, f] of Object.entries(doc.formats)) {
     if (!isObject(f) || typeof f.pattern !== 'string' || typeof f.example !== 'string') {
       throw new SchemaError(`format "${name}" needs a "pattern" and an "example"`);
@@ -331,7 +356,7 @@ export function checkSchema(doc: unknown): Schema {
       description: String(f.description ?? ''),
     };
   }
-  const systemFields: Record<string, FieldDef> = {};
+  const systemFields = emptyRecord<FieldDef>();
   if (!isObject(doc.system_fields)) throw new SchemaError('missing "system_fields"');
   for (const [name, raw] of Object.entries(doc.system_fields)) {
     systemFields[name] = checkField(name, raw, formats);
@@ -343,7 +368,7 @@ export function checkSchema(doc: unknown): Schema {
   }
   if (!isObject(doc.tables) || Object.keys(doc.tables).length === 0)
     throw new SchemaError('missing "tables"');
-  const tables: Record<string, TableDef> = {};
+  const tables = emptyRecord<TableDef>();
   for (const [name, raw] of Object.entries(doc.tables)) {
     tables[name] = checkTable(name, raw, formats, systemFields);
   }

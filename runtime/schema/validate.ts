@@ -6,10 +6,15 @@
  *
  * Problems come one per invalid field (the first rule it breaks), each with
  * the field, the rule (the schema keyword: type, required, enum, format,
- * pattern, minLength, maxLength, minimum, maximum, minItems, maxItems, or
- * unknown_field) and the offending value.
+ * pattern, minLength, maxLength, minimum, maximum, minItems, maxItems,
+ * unknown_field, reserved_name, or storable for a number DynamoDB cannot
+ * hold) and the offending value, shown bounded.
+ *
+ * Lookups never reach Object.prototype: names are looked up as own
+ * properties, and `__proto__`, `constructor` and `prototype` are refused as
+ * field and filter names.
  */
-import type { FieldDef, Schema, TableDef } from './schema.js';
+import { type FieldDef, RESERVED_NAMES, type Schema, type TableDef } from './schema.js';
 import { isCalendarDate } from './timestamps.js';
 
 export interface FieldProblem {
@@ -34,18 +39,88 @@ export interface ValidatedItem {
 
 const SHOWN_CHARS = 200;
 const SHOWN_ITEMS = 20;
+const SHOWN_NAME_CHARS = 100;
 
-/** The value as echoed in a problem: long strings and lists shortened. */
-export function shownValue(value: unknown): unknown {
+function shownScalar(value: unknown): unknown {
   if (value === undefined) return null;
   if (typeof value === 'string' && value.length > SHOWN_CHARS)
     return `${value.slice(0, SHOWN_CHARS)}…`;
-  if (Array.isArray(value) && value.length > SHOWN_ITEMS) return value.slice(0, SHOWN_ITEMS);
+  if (Array.isArray(value)) return value.length ? '[…]' : [];
+  if (typeof value === 'object' && value !== null) return '{…}';
+  if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol')
+    return String(value).slice(0, SHOWN_CHARS);
   return value;
 }
 
+/**
+ * The value as echoed in a problem, bounded whatever was sent: strings cut
+ * to 200 characters, lists and objects to their first 20 entries, and
+ * anything nested inside those shown as `[…]` or `{…}`. So an error answer
+ * never grows with the input and never nests deeper than two levels.
+ */
+export function shownValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.slice(0, SHOWN_ITEMS).map(shownScalar);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).slice(0, SHOWN_ITEMS)) {
+      Object.defineProperty(out, shownName(key), {
+        value: shownScalar((value as Record<string, unknown>)[key]),
+        enumerable: true,
+      });
+    }
+    return out;
+  }
+  return shownScalar(value);
+}
+
+/** A name (field, key, query parameter) as echoed in a problem: at most 100 characters. */
+export function shownName(name: string): string {
+  return name.length > SHOWN_NAME_CHARS ? `${name.slice(0, SHOWN_NAME_CHARS)}…` : name;
+}
+
 function problem(field: string, rule: string, value: unknown, message: string): FieldProblem {
-  return { field, rule, value: shownValue(value), message };
+  return { field: shownName(field), rule, value: shownValue(value), message };
+}
+
+/** The table's definition of a field: an own entry only, never something inherited. */
+export function fieldDef(table: TableDef, name: string): FieldDef | undefined {
+  return Object.hasOwn(table.fields, name) ? table.fields[name] : undefined;
+}
+
+/**
+ * The problem with a name used as a field or filter name when it is reserved
+ * (`__proto__`, ...); `shownAs` is how the problem names it (e.g. with an
+ * `items[3].` prefix).
+ */
+export function reservedNameProblem(
+  name: string,
+  value: unknown,
+  shownAs = name,
+): FieldProblem | undefined {
+  if (!RESERVED_NAMES.has(name)) return undefined;
+  return problem(
+    shownAs,
+    'reserved_name',
+    value,
+    `${[...RESERVED_NAMES].join(', ')} are reserved names, never fields`,
+  );
+}
+
+/**
+ * DynamoDB's number limits: magnitudes 1e-130 to 9.99e125 (and 0). Its other
+ * limit, 38 significant digits, cannot be reached: values arrive as
+ * JavaScript numbers (JSON.parse rounds longer literals to a double), whose
+ * shortest decimal form has at most 17.
+ */
+const DYNAMO_MIN_MAGNITUDE = 1e-130;
+const DYNAMO_MAX_MAGNITUDE = 9.99e125;
+
+/** Why DynamoDB cannot store a finite number, or undefined when it can. */
+export function dynamoNumberProblem(n: number): string | undefined {
+  const m = Math.abs(n);
+  return m !== 0 && (m < DYNAMO_MIN_MAGNITUDE || m > DYNAMO_MAX_MAGNITUDE)
+    ? 'is outside what DynamoDB stores: 0, or a magnitude from 1e-130 to 9.99e125'
+    : undefined;
 }
 
 const TYPE_WORDS: Record<FieldDef['type'], string> = {
@@ -115,6 +190,8 @@ export function checkValue(
         Number.isFinite(value) &&
         (def.type === 'number' || Number.isSafeInteger(value));
       if (!ok) return bad('type', `must be ${TYPE_WORDS[def.type]}`);
+      const unstorable = dynamoNumberProblem(value);
+      if (unstorable) return bad('storable', unstorable);
       if (def.minimum !== undefined && value < def.minimum)
         return bad('minimum', `must be at least ${def.minimum}`);
       if (def.maximum !== undefined && value > def.maximum)
@@ -135,8 +212,16 @@ export function checkValue(
   }
 }
 
+/** A JSON-like object: its prototype is Object.prototype or none (never one a client chose). */
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** An own property's value; undefined when the object does not hold it itself. */
+function own(body: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(body, name) ? body[name] : undefined;
 }
 
 /**
@@ -165,7 +250,12 @@ export function validateItem(
     return { item, remove, problems };
   }
   for (const [name, value] of Object.entries(body)) {
-    const def = table.fields[name];
+    const reserved = reservedNameProblem(name, value, prefix + name);
+    if (reserved) {
+      problems.push(reserved);
+      continue;
+    }
+    const def = fieldDef(table, name);
     if (!def) {
       problems.push(
         problem(prefix + name, 'unknown_field', value, `is not a field of table ${table.name}`),
@@ -187,15 +277,16 @@ export function validateItem(
   }
   if (mode === 'full') {
     for (const [name, def] of Object.entries(table.fields)) {
-      if (def.managed || item[name] !== undefined) continue;
-      if (def.default !== undefined && body[name] === undefined) {
+      if (def.managed || own(item, name) !== undefined) continue;
+      const given = own(body, name);
+      if (def.default !== undefined && given === undefined) {
         item[name] = Array.isArray(def.default) ? [...def.default] : def.default;
       } else if (
         def.required &&
-        (body[name] === undefined || body[name] === null) &&
+        (given === undefined || given === null) &&
         !problems.some((p) => p.field === prefix + name)
       ) {
-        problems.push(problem(prefix + name, 'required', body[name], 'is required'));
+        problems.push(problem(prefix + name, 'required', given, 'is required'));
       }
     }
   }
@@ -212,7 +303,9 @@ export function parseFieldValue(
   name: string,
   raw: string,
 ): { value: unknown; problem?: FieldProblem } {
-  const def = table.fields[name];
+  const reserved = reservedNameProblem(name, raw);
+  if (reserved) return { value: raw, problem: reserved };
+  const def = fieldDef(table, name);
   if (!def) {
     return {
       value: raw,

@@ -9,12 +9,16 @@
  * client: unexpected errors are a 500 naming the request id, logged in full.
  */
 import { isThrottling } from '../../../core/errors.js';
+import { emptyRecord } from '../../schema/schema.js';
 import type { TableName } from '../../schema/types.generated.js';
+import { reservedNameProblem, shownName, shownValue } from '../../schema/validate.js';
 import {
   ERROR_CODES,
   type ErrorBody,
   type ErrorCode,
   MAX_BODY_BYTES,
+  MAX_ERROR_DETAILS,
+  MAX_JSON_DEPTH,
   type ProblemDetail,
   SORT_OPERATORS,
   type SortOperator,
@@ -28,6 +32,7 @@ import {
 } from '../store/errors.js';
 import type { ListQuery } from '../store/list-plan.js';
 import type { TableStore } from '../store/table-store.js';
+import { JsonBodyError, parseJsonBody } from './json-body.js';
 
 export interface ApiRequest {
   method: string;
@@ -156,11 +161,10 @@ function jsonBody(req: ApiRequest): unknown {
     ]);
   }
   try {
-    return JSON.parse(req.body);
+    return parseJsonBody(req.body, MAX_JSON_DEPTH);
   } catch (err) {
-    throw new HttpError(400, 'invalid_json', 'the body is not valid JSON', [
-      { field: '(body)', rule: 'json', value: null, message: (err as Error).message },
-    ]);
+    if (err instanceof JsonBodyError) throw new HttpError(400, err.code, err.message, err.details);
+    throw err;
   }
 }
 
@@ -192,16 +196,28 @@ function ifNoneMatch(req: ApiRequest, method: string): '*' | undefined {
 }
 
 function listQuery(params: URLSearchParams): ListQuery {
-  const where: Record<string, string> = {};
+  const where = emptyRecord<string>();
   const q: ListQuery = { where };
   const problems: ProblemDetail[] = [];
   const seen = new Set<string>();
   for (const [name, value] of params) {
     if (seen.has(name)) {
-      problems.push({ field: name, rule: 'repeated', value, message: 'may be given once' });
+      problems.push({
+        field: shownName(name),
+        rule: 'repeated',
+        value: shownValue(value),
+        message: 'may be given once',
+      });
       continue;
     }
     seen.add(name);
+    const reserved =
+      reservedNameProblem(name, value) ??
+      reservedNameProblem(name.slice(0, Math.max(0, name.lastIndexOf('.'))), value, name);
+    if (reserved) {
+      problems.push(reserved);
+      continue;
+    }
     if (name === 'limit') q.limit = value;
     else if (name === 'cursor') q.cursor = value;
     else if (name.includes('.')) {
@@ -209,16 +225,16 @@ function listQuery(params: URLSearchParams): ListQuery {
       const op = name.slice(dot + 1);
       if (q.sort) {
         problems.push({
-          field: name,
+          field: shownName(name),
           rule: 'repeated',
-          value,
+          value: shownValue(value),
           message: 'one sort-key condition at a time',
         });
       } else if (!(SORT_OPERATORS as readonly string[]).includes(op)) {
         problems.push({
-          field: name,
+          field: shownName(name),
           rule: 'operator',
-          value,
+          value: shownValue(value),
           message: `operators: ${SORT_OPERATORS.map((o) => `.${o}`).join(', ')}`,
         });
       } else q.sort = { field: name.slice(0, dot), op: op as SortOperator, value };
@@ -290,6 +306,22 @@ function toHttpError(err: unknown): { http: HttpError; internal: boolean } {
   };
 }
 
+/** The error answer; its details capped at {@link MAX_ERROR_DETAILS}, so it stays small whatever was sent. */
+function errorResponse(h: HttpError, requestId: string): ApiResponse {
+  const details = h.details?.slice(0, MAX_ERROR_DETAILS);
+  const more = (h.details?.length ?? 0) - (details?.length ?? 0);
+  const body: ErrorBody = {
+    error: {
+      code: h.code,
+      message: more ? `${h.message} (the first ${MAX_ERROR_DETAILS} listed)` : h.message,
+      request_id: requestId,
+      ...(details ? { details } : {}),
+      ...(h.currentVersion !== undefined ? { current_version: h.currentVersion } : {}),
+    },
+  };
+  return json(h.status ?? ERROR_CODES[h.code], body, h.headers);
+}
+
 function defaultLog(line: RequestLog): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
@@ -325,7 +357,7 @@ export function createHandler(opts: HandlerOptions): ApiHandler {
       const unknown = Object.keys(body).filter((k) => !['items', 'mode', 'preserve'].includes(k));
       const mode = body.mode ?? 'replace';
       const problems: ProblemDetail[] = unknown.map((k) => ({
-        field: k,
+        field: shownName(k),
         rule: 'unknown_field',
         value: null,
         message: 'the body has items, mode and preserve',
@@ -334,7 +366,7 @@ export function createHandler(opts: HandlerOptions): ApiHandler {
         problems.push({
           field: 'mode',
           rule: 'enum',
-          value: mode,
+          value: shownValue(mode),
           message: 'must be replace or merge',
         });
       }
@@ -400,17 +432,7 @@ export function createHandler(opts: HandlerOptions): ApiHandler {
       res = await dispatch(req, r);
     } catch (err) {
       failure = { ...toHttpError(err), err };
-      const h = failure.http;
-      const body: ErrorBody = {
-        error: {
-          code: h.code,
-          message: h.message,
-          request_id: req.requestId,
-          ...(h.details ? { details: h.details } : {}),
-          ...(h.currentVersion !== undefined ? { current_version: h.currentVersion } : {}),
-        },
-      };
-      res = json(h.status ?? ERROR_CODES[h.code], body, h.headers);
+      res = errorResponse(failure.http, req.requestId);
     }
     res.headers['x-request-id'] = req.requestId;
     res.headers['cache-control'] = 'no-store';

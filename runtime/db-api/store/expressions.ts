@@ -4,7 +4,7 @@
  * value, ...).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { toAttributes } from './codec.js';
 
 export class Expression {
   readonly names: Record<string, string> = {};
@@ -39,9 +39,7 @@ export class Expression {
       ...(Object.keys(this.names).length ? { ExpressionAttributeNames: this.names } : {}),
       ...(this.valueCount
         ? {
-            ExpressionAttributeValues: marshall(this.rawValues, {
-              removeUndefinedValues: true,
-            }) as Record<string, AttributeValue>,
+            ExpressionAttributeValues: toAttributes(this.rawValues),
           }
         : {}),
     };

@@ -23,13 +23,20 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { projectSchema, type Schema, type TableDef } from '../../schema/schema.js';
 import { isoTimestamp } from '../../schema/timestamps.js';
 import type { Input, Patch, Row, TableName } from '../../schema/types.generated.js';
-import { checkValue, type FieldProblem, shownValue, validateItem } from '../../schema/validate.js';
+import {
+  checkValue,
+  type FieldProblem,
+  fieldDef,
+  reservedNameProblem,
+  shownValue,
+  validateItem,
+} from '../../schema/validate.js';
 import { type BatchMode, type BatchResult, MAX_BATCH_ITEMS } from '../contract.js';
 import { type BatchIoOptions, batchGet, batchWrite } from './batch-io.js';
+import { fromAttributes, toAttributes } from './codec.js';
 import {
   ItemNotFoundError,
   UnknownTableError,
@@ -149,7 +156,7 @@ export class TableStore {
   }
 
   private key(t: TableDef, id: string) {
-    return marshall({ [t.key]: id });
+    return toAttributes({ [t.key]: id });
   }
 
   /** Reads one item (strongly consistent); undefined when absent. */
@@ -163,7 +170,7 @@ export class TableStore {
         ConsistentRead: true,
       }),
     );
-    return res.Item ? (unmarshall(res.Item) as Row<T>) : undefined;
+    return res.Item ? (fromAttributes(res.Item) as Row<T>) : undefined;
   }
 
   /** Creates or replaces an item. `created` tells which. */
@@ -242,7 +249,7 @@ export class TableStore {
           ...e.attributes(),
         }),
       );
-      return unmarshall(res.Attributes ?? {}) as Row<T>;
+      return fromAttributes(res.Attributes ?? {}) as Row<T>;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException)
         throw await this.conflict(t, id, cond, 'delete');
@@ -288,7 +295,7 @@ export class TableStore {
           ...e.attributes(),
         }),
       );
-      return unmarshall(res.Attributes ?? {}) as Row<T>;
+      return fromAttributes(res.Attributes ?? {}) as Row<T>;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) throw await onConflict();
       if (isItemTooLarge(err)) {
@@ -381,7 +388,7 @@ export class TableStore {
       }
       throw err;
     }
-    let items = (res.Items ?? []).map((i) => unmarshall(i));
+    let items = (res.Items ?? []).map(fromAttributes);
     if (plan.target?.keysOnly && items.length) {
       // A keys-only index: read the full items, in the index's order.
       const full = await batchGet(
@@ -390,7 +397,7 @@ export class TableStore {
         { keys: items.map((i) => this.key(t, String(i[t.key]))) },
         this.batchOpts,
       );
-      const byId = new Map(full.map((f) => unmarshall(f)).map((f) => [String(f[t.key]), f]));
+      const byId = new Map(full.map(fromAttributes).map((f) => [String(f[t.key]), f]));
       items = items.map((i) => byId.get(String(i[t.key]))).filter((i): i is Item => !!i);
     }
     return {
@@ -512,7 +519,7 @@ export class TableStore {
       },
       this.batchOpts,
     );
-    const old = new Map(stored.map((s) => unmarshall(s)).map((s) => [String(s[t.key]), s]));
+    const old = new Map(stored.map(fromAttributes).map((s) => [String(s[t.key]), s]));
     const now = this.timestamp();
     const out: Item[] = [];
     let created = 0;
@@ -544,7 +551,7 @@ export class TableStore {
     const written = await batchWrite(
       this.dynamo,
       TableName,
-      out.map((item) => marshall(item, { removeUndefinedValues: true })),
+      out.map((item) => toAttributes(item)),
       this.batchOpts,
     );
     return { written, created, updated: written - created };
@@ -562,7 +569,12 @@ export class TableStore {
       return [];
     }
     for (const p of preserve as string[]) {
-      const def = t.fields[p];
+      const reserved = reservedNameProblem(p, p, 'preserve');
+      if (reserved) {
+        problems.push(reserved);
+        continue;
+      }
+      const def = fieldDef(t, p);
       if (!def || def.managed || p === t.key) {
         problems.push({
           field: 'preserve',

@@ -119,6 +119,32 @@ describe('handler', () => {
     );
   });
 
+  it('answers a body nested 10,000 deep with a 400 and a request log, not an invocation error', async () => {
+    vi.stubEnv('TABLE_NAME_PREFIX', 'mcfpipe-dev-');
+    vi.stubEnv('AWS_REGION', 'ap-southeast-1');
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const res = await handler(
+      v2('PUT', '/track/me%3Adata', {
+        headers: { 'content-type': 'application/json' },
+        body: `{"user_id":"me","name":"x","search_terms":${deep}}`,
+      }),
+    );
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body).error).toMatchObject({
+      code: 'invalid_json',
+      details: [{ field: '(body)', rule: 'maxDepth' }],
+    });
+    expect(ddb.calls()).toHaveLength(0);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ msg: 'request', status: 400, error_code: 'invalid_json' }),
+    ]);
+  });
+
   it('explains a missing TABLE_NAME_PREFIX', () => {
     expect(() => storeFromEnv({})).toThrow(/TABLE_NAME_PREFIX is not set/);
   });

@@ -117,4 +117,28 @@ describe('schema errors name the table and field', () => {
     b.tables.job.ttl = 'title';
     expect(() => checkSchema(b)).toThrow('field "title": the ttl field is an optional integer');
   });
+
+  it('refuses constructor, prototype and __proto__ as field or table names', () => {
+    const a = base();
+    a.tables.track.fields.constructor = { type: 'string' };
+    expect(() => checkSchema(a)).toThrow(
+      'table "track", field "constructor": __proto__, constructor, prototype are reserved names',
+    );
+    const b = base();
+    b.tables.prototype = b.tables.track;
+    expect(() => checkSchema(b)).toThrow('table "prototype": __proto__, constructor, prototype');
+  });
+});
+
+describe('schema lookups never reach Object.prototype', () => {
+  const schema = projectSchema();
+
+  it('answers undefined for inherited names in every name -> definition map', () => {
+    const track = schema.tables.track!;
+    for (const map of [schema.tables, schema.formats, schema.systemFields, track.fields]) {
+      expect(Object.getPrototypeOf(map)).toBeNull();
+      for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty'])
+        expect((map as Record<string, unknown>)[name], name).toBeUndefined();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { projectSchema } from '../schema.js';
 import { isCalendarDate, isoDate, isoTimestamp } from '../timestamps.js';
-import { parseFieldValue, validateItem } from '../validate.js';
+import { fieldDef, parseFieldValue, shownValue, validateItem } from '../validate.js';
 
 const schema = projectSchema();
 const t = (name: string) => schema.tables[name]!;
@@ -159,6 +159,101 @@ describe('parseFieldValue (query strings)', () => {
     });
     expect(parseFieldValue(schema, t('crm'), 'status', 'maybe').problem?.rule).toBe('enum');
     expect(parseFieldValue(schema, t('crm'), 'nope', 'x').problem?.rule).toBe('unknown_field');
+  });
+});
+
+describe('prototype keys (bodies as JSON.parse makes them)', () => {
+  it('refuses __proto__ and validates nothing through it: a track with search_terms: 5', () => {
+    const body = JSON.parse(
+      '{"track_id":"me:x","user_id":"me","name":"X","__proto__":{"search_terms":5}}',
+    );
+    const r = validateItem(schema, t('track'), body, 'full');
+    expect(r.problems.map((p) => `${p.field}:${p.rule}`)).toEqual([
+      '__proto__:reserved_name',
+      'search_terms:required',
+    ]);
+    expect(Object.getPrototypeOf(r.item)).toBe(Object.prototype);
+    expect(r.item).not.toHaveProperty('search_terms');
+  });
+
+  it('refuses a crm row hiding status HACKED and applied_date 2026-02-30 in __proto__, in batch items too', () => {
+    const body = JSON.parse(
+      `{"job_s_id":"me:${'a'.repeat(32)}","user_id":"me","job_id":"${'a'.repeat(32)}","__proto__":{"status":"HACKED","applied_date":"2026-02-30"}}`,
+    );
+    const r = validateItem(schema, t('crm'), body, 'patch', 'items[2].');
+    expect(r.problems.map((p) => `${p.field}:${p.rule}`)).toEqual([
+      'items[2].__proto__:reserved_name',
+    ]);
+    expect(r.item).toEqual({
+      job_s_id: `me:${'a'.repeat(32)}`,
+      user_id: 'me',
+      job_id: 'a'.repeat(32),
+    });
+  });
+
+  it('refuses constructor and prototype; toString is an unknown field, not a stored attribute', () => {
+    const r = validateItem(
+      schema,
+      t('track'),
+      { ...TRACK, constructor: 'x', prototype: 'y', toString: 'z' },
+      'full',
+    );
+    expect(r.problems.map((p) => `${p.field}:${p.rule}`)).toEqual([
+      'constructor:reserved_name',
+      'prototype:reserved_name',
+      'toString:unknown_field',
+    ]);
+    expect(fieldDef(t('track'), 'toString')).toBeUndefined();
+    expect(fieldDef(t('track'), 'name')?.type).toBe('string');
+  });
+
+  it('takes no field from a prototype a caller chose', () => {
+    const sneaky = Object.create({ search_terms: ['x'], name: 'N' }) as Record<string, unknown>;
+    Object.assign(sneaky, { track_id: 'me:x', user_id: 'me' });
+    const r = validateItem(schema, t('track'), sneaky, 'full');
+    expect(r.problems).toEqual([expect.objectContaining({ field: '(body)', rule: 'type' })]);
+  });
+
+  it('refuses reserved names as filters', () => {
+    for (const name of ['__proto__', 'constructor', 'prototype'])
+      expect(parseFieldValue(schema, t('track'), name, 'x').problem?.rule).toBe('reserved_name');
+    expect(parseFieldValue(schema, t('track'), 'toString', 'x').problem?.rule).toBe(
+      'unknown_field',
+    );
+  });
+});
+
+describe('numbers DynamoDB can store', () => {
+  it('refuses magnitudes below 1e-130 and above 9.99e125 before any range rule', () => {
+    const score = (v: number) => validateItem(schema, t('job_score'), { score: v }, 'patch');
+    for (const v of [1e-131, -1e-131, 5e-324, 1e126, 1e200])
+      expect(score(v).problems[0]?.rule, String(v)).toBe('storable');
+    for (const v of [0, 1e-130, 42.5]) expect(score(v).problems, String(v)).toEqual([]);
+    expect(
+      validateItem(schema, t('keyword'), { weight: -9.99e125 }, 'patch').problems[0]?.rule,
+    ).toBe('minimum');
+  });
+
+  it('accepts a literal longer than 38 digits: JSON.parse gives its double, which DynamoDB stores', () => {
+    const body = JSON.parse('{"weight": 0.1234567890123456789012345678901234567890}');
+    const r = validateItem(schema, t('keyword'), body, 'patch');
+    expect(r.problems).toEqual([]);
+    expect(r.item.weight).toBe(0.12345678901234568);
+  });
+});
+
+describe('shownValue', () => {
+  it('bounds what a problem echoes: depth 2, 20 entries, 200 characters, 100-character keys', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    expect(shownValue(deep)).toEqual(['[…]']);
+    expect(shownValue(Array.from({ length: 50 }, (_, i) => i))).toHaveLength(20);
+    expect(shownValue('y'.repeat(500))).toBe(`${'y'.repeat(200)}…`);
+    const obj = shownValue({ ['k'.repeat(300)]: { a: 1 }, b: [1], c: 'd' });
+    expect(obj).toEqual({ [`${'k'.repeat(100)}…`]: '{…}', b: '[…]', c: 'd' });
+    expect(JSON.stringify(shownValue(JSON.parse('{"__proto__":{"a":1}}')))).toBe(
+      '{"__proto__":"{…}"}',
+    );
   });
 });
 
