@@ -25,6 +25,14 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'Scrape MyCareersFuture for the tracks in the database (job and job_search rows)',
     load: () => import('./webscraper/cli.js'),
   },
+  sync: {
+    summary: 'Sync the CRM spreadsheet (or local workbook) with the database, both ways',
+    load: () => import('../sheets/cli/sync.js'),
+  },
+  sheets: {
+    summary: 'sheets init: create or repair the CRM spreadsheet tabs (or local workbook)',
+    load: () => import('../sheets/cli/sheets.js'),
+  },
 };
 
 export function usage(): string {

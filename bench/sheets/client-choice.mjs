@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+// Which Google client the Sheets connector uses: googleapis (171.x, the newest
+// on Node 20, importing only the Sheets v4 module) or google-auth-library 10.x
+// with the Sheets REST API over fetch. Measures, for each, the esbuild bundle
+// (ESM, node platform, minified) of a program that builds an authenticated
+// client and sends one spreadsheets.get to a local server on 127.0.0.1, and
+// the time from spawning node on that bundle to the server receiving the
+// request (median of N runs).
+//
+// Neither googleapis nor a second copy of google-auth-library is a dependency
+// of the project, so they are installed into a scratch prefix first:
+//
+//   npm install --prefix /tmp/gclient googleapis@171 google-auth-library@10
+//   node bench/sheets/client-choice.mjs --prefix /tmp/gclient --runs 15 --out bench/results/sheets-client.md
+import { execFileSync, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { build } from 'esbuild';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : fallback;
+};
+const prefix = resolve(option('prefix', '/tmp/gclient'));
+const runs = Number(option('runs', '15'));
+const out = option('out', undefined);
+const root = resolve(import.meta.dirname, '../..');
+
+const work = mkdtempSync(join(tmpdir(), 'sheets-client-'));
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const key = {
+  type: 'service_account',
+  client_email: 'bench@example.iam.gserviceaccount.com',
+  private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  token_uri: 'TOKEN_URI',
+};
+
+// Both programs: service-account key from a file -> a self-signed JWT with the
+// Sheets scope (no token exchange) -> GET spreadsheets/{id}.
+const programs = {
+  'googleapis 171 (sheets v4 module only)': `
+import { sheets_v4 } from 'googleapis/build/src/apis/sheets/v4.js';
+import { GoogleAuth } from 'google-auth-library';
+const auth = new GoogleAuth({ keyFile: process.env.KEY_FILE, scopes: ['https://www.googleapis.com/auth/spreadsheets'] });
+auth.useJWTAccessWithScope = true;
+const sheets = new sheets_v4.Sheets({ auth, rootUrl: process.env.ROOT_URL });
+await sheets.spreadsheets.get({ spreadsheetId: 'bench', fields: 'spreadsheetId' });
+`,
+  'google-auth-library 10 + fetch (REST)': `
+import { GoogleAuth } from 'google-auth-library';
+const auth = new GoogleAuth({ keyFile: process.env.KEY_FILE, scopes: ['https://www.googleapis.com/auth/spreadsheets'] });
+auth.useJWTAccessWithScope = true;
+const headers = await auth.getRequestHeaders();
+const res = await fetch(process.env.ROOT_URL + 'v4/spreadsheets/bench?fields=spreadsheetId', { headers });
+await res.text();
+`,
+};
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function startServer() {
+  let waiting;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      if (req.url.startsWith('/token')) {
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({ access_token: 'bench-token', expires_in: 3600, token_type: 'Bearer' }),
+        );
+        return;
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ spreadsheetId: 'bench' }));
+      waiting?.();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const port = server.address().port;
+  return {
+    port,
+    next: () => new Promise((r) => (waiting = r)),
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+async function timeRun(file, env) {
+  const start = performance.now();
+  const child = spawn(process.execPath, [file], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (c) => (err += c));
+  const code = await new Promise((r) => child.on('exit', r));
+  if (code !== 0) throw new Error(`${file} exited ${code}: ${err.slice(0, 500)}`);
+  return performance.now() - start;
+}
+
+const server = await startServer();
+const keyFile = join(work, 'key.json');
+writeFileSync(
+  keyFile,
+  JSON.stringify({ ...key, token_uri: `http://127.0.0.1:${server.port}/token` }),
+);
+const env = { KEY_FILE: keyFile, ROOT_URL: `http://127.0.0.1:${server.port}/` };
+const rows = [];
+const bare = [];
+for (let i = 0; i < runs; i++) {
+  const s = performance.now();
+  execFileSync(process.execPath, ['-e', '']);
+  bare.push(performance.now() - s);
+}
+for (const [name, source] of Object.entries(programs)) {
+  const entry = join(work, `${rows.length}.mjs`);
+  writeFileSync(entry, source);
+  const outfile = join(work, `${rows.length}.bundle.mjs`);
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    outfile,
+    nodePaths: [join(prefix, 'node_modules')],
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    logLevel: 'silent',
+    metafile: true,
+  });
+  const bytes = statSync(outfile).size;
+  const inputs = Object.keys(result.metafile.inputs).length;
+  await timeRun(outfile, env);
+  await timeRun(outfile, env);
+  const times = [];
+  for (let i = 0; i < runs; i++) times.push(await timeRun(outfile, env));
+  rows.push({
+    name,
+    bytes,
+    inputs,
+    median: median(times),
+    min: Math.min(...times),
+    max: Math.max(...times),
+  });
+}
+await server.close();
+
+const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root })
+  .toString()
+  .trim();
+const versions = (pkg) => {
+  try {
+    return JSON.parse(readFileSync(join(prefix, 'node_modules', pkg, 'package.json'), 'utf8'))
+      .version;
+  } catch {
+    return '?';
+  }
+};
+const du = (...pkgs) => {
+  const dirs = pkgs
+    .map((p) => join(prefix, 'node_modules', p))
+    .filter((d) => {
+      try {
+        return statSync(d).isDirectory();
+      } catch {
+        return false;
+      }
+    });
+  const kib = execFileSync('du', ['-sck', ...dirs])
+    .toString()
+    .trim()
+    .split('\n')
+    .pop()
+    .split('\t')[0];
+  return `${(Number(kib) / 1024).toFixed(1)} MiB`;
+};
+const lines = [
+  '# Sheets connector: which Google client',
+  '',
+  `Date ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${cpus().length} x ${cpus()[0]?.model.trim()}, Node.js ${process.version}.`,
+  `googleapis ${versions('googleapis')}, google-auth-library ${versions('google-auth-library')}.`,
+  '',
+  'Each program loads a service-account key from a file, signs a self-signed JWT',
+  'with the Sheets scope and sends one spreadsheets.get to a local server on',
+  '127.0.0.1. Bundled with esbuild (ESM, minified); time from spawning node on',
+  `the bundle to its exit, median of ${runs} runs after two warm-ups. Bare \`node -e ""\`: ${median(bare).toFixed(0)} ms.`,
+  '',
+  '| client | bundle | modules in bundle | spawn to done (median) | min / max |',
+  '| --- | --- | --- | --- | --- |',
+  ...rows.map(
+    (r) =>
+      `| ${r.name} | ${(r.bytes / 1024).toFixed(0)} KiB | ${r.inputs} | ${r.median.toFixed(0)} ms | ${r.min.toFixed(0)} / ${r.max.toFixed(0)} ms |`,
+  ),
+  '',
+  `On disk in ${prefix}/node_modules: googleapis ${du('googleapis')}, google-auth-library and its dependencies ${du('google-auth-library', 'gaxios', 'gcp-metadata', 'google-logging-utils', 'jws', 'jwa', 'ecdsa-sig-formatter', 'base64-js', 'buffer-equal-constant-time', 'safe-buffer', 'extend', 'https-proxy-agent', 'agent-base', 'debug', 'ms', 'node-fetch', 'json-bigint', 'bignumber.js')}.`,
+  '',
+  `Command: \`node bench/sheets/client-choice.mjs --prefix ${prefix} --runs ${runs}\``,
+  '',
+];
+const text = lines.join('\n');
+console.log(text);
+if (out) writeFileSync(out, text);

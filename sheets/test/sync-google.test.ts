@@ -1,0 +1,199 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SheetsApi } from '../google/api.js';
+import { initSpreadsheet } from '../google/init.js';
+import { JOBS } from '../layout.js';
+import { quotaError } from '../testing/fake-sheets.js';
+import { jobId, seedTables } from '../testing/fixtures.js';
+import { type Harness, startHarness } from '../testing/harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function ready(jobs: number, crm = 0): Promise<Harness> {
+  h = await startHarness(seedTables({ jobs, crm }));
+  const api = new SheetsApi({
+    rootUrl: h.server.url,
+    headers: async () => ({ authorization: 'Bearer t' }),
+  });
+  await initSpreadsheet(api, h.id);
+  return h;
+}
+
+const col = (name: string) => JOBS.columns.findIndex((c) => c.header === name);
+function rowOf(h: Harness, key: string): number {
+  return h.server
+    .book(h.id)
+    .values('jobs')
+    .findIndex((r) => r[col('job_s_id')] === key);
+}
+
+describe('sync with a spreadsheet', () => {
+  it('first export: one row per scored job, pipeline and user columns, in 2 API calls', async () => {
+    const h = await ready(5, 2);
+    const before = h.server.calls.length;
+    const r = await h.run();
+    expect(r.status).toBe('done');
+    expect(r.appended).toBe(5 + 3); // and a track, a keyword, a config row
+    expect(h.server.book(h.id).values('jobs')).toHaveLength(6);
+    expect(h.server.calls.length - before).toBe(2);
+    const values = h.server.book(h.id).values('jobs');
+    expect(values[0]).toEqual(JOBS.columns.map((c) => c.header));
+    const first = values[rowOf(h, `me:${jobId(0)}`)]!;
+    expect(first[col('title')]).toBe('Data Engineer 0');
+    expect(first[col('status')]).toBe('screened');
+    expect(first[col('track')]).toBe('me:data-engineering');
+    const last = values[rowOf(h, `me:${jobId(4)}`)]!;
+    expect(last[col('status')]).toBe('new');
+    expect(typeof last[col('posted')]).toBe('number'); // a date serial, formatted yyyy-mm-dd
+    // The next sync reads the new rows back (and records them as synced); then nothing is left to do.
+    const again = await h.run();
+    expect(again.appended).toBe(0);
+    expect(again.updatedCells).toBe(0);
+    const third = await h.run();
+    expect(third.writes).toBe(0);
+    expect(h.server.calls.length - before).toBe(2 + 2 + 1);
+  });
+
+  it('user edits after a re-sort and with an added column go to the crm rows by key', async () => {
+    const h = await ready(6);
+    await h.run();
+    const book = h.server.book(h.id);
+    book.sortRows('jobs', col('score'), true);
+    book.insertColumn('jobs', 2);
+    book.setCell('jobs', 0, 2, 'my column');
+    const statusAt = col('status') + 1;
+    const key = `me:${jobId(3)}`;
+    book.setCell('jobs', rowOf(h, key), statusAt, 'applied');
+    book.setCell('jobs', rowOf(h, key), col('notes') + 1, 'called Tue');
+    book.setCell('jobs', rowOf(h, key), 2, 'mine');
+    const r = await h.run();
+    expect(r.status).toBe('done');
+    expect(r.imported).toBe(1);
+    const crm = h.tables.get('crm')!.get(key)!;
+    expect(crm.status).toBe('applied');
+    expect(crm.notes).toBe('called Tue');
+    expect(h.tables.get('crm')!.size).toBe(1);
+    expect(book.values('jobs')[rowOf(h, key)]![2]).toBe('mine');
+  });
+
+  it('pipeline updates change only their cells, in place, wherever the row went', async () => {
+    const h = await ready(4);
+    await h.run();
+    const book = h.server.book(h.id);
+    book.sortRows('jobs', col('title'), true);
+    const key = `me:${jobId(2)}`;
+    book.setCell('jobs', rowOf(h, key), col('notes'), 'keep me');
+    h.tables.get('job')!.get(jobId(2))!.title = 'Lead Data Engineer';
+    h.tables.get('job_score')!.get(key)!.score = 99;
+    const r = await h.run();
+    const row = book.values('jobs')[rowOf(h, key)]!;
+    expect(row[col('title')]).toBe('Lead Data Engineer');
+    expect(row[col('score')]).toBe(99);
+    expect(row[col('notes')]).toBe('keep me');
+    expect(r.updatedCells).toBe(2);
+    expect(h.tables.get('crm')!.get(key)!.notes).toBe('keep me');
+  });
+
+  it('a conflict: both sides changed the same field; reported, neither overwritten', async () => {
+    const h = await ready(3, 3);
+    await h.run();
+    const book = h.server.book(h.id);
+    const key = `me:${jobId(1)}`;
+    book.setCell('jobs', rowOf(h, key), col('status'), 'applied');
+    h.tables.get('crm')!.get(key)!.status = 'closed';
+    const r = await h.run();
+    expect(r.conflicts).toEqual([
+      { tab: 'jobs', key, column: 'status', sheet: 'applied', db: 'closed', base: 'screened' },
+    ]);
+    expect(book.values('jobs')[rowOf(h, key)]![col('status')]).toBe('applied');
+    expect(h.tables.get('crm')!.get(key)!.status).toBe('closed');
+    // Still reported next time, until one side gives way.
+    expect((await h.run()).conflicts).toHaveLength(1);
+    book.setCell('jobs', rowOf(h, key), col('status'), 'closed');
+    expect((await h.run()).conflicts).toHaveLength(0);
+  });
+
+  it('a change in the database of a user column reaches the Sheet when the Sheet did not change', async () => {
+    const h = await ready(2, 2);
+    await h.run();
+    const key = `me:${jobId(0)}`;
+    h.tables.get('crm')!.get(key)!.status = 'interviewing';
+    await h.run();
+    expect(h.server.book(h.id).values('jobs')[rowOf(h, key)]![col('status')]).toBe('interviewing');
+  });
+
+  it('bad rows are reported with tab, row and column; the rest is synced; nothing deleted', async () => {
+    const h = await ready(4);
+    await h.run();
+    const book = h.server.book(h.id);
+    const a = `me:${jobId(0)}`;
+    const b = `me:${jobId(1)}`;
+    const c = `me:${jobId(2)}`;
+    book.setCell('jobs', rowOf(h, a), col('status'), 'maybe');
+    book.setCell('jobs', rowOf(h, b), col('applied_date'), '31/02/2026');
+    book.setCell('jobs', rowOf(h, c), col('status'), 'shortlisted');
+    const dupRow = rowOf(h, `me:${jobId(3)}`);
+    book.setCell('jobs', 20, col('job_s_id'), `me:${jobId(3)}`);
+    const r = await h.run();
+    expect(r.status).toBe('done');
+    const where = r.problems.map((p) => [p.tab, p.row, p.column]);
+    expect(where).toContainEqual(['jobs', rowOf(h, a) + 1, 'status']);
+    expect(where).toContainEqual(['jobs', rowOf(h, b) + 1, 'applied_date']);
+    expect(where).toContainEqual(['jobs', dupRow + 1, 'job_s_id']);
+    expect(h.tables.get('crm')!.get(c)!.status).toBe('shortlisted');
+    expect(h.tables.get('crm')!.has(a)).toBe(false);
+    expect(book.values('jobs')[rowOf(h, a)]![col('status')]).toBe('maybe');
+    expect(h.tables.get('job_score')!.size).toBe(4);
+  });
+
+  it('a renamed key column: the tab is reported and left alone, nothing appended again', async () => {
+    const h = await ready(3);
+    await h.run();
+    const book = h.server.book(h.id);
+    book.setCell('jobs', 0, col('job_s_id'), 'id');
+    const rowsBefore = book.values('jobs').length;
+    const r = await h.run();
+    expect(
+      r.problems.some(
+        (p) => p.tab === 'jobs' && p.column === 'job_s_id' && /missing or renamed/.test(p.message),
+      ),
+    ).toBe(true);
+    expect(book.values('jobs').length).toBe(rowsBefore);
+  });
+
+  it('quota: 429s are retried with backoff; exhausted, the sync fails with nothing half-written, and the next one finishes', async () => {
+    const h = await ready(3);
+    await h.run();
+    const key = `me:${jobId(0)}`;
+    h.server.book(h.id).setCell('jobs', rowOf(h, key), col('status'), 'applied');
+    h.tables.get('job')!.get(jobId(1))!.title = 'Changed';
+    const waits: number[] = [];
+    h.server.failNext('spreadsheets.batchUpdate', 2, () => quotaError());
+    const ok = await h.run({ sleep: async (ms) => void waits.push(ms) });
+    expect(ok.status).toBe('done');
+    expect(waits).toHaveLength(2);
+    expect(waits[1]!).toBeGreaterThan(waits[0]!);
+
+    h.server.book(h.id).setCell('jobs', rowOf(h, key), col('status'), 'interviewing');
+    h.tables.get('job')!.get(jobId(2))!.title = 'Changed too';
+    const snapshot = JSON.stringify(h.server.book(h.id).values('jobs'));
+    h.server.failNext('spreadsheets.batchUpdate', 99, () => quotaError());
+    await expect(h.run({ attempts: 3 })).rejects.toThrow(
+      /429 RESOURCE_EXHAUSTED.*Run the sync again/s,
+    );
+    expect(JSON.stringify(h.server.book(h.id).values('jobs'))).toBe(snapshot);
+    expect(h.tables.get('crm')!.get(key)!.status).toBe('interviewing'); // the database went first
+
+    h.server.clearFaults();
+    const next = await h.run();
+    expect(next.status).toBe('done');
+    expect(next.conflicts).toEqual([]);
+    expect(h.server.book(h.id).values('jobs')[rowOf(h, `me:${jobId(2)}`)]![col('title')]).toBe(
+      'Changed too',
+    );
+    expect((await h.run()).writes).toBe(0);
+  });
+});

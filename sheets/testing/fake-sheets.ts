@@ -1,0 +1,766 @@
+/**
+ * A Sheets-v4-compatible server on 127.0.0.1 for tests and benchmarks: the
+ * endpoints the connector uses, with the real API's request and response
+ * shapes (spreadsheets.get with includeGridData / ranges / fields,
+ * spreadsheets.batchUpdate with the requests below, includeSpreadsheetInResponse
+ * with responseRanges) and its error format, including 429 RESOURCE_EXHAUSTED.
+ *
+ * batchUpdate is atomic, as Google documents: the requests apply to a copy,
+ * which replaces the spreadsheet only if every request succeeded.
+ *
+ * Tests act as the user on `sheet(...)` directly (sort, insert and delete rows,
+ * move and insert columns, filter, edit cells), and can do so between the
+ * sync's read and its write with `beforeWrite`.
+ */
+import { createVerify } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { rowAt } from '../grid.js';
+import { applyMask, parseMask } from './fields-mask.js';
+
+export interface ExtendedValue {
+  stringValue?: string;
+  numberValue?: number;
+  boolValue?: boolean;
+  formulaValue?: string;
+}
+export interface CellData {
+  userEnteredValue?: ExtendedValue;
+  userEnteredFormat?: Record<string, unknown>;
+  dataValidation?: unknown;
+}
+export interface SheetModel {
+  properties: {
+    sheetId: number;
+    title: string;
+    index: number;
+    hidden?: boolean;
+    gridProperties: { rowCount: number; columnCount: number; frozenRowCount?: number };
+  };
+  /** rows[r][c]; missing = empty. */
+  rows: Array<Array<CellData | undefined>>;
+  conditionalFormats: unknown[];
+  protectedRanges: Array<{ protectedRangeId: number; [k: string]: unknown }>;
+  basicFilter?: unknown;
+  hiddenRows: Set<number>;
+}
+export interface SpreadsheetModel {
+  spreadsheetId: string;
+  sheets: SheetModel[];
+}
+
+export const CELL_LIMIT = 10_000_000;
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly status: string,
+    message: string,
+    readonly details?: unknown[],
+  ) {
+    super(message);
+  }
+}
+
+/** Google's error body for a quota 429 (per-minute write quota, per user). */
+export function quotaError(kind: 'Read' | 'Write' = 'Write'): ApiError {
+  return new ApiError(
+    429,
+    'RESOURCE_EXHAUSTED',
+    `Quota exceeded for quota metric '${kind} requests' and limit '${kind} requests per minute per user' of service 'sheets.googleapis.com' for consumer 'project_number:123456789'.`,
+    [
+      {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'RATE_LIMIT_EXCEEDED',
+        domain: 'googleapis.com',
+        metadata: {
+          quota_location: 'global',
+          quota_metric: `sheets.googleapis.com/${kind.toLowerCase()}_requests`,
+          quota_limit: `${kind}RequestsPerMinutePerUser`,
+          quota_limit_value: '60',
+          consumer: 'projects/123456789',
+          service: 'sheets.googleapis.com',
+        },
+      },
+      {
+        '@type': 'type.googleapis.com/google.rpc.Help',
+        links: [
+          {
+            description: 'Request a higher quota limit.',
+            url: 'https://cloud.google.com/docs/quotas/help/request_increase',
+          },
+        ],
+      },
+    ],
+  );
+}
+
+function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+function effective(v: ExtendedValue | undefined): ExtendedValue | undefined {
+  if (!v) return undefined;
+  if (v.formulaValue !== undefined) return { stringValue: '' };
+  return v;
+}
+
+export class FakeSpreadsheet {
+  model: SpreadsheetModel;
+  constructor(id: string) {
+    this.model = { spreadsheetId: id, sheets: [] };
+  }
+
+  sheet(title: string): SheetModel {
+    const s = this.model.sheets.find((x) => x.properties.title === title);
+    if (!s) throw new Error(`no sheet ${title}`);
+    return s;
+  }
+
+  has(title: string): boolean {
+    return this.model.sheets.some((x) => x.properties.title === title);
+  }
+
+  /** Adds a tab with the given values (tests set up a sheet the way a user would have it). */
+  addSheet(title: string, values: unknown[][] = [], sheetId?: number): SheetModel {
+    const id = sheetId ?? Math.max(0, ...this.model.sheets.map((s) => s.properties.sheetId)) + 1;
+    const s: SheetModel = {
+      properties: {
+        sheetId: id,
+        title,
+        index: this.model.sheets.length,
+        gridProperties: {
+          rowCount: Math.max(1000, values.length),
+          columnCount: Math.max(26, ...values.map((r) => r.length)),
+        },
+      },
+      rows: values.map((r) => r.map((v) => cellOf(v))),
+      conditionalFormats: [],
+      protectedRanges: [],
+      hiddenRows: new Set(),
+    };
+    this.model.sheets.push(s);
+    return s;
+  }
+
+  /** The tab's values as plain JS (empty = null), trailing empties trimmed per row. */
+  values(title: string): unknown[][] {
+    return this.sheet(title).rows.map((r) => {
+      const out = (r ?? []).map((c) => plain(c?.userEnteredValue));
+      while (out.length && out[out.length - 1] === null) out.pop();
+      return out;
+    });
+  }
+
+  setCell(title: string, row: number, col: number, value: unknown): void {
+    const s = this.sheet(title);
+    const r = rowAt(s.rows, row);
+    r[col] = value === null ? undefined : { ...(r[col] ?? {}), userEnteredValue: extended(value) };
+  }
+
+  // ---- what a user does in the UI ----
+  sortRows(title: string, col: number, descending = false): void {
+    const s = this.sheet(title);
+    const data = s.rows.slice(1);
+    const key = (r: Array<CellData | undefined> | undefined) => plain(r?.[col]?.userEnteredValue);
+    data.sort((a, b) => {
+      const x = key(a);
+      const y = key(b);
+      if (x === y) return 0;
+      if (x === null) return 1;
+      if (y === null) return -1;
+      return (String(x) < String(y) ? -1 : 1) * (descending ? -1 : 1);
+    });
+    s.rows = [s.rows[0] ?? [], ...data];
+  }
+  insertRows(title: string, at: number, n = 1): void {
+    const s = this.sheet(title);
+    while (s.rows.length < at) s.rows.push([]);
+    s.rows.splice(at, 0, ...Array.from({ length: n }, () => []));
+    s.properties.gridProperties.rowCount += n;
+  }
+  deleteRows(title: string, at: number, n = 1): void {
+    const s = this.sheet(title);
+    s.rows.splice(at, n);
+    s.properties.gridProperties.rowCount -= n;
+  }
+  insertColumn(title: string, at: number): void {
+    const s = this.sheet(title);
+    for (const r of s.rows) if (r && r.length > at) r.splice(at, 0, undefined);
+    s.properties.gridProperties.columnCount += 1;
+  }
+  moveColumn(title: string, from: number, to: number): void {
+    const s = this.sheet(title);
+    const width = Math.max(from, to) + 1;
+    for (let i = 0; i < s.rows.length; i++) {
+      const r = rowAt(s.rows, i);
+      while (r.length < width) r.push(undefined);
+      const [c] = r.splice(from, 1);
+      r.splice(to, 0, c);
+    }
+  }
+  /** A basic filter hiding rows whose column value is in `hide` (rows stay where they are). */
+  filter(title: string, col: number, hide: unknown[]): void {
+    const s = this.sheet(title);
+    s.basicFilter = {
+      range: { sheetId: s.properties.sheetId },
+      criteria: { [col]: { hiddenValues: hide.map(String) } },
+    };
+    s.hiddenRows = new Set(
+      s.rows
+        .map((r, i) => (i > 0 && hide.includes(plain(r?.[col]?.userEnteredValue)) ? i : -1))
+        .filter((i) => i > 0),
+    );
+  }
+
+  cellCount(): number {
+    return this.model.sheets.reduce(
+      (n, s) => n + s.properties.gridProperties.rowCount * s.properties.gridProperties.columnCount,
+      0,
+    );
+  }
+
+  // ---- the API ----
+  get(params: URLSearchParams): unknown {
+    const includeGrid = params.get('includeGridData') === 'true';
+    const ranges = params.getAll('ranges');
+    const selected = ranges.length ? ranges.map((r) => this.sheetOfRange(r)) : this.model.sheets;
+    return this.render(
+      includeGrid,
+      ranges.length ? new Set(selected.map((s) => s.properties.sheetId)) : undefined,
+    );
+  }
+
+  private sheetOfRange(range: string): SheetModel {
+    const title = rangeTitle(range);
+    const s = this.model.sheets.find((x) => x.properties.title === title);
+    if (!s) throw new ApiError(400, 'INVALID_ARGUMENT', `Unable to parse range: ${range}`);
+    return s;
+  }
+
+  /** The Spreadsheet resource; grid data for the sheets in `withData` (all when undefined). */
+  render(includeGrid: boolean, withData?: Set<number>): unknown {
+    return {
+      spreadsheetId: this.model.spreadsheetId,
+      properties: { title: 'mcfpipe CRM', locale: 'en_US', timeZone: 'Asia/Singapore' },
+      sheets: [...this.model.sheets]
+        .sort((a, b) => a.properties.index - b.properties.index)
+        .map((s) => ({
+          properties: clone(s.properties),
+          ...(s.conditionalFormats.length
+            ? { conditionalFormats: clone(s.conditionalFormats) }
+            : {}),
+          ...(s.protectedRanges.length ? { protectedRanges: clone(s.protectedRanges) } : {}),
+          ...(s.basicFilter ? { basicFilter: clone(s.basicFilter) } : {}),
+          ...(includeGrid && (!withData || withData.has(s.properties.sheetId))
+            ? {
+                data: [
+                  {
+                    rowData: Array.from(s.rows, (r) => ({
+                      ...(r?.some(Boolean)
+                        ? {
+                            values: trimRow(r).map((c) =>
+                              c
+                                ? {
+                                    ...(c.userEnteredValue
+                                      ? {
+                                          userEnteredValue: clone(c.userEnteredValue),
+                                          effectiveValue: effective(c.userEnteredValue),
+                                          formattedValue: formatted(c.userEnteredValue),
+                                        }
+                                      : {}),
+                                    ...(c.userEnteredFormat
+                                      ? { userEnteredFormat: clone(c.userEnteredFormat) }
+                                      : {}),
+                                    ...(c.dataValidation
+                                      ? { dataValidation: clone(c.dataValidation) }
+                                      : {}),
+                                  }
+                                : {},
+                            ),
+                          }
+                        : {}),
+                    })),
+                  },
+                ],
+              }
+            : {}),
+        })),
+      spreadsheetUrl: `https://docs.google.com/spreadsheets/d/${this.model.spreadsheetId}/edit`,
+    };
+  }
+
+  batchUpdate(body: {
+    requests?: unknown[];
+    includeSpreadsheetInResponse?: boolean;
+    responseRanges?: string[];
+    responseIncludeGridData?: boolean;
+  }): unknown {
+    if (!Array.isArray(body.requests) || body.requests.length === 0)
+      throw new ApiError(400, 'INVALID_ARGUMENT', 'Must specify at least one request.');
+    const saved = this.model;
+    this.model = clone(saved);
+    // hiddenRows are Sets: structuredClone keeps them.
+    const replies: unknown[] = [];
+    try {
+      body.requests.forEach((req, i) => {
+        replies.push(this.apply(req as Record<string, unknown>, i));
+      });
+      if (this.cellCount() > CELL_LIMIT)
+        throw new ApiError(
+          400,
+          'INVALID_ARGUMENT',
+          `This action would increase the number of cells in the workbook above the limit of ${CELL_LIMIT} cells.`,
+        );
+    } catch (err) {
+      this.model = saved;
+      throw err;
+    }
+    const out: Record<string, unknown> = { spreadsheetId: this.model.spreadsheetId, replies };
+    if (body.includeSpreadsheetInResponse) {
+      const ranges = body.responseRanges ?? [];
+      const ids = ranges.length
+        ? new Set(ranges.map((r) => this.sheetOfRange(r).properties.sheetId))
+        : undefined;
+      out.updatedSpreadsheet = this.render(Boolean(body.responseIncludeGridData), ids);
+    }
+    return out;
+  }
+
+  private byId(id: unknown, where: string): SheetModel {
+    const s = this.model.sheets.find((x) => x.properties.sheetId === id);
+    if (!s)
+      throw new ApiError(
+        400,
+        'INVALID_ARGUMENT',
+        `Invalid ${where}: No grid with id: ${String(id)}`,
+      );
+    return s;
+  }
+
+  private apply(req: Record<string, unknown>, i: number): unknown {
+    const [kind, raw] = Object.entries(req)[0] ?? [];
+    // biome-ignore lint/suspicious/noExplicitAny: request bodies are checked field by field below
+    const r = raw as Record<string, any>;
+    const where = `requests[${i}].${kind}`;
+    switch (kind) {
+      case 'addSheet': {
+        const p = r.properties ?? {};
+        if (p.title && this.has(p.title))
+          throw new ApiError(
+            400,
+            'INVALID_ARGUMENT',
+            `Invalid ${where}: A sheet with the name "${p.title}" already exists. Please enter another name.`,
+          );
+        const s = this.addSheet(p.title ?? `Sheet${this.model.sheets.length + 1}`, [], p.sheetId);
+        if (p.hidden) s.properties.hidden = true;
+        if (p.gridProperties) Object.assign(s.properties.gridProperties, p.gridProperties);
+        return { addSheet: { properties: clone(s.properties) } };
+      }
+      case 'deleteSheet': {
+        const s = this.byId(r.sheetId, where);
+        this.model.sheets = this.model.sheets.filter((x) => x !== s);
+        return {};
+      }
+      case 'duplicateSheet': {
+        const src = this.byId(r.sourceSheetId, where);
+        if (r.newSheetName && this.has(r.newSheetName))
+          throw new ApiError(
+            400,
+            'INVALID_ARGUMENT',
+            `Invalid ${where}: A sheet with the name "${r.newSheetName}" already exists. Please enter another name.`,
+          );
+        if (
+          r.newSheetId !== undefined &&
+          this.model.sheets.some((x) => x.properties.sheetId === r.newSheetId)
+        )
+          throw new ApiError(
+            400,
+            'INVALID_ARGUMENT',
+            `Invalid ${where}: Sheet with id ${r.newSheetId} already exists.`,
+          );
+        const copy = clone(src);
+        copy.properties.sheetId =
+          r.newSheetId ?? Math.max(...this.model.sheets.map((s) => s.properties.sheetId)) + 1;
+        copy.properties.title = r.newSheetName ?? `Copy of ${src.properties.title}`;
+        copy.properties.index = Math.min(
+          r.insertSheetIndex ?? this.model.sheets.length,
+          this.model.sheets.length,
+        );
+        copy.protectedRanges = [];
+        this.model.sheets.push(copy);
+        return { duplicateSheet: { properties: clone(copy.properties) } };
+      }
+      case 'updateSheetProperties': {
+        const s = this.byId(r.properties?.sheetId, where);
+        const fields = String(r.fields ?? '');
+        if (!fields)
+          throw new ApiError(
+            400,
+            'INVALID_ARGUMENT',
+            `Invalid ${where}: At least one field must be updated, but none were specified.`,
+          );
+        const p = r.properties;
+        if (/\btitle\b/.test(fields) && p.title !== undefined) s.properties.title = p.title;
+        if (/\bhidden\b/.test(fields)) s.properties.hidden = Boolean(p.hidden);
+        const g = p.gridProperties ?? {};
+        if (/rowCount|gridProperties(?![.(])/.test(fields) && g.rowCount !== undefined) {
+          if (g.rowCount < 1)
+            throw new ApiError(
+              400,
+              'INVALID_ARGUMENT',
+              `Invalid ${where}: rowCount must be at least 1`,
+            );
+          s.rows.length = Math.min(s.rows.length, g.rowCount);
+          s.properties.gridProperties.rowCount = g.rowCount;
+        }
+        if (/columnCount|gridProperties(?![.(])/.test(fields) && g.columnCount !== undefined) {
+          s.properties.gridProperties.columnCount = g.columnCount;
+          for (const row of s.rows) if (row) row.length = Math.min(row.length, g.columnCount);
+        }
+        if (/frozenRowCount|gridProperties(?![.(])/.test(fields) && g.frozenRowCount !== undefined)
+          s.properties.gridProperties.frozenRowCount = g.frozenRowCount;
+        return {};
+      }
+      case 'updateCells': {
+        const fields = String(r.fields ?? '');
+        if (!fields)
+          throw new ApiError(
+            400,
+            'INVALID_ARGUMENT',
+            `Invalid ${where}: At least one field must be updated, but none were specified.`,
+          );
+        const range = r.range ?? {
+          sheetId: r.start?.sheetId,
+          startRowIndex: r.start?.rowIndex ?? 0,
+          startColumnIndex: r.start?.columnIndex ?? 0,
+        };
+        const s = this.byId(range.sheetId, where);
+        const g = s.properties.gridProperties;
+        const r0 = range.startRowIndex ?? 0;
+        const c0 = range.startColumnIndex ?? 0;
+        const rows: Array<{ values?: CellData[] }> = r.rows ?? [];
+        const r1 = r.range ? (range.endRowIndex ?? g.rowCount) : r0 + rows.length;
+        const c1 = r.range
+          ? (range.endColumnIndex ?? g.columnCount)
+          : c0 + Math.max(0, ...rows.map((x) => x.values?.length ?? 0));
+        if (r1 > g.rowCount)
+          throw new ApiError(
+            400,
+            'INVALID_ARGUMENT',
+            `Invalid ${where}: GridCoordinate.rowIndex[${r1 - 1}] is after last row in grid[${g.rowCount - 1}]`,
+          );
+        if (c1 > g.columnCount)
+          throw new ApiError(
+            400,
+            'INVALID_ARGUMENT',
+            `Invalid ${where}: GridCoordinate.columnIndex[${c1 - 1}] is after last column in grid[${g.columnCount - 1}]`,
+          );
+        for (let rr = r0; rr < r1; rr++)
+          for (let cc = c0; cc < c1; cc++) {
+            const given = rows[rr - r0]?.values?.[cc - c0];
+            if (!r.range && !given) continue;
+            setFields(s, rr, cc, given ?? {}, fields);
+          }
+        return {};
+      }
+      case 'appendCells': {
+        const s = this.byId(r.sheetId, where);
+        const fields = String(r.fields ?? '');
+        if (!fields)
+          throw new ApiError(
+            400,
+            'INVALID_ARGUMENT',
+            `Invalid ${where}: At least one field must be updated, but none were specified.`,
+          );
+        let last = s.rows.length - 1;
+        while (last >= 0 && !(s.rows[last] ?? []).some((c) => c?.userEnteredValue)) last--;
+        const rows: Array<{ values?: CellData[] }> = r.rows ?? [];
+        const g = s.properties.gridProperties;
+        rows.forEach((row, i) => {
+          const rr = last + 1 + i;
+          if (rr >= g.rowCount) g.rowCount = rr + 1;
+          (row.values ?? []).forEach((cd, cc) => {
+            if (cc >= g.columnCount) g.columnCount = cc + 1;
+            setFields(s, rr, cc, cd, fields);
+          });
+        });
+        return {};
+      }
+      case 'repeatCell': {
+        const range = r.range ?? {};
+        const s = this.byId(range.sheetId, where);
+        const g = s.properties.gridProperties;
+        for (let rr = range.startRowIndex ?? 0; rr < (range.endRowIndex ?? g.rowCount); rr++)
+          for (
+            let cc = range.startColumnIndex ?? 0;
+            cc < (range.endColumnIndex ?? g.columnCount);
+            cc++
+          )
+            if (s.rows[rr]?.[cc]?.userEnteredValue || rr < s.rows.length)
+              setFields(s, rr, cc, r.cell ?? {}, String(r.fields ?? ''));
+        return {};
+      }
+      case 'setDataValidation': {
+        const range = r.range ?? {};
+        const s = this.byId(range.sheetId, where);
+        (s as SheetModel & { validations?: unknown[] }).validations = [
+          ...((s as SheetModel & { validations?: unknown[] }).validations ?? []).filter(
+            (v) => JSON.stringify((v as { range: unknown }).range) !== JSON.stringify(range),
+          ),
+          { range, rule: r.rule },
+        ];
+        return {};
+      }
+      case 'addConditionalFormatRule': {
+        const s = this.byId(r.rule?.ranges?.[0]?.sheetId, where);
+        s.conditionalFormats.splice(r.index ?? s.conditionalFormats.length, 0, r.rule);
+        return {};
+      }
+      case 'deleteConditionalFormatRule': {
+        const s = this.byId(r.sheetId, where);
+        if (!(r.index < s.conditionalFormats.length))
+          throw new ApiError(
+            400,
+            'INVALID_ARGUMENT',
+            `Invalid ${where}: No conditional format on sheet: ${r.sheetId} at index: ${r.index}`,
+          );
+        s.conditionalFormats.splice(r.index, 1);
+        return {};
+      }
+      case 'addProtectedRange': {
+        const p = r.protectedRange ?? {};
+        const s = this.byId(p.range?.sheetId, where);
+        const id = p.protectedRangeId ?? Math.floor(Math.random() * 1e9);
+        s.protectedRanges.push({ ...p, protectedRangeId: id });
+        return { addProtectedRange: { protectedRange: { ...p, protectedRangeId: id } } };
+      }
+      case 'deleteProtectedRange': {
+        const s = this.model.sheets.find((x) =>
+          x.protectedRanges.some((p) => p.protectedRangeId === r.protectedRangeId),
+        );
+        if (!s)
+          throw new ApiError(
+            400,
+            'INVALID_ARGUMENT',
+            `Invalid ${where}: No protected range with id: ${r.protectedRangeId}`,
+          );
+        s.protectedRanges = s.protectedRanges.filter(
+          (p) => p.protectedRangeId !== r.protectedRangeId,
+        );
+        return {};
+      }
+      case 'updateDimensionProperties':
+      case 'setBasicFilter':
+        this.byId(r.range?.sheetId ?? r.filter?.range?.sheetId, where);
+        if (kind === 'setBasicFilter')
+          this.byId(r.filter.range.sheetId, where).basicFilter = r.filter;
+        return {};
+      default:
+        throw new ApiError(
+          400,
+          'INVALID_ARGUMENT',
+          `Invalid JSON payload received. Unknown name "${kind}" at 'requests[${i}]': Cannot find field.`,
+        );
+    }
+  }
+}
+
+function setFields(s: SheetModel, rr: number, cc: number, given: CellData, fields: string): void {
+  const row = rowAt(s.rows, rr);
+  const cell: CellData = { ...(row[cc] ?? {}) };
+  const all = fields === '*';
+  if (all || /\buserEnteredValue\b/.test(fields)) {
+    if (given.userEnteredValue) cell.userEnteredValue = clone(given.userEnteredValue);
+    else delete cell.userEnteredValue;
+  }
+  if (all || /\buserEnteredFormat\b/.test(fields)) {
+    if (given.userEnteredFormat)
+      cell.userEnteredFormat = {
+        ...(cell.userEnteredFormat ?? {}),
+        ...clone(given.userEnteredFormat),
+      };
+    else if (/\buserEnteredFormat\b(?![.(])/.test(fields) || all) delete cell.userEnteredFormat;
+  }
+  if (all || /\bdataValidation\b/.test(fields)) {
+    if (given.dataValidation) cell.dataValidation = clone(given.dataValidation);
+    else delete cell.dataValidation;
+  }
+  row[cc] = Object.keys(cell).length ? cell : undefined;
+}
+
+function trimRow(r: Array<CellData | undefined>): Array<CellData | undefined> {
+  let n = r.length;
+  while (n > 0 && !r[n - 1]) n--;
+  return Array.from({ length: n }, (_, i) => r[i]);
+}
+
+function rangeTitle(range: string): string {
+  const m = /^'((?:[^']|'')*)'(?:!.*)?$/.exec(range);
+  if (m) return m[1]!.replace(/''/g, "'");
+  return range.split('!')[0]!;
+}
+
+function formatted(v: ExtendedValue): string {
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.numberValue !== undefined) return String(v.numberValue);
+  if (v.boolValue !== undefined) return v.boolValue ? 'TRUE' : 'FALSE';
+  return '';
+}
+
+export function extended(v: unknown): ExtendedValue | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  const s = String(v);
+  return s.startsWith('=') ? { formulaValue: s } : { stringValue: s };
+}
+
+function cellOf(v: unknown): CellData | undefined {
+  const e = extended(v);
+  return e ? { userEnteredValue: e } : undefined;
+}
+
+export function plain(v: ExtendedValue | undefined): unknown {
+  if (!v) return null;
+  return v.stringValue ?? v.numberValue ?? v.boolValue ?? v.formulaValue ?? null;
+}
+
+// ---------------------------------------------------------------- the server
+
+export interface FakeServerOptions {
+  /** PEM public key of the service account: requests must carry a JWT it signed. */
+  publicKey?: string;
+}
+
+export interface FakeSheetsServer {
+  url: string;
+  books: Map<string, FakeSpreadsheet>;
+  book(id: string): FakeSpreadsheet;
+  /** Calls by method name (spreadsheets.get, spreadsheets.batchUpdate). */
+  calls: Array<{ method: string; status: number }>;
+  /** The next `n` calls of a method answer with this error (e.g. quotaError()). */
+  failNext(method: string, n: number, error: () => ApiError): void;
+  clearFaults(): void;
+  /** Runs before each batchUpdate applies (the user acting between the read and the write). */
+  beforeWrite?: (book: FakeSpreadsheet, call: number) => void;
+  close(): Promise<void>;
+}
+
+export async function startFakeSheets(opts: FakeServerOptions = {}): Promise<FakeSheetsServer> {
+  const books = new Map<string, FakeSpreadsheet>();
+  const calls: FakeSheetsServer['calls'] = [];
+  const faults: Array<{ method: string; n: number; error: () => ApiError }> = [];
+  let writes = 0;
+  const api: FakeSheetsServer = {
+    url: '',
+    books,
+    book(id) {
+      if (!books.has(id)) books.set(id, new FakeSpreadsheet(id));
+      return books.get(id)!;
+    },
+    calls,
+    failNext(method, n, error) {
+      faults.push({ method, n, error });
+    },
+    clearFaults() {
+      faults.length = 0;
+    },
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+    res.end(JSON.stringify(body));
+  };
+  const fail = (res: ServerResponse, method: string, e: ApiError) => {
+    calls.push({ method, status: e.code });
+    send(res, e.code, {
+      error: {
+        code: e.code,
+        message: e.message,
+        status: e.status,
+        ...(e.details ? { details: e.details } : {}),
+      },
+    });
+  };
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const m = /^\/v4\/spreadsheets\/([^/:]+)(:batchUpdate)?$/.exec(url.pathname);
+    const method = m?.[2] ? 'spreadsheets.batchUpdate' : 'spreadsheets.get';
+    if (!m || (m[2] ? req.method !== 'POST' : req.method !== 'GET'))
+      return fail(res, method, new ApiError(404, 'NOT_FOUND', 'Requested entity was not found.'));
+    const auth = req.headers.authorization ?? '';
+    if (!/^Bearer \S+$/.test(auth) || (opts.publicKey && !verifyJwt(auth.slice(7), opts.publicKey)))
+      return fail(
+        res,
+        method,
+        new ApiError(
+          401,
+          'UNAUTHENTICATED',
+          'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+        ),
+      );
+    const fault = faults.find((f) => f.method === method && f.n > 0);
+    if (fault) {
+      fault.n--;
+      return fail(res, method, fault.error());
+    }
+    const id = decodeURIComponent(m[1]!);
+    const book = books.get(id);
+    if (!book)
+      return fail(res, method, new ApiError(404, 'NOT_FOUND', 'Requested entity was not found.'));
+    try {
+      let body: unknown;
+      if (method === 'spreadsheets.get') body = book.get(url.searchParams);
+      else {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          throw new ApiError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
+        }
+        api.beforeWrite?.(book, ++writes);
+        body = book.batchUpdate(parsed as never);
+      }
+      const fields = url.searchParams.get('fields');
+      calls.push({ method, status: 200 });
+      send(res, 200, fields ? applyMask(body, parseMask(fields)) : body);
+    } catch (err) {
+      if (err instanceof ApiError) return fail(res, method, err);
+      return fail(
+        res,
+        method,
+        new ApiError(500, 'INTERNAL', err instanceof Error ? err.message : String(err)),
+      );
+    }
+  };
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err) =>
+      fail(res, 'unknown', new ApiError(500, 'INTERNAL', String(err))),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  api.url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
+  return api;
+}
+
+/** Checks an RS256 JWT's signature and expiry, and that it carries the Sheets scope. */
+function verifyJwt(token: string, publicKey: string): boolean {
+  const [h, p, s] = token.split('.');
+  if (!h || !p || !s) return false;
+  const v = createVerify('RSA-SHA256');
+  v.update(`${h}.${p}`);
+  if (!v.verify(publicKey, Buffer.from(s, 'base64url'))) return false;
+  const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as {
+    exp?: number;
+    scope?: string;
+    aud?: string;
+  };
+  if (!claims.exp || claims.exp * 1000 < Date.now()) return false;
+  return (
+    (claims.scope ?? '').split(' ').includes('https://www.googleapis.com/auth/spreadsheets') ||
+    Boolean(claims.aud)
+  );
+}

@@ -1,0 +1,46 @@
+/** A sync against the fake Sheets server and an in-memory database, for tests and benchmarks. */
+import type { TableName } from '../../runtime/schema/types.generated.js';
+import { SheetsApi } from '../google/api.js';
+import { GoogleSheetsBackend } from '../google/backend.js';
+import { memoryRows, ViewStore } from '../store.js';
+import { type SyncReport, sync } from '../sync.js';
+import { type FakeSheetsServer, startFakeSheets } from './fake-sheets.js';
+import type { Tables } from './fixtures.js';
+
+export interface Harness {
+  server: FakeSheetsServer;
+  tables: Tables;
+  id: string;
+  run(opts?: {
+    sleep?: (ms: number) => Promise<void>;
+    attempts?: number;
+  }): Promise<SyncReport & { api: SheetsApi }>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(tables: Tables, id = 'sheet-1'): Promise<Harness> {
+  const server = await startFakeSheets();
+  server.book(id);
+  return {
+    server,
+    tables,
+    id,
+    async run(opts = {}) {
+      const api = new SheetsApi({
+        rootUrl: server.url,
+        headers: async () => ({ authorization: 'Bearer test-token' }),
+        sleep: opts.sleep ?? (async () => {}),
+        attempts: opts.attempts ?? 6,
+        random: () => 0.5,
+      });
+      const backend = new GoogleSheetsBackend(api, id);
+      const store = new ViewStore(
+        memoryRows(tables as Map<TableName, Map<string, Record<string, unknown>>>),
+        'memory',
+      );
+      const report = await sync({ backend, store, user: 'me' });
+      return { ...report, api };
+    },
+    close: () => server.close(),
+  };
+}
