@@ -1,10 +1,10 @@
 /**
  * The database side of the sync: the rows each tab shows, and the writing
- * back of the user's edits. {@link DbApiStore} goes through the DB API (the
- * same client as every other part of the pipeline); {@link MemoryStore} holds
- * tables in memory (tests, benchmarks).
+ * back of the user's edits, through the runtime's row store (runtime/rows:
+ * the DB API, DynamoDB or memory, every row read checked against the schema).
  */
-import { type DbApiClient, DbApiValidationError } from '../runtime/db-api/client.js';
+import { describeBadRow } from '../runtime/rows/check.js';
+import type { RowStore } from '../runtime/rows/store.js';
 import { projectSchema } from '../runtime/schema/schema.js';
 import type { CrmRow, JobRow, JobScoreRow, TableName } from '../runtime/schema/types.generated.js';
 import type { Problem } from './grid.js';
@@ -15,15 +15,10 @@ export interface SyncStore {
   readonly description: string;
   /** Each tab's rows as the database has them, for one user. */
   load(user: string): Promise<Map<TabName, DbRows>>;
-  /** Writes the imports (idempotent upserts); bad ones are reported, the rest written. */
+  /** Rows of the database the last load left out (they break the schema), as problems. */
+  loadProblems?(): Problem[];
+  /** Writes the imports (idempotent keyed upserts). */
   apply(user: string, imports: Import[]): Promise<{ written: number; problems: Problem[] }>;
-}
-
-/** The rows a store holds, by table (what load() reads and apply() writes). */
-export interface TableRows {
-  list(table: TableName, user: string): Promise<Array<Record<string, unknown>>>;
-  get(table: TableName, ids: string[]): Promise<Map<string, Record<string, unknown>>>;
-  upsert(table: TableName, items: Array<Record<string, unknown>>): Promise<void>;
 }
 
 const CRM_DEFAULTS = { status: 'new', apply_status: 'not_applied', response: 'none' };
@@ -85,74 +80,77 @@ export function importItem(
   return item;
 }
 
+/** The job fields the jobs tab shows (read as a projection: a long description is not read). */
+const JOB_FIELDS = [
+  'title',
+  'company_name',
+  'salary_min',
+  'salary_max',
+  'posted_date',
+  'expiry_date',
+  'url',
+] as const;
+
 export class ViewStore implements SyncStore {
-  constructor(
-    private readonly rows: TableRows,
-    readonly description: string,
-  ) {}
+  readonly description: string;
+  /** Rows the store refused on reading (bad rows in the database), as problems. */
+  private readonly refused: Problem[] = [];
+
+  constructor(private readonly rows: RowStore) {
+    this.description = rows.description;
+    rows.onBadRow((bad) =>
+      this.refused.push({
+        tab: `database ${bad.table}`,
+        key: bad.id,
+        message: `${describeBadRow(bad)}; the row is left out of the Sheet`,
+      }),
+    );
+  }
 
   async load(user: string): Promise<Map<TabName, DbRows>> {
+    this.refused.length = 0;
+    const where = { user_id: user };
     const out = new Map<TabName, DbRows>();
     const [scores, crm] = await Promise.all([
-      this.rows.list('job_score', user) as unknown as Promise<JobScoreRow[]>,
-      this.rows.list('crm', user) as unknown as Promise<CrmRow[]>,
+      this.rows.all('job_score', where),
+      this.rows.all('crm', where),
     ]);
-    const jobs = await this.rows.get('job', [...new Set(scores.map((s) => s.job_id))]);
+    const jobs = await this.rows.getMany(
+      'job',
+      [...new Set(scores.map((s) => s.job_id))],
+      JOB_FIELDS,
+    );
     const crmBy = new Map(crm.map((c) => [c.job_s_id, c]));
     const jobRows: DbRows = new Map();
     for (const s of scores)
-      jobRows.set(
-        s.job_s_id,
-        dbTexts(JOBS, jobView(s, jobs.get(s.job_id) as JobRow | undefined, crmBy.get(s.job_s_id))),
-      );
+      jobRows.set(s.job_s_id, dbTexts(JOBS, jobView(s, jobs.get(s.job_id), crmBy.get(s.job_s_id))));
     out.set('jobs', jobRows);
     for (const tab of TABS) {
       if (tab.name === 'jobs') continue;
-      const items = await this.rows.list(tab.table, user);
+      const items = (await this.rows.all(tab.table, where)) as unknown as Array<
+        Record<string, unknown>
+      >;
       out.set(tab.name, keyed(tab, items));
     }
     return out;
   }
 
+  /** Problems met by the last load (rows of the database that break the schema). */
+  loadProblems(): Problem[] {
+    return [...this.refused];
+  }
+
   async apply(user: string, imports: Import[]): Promise<{ written: number; problems: Problem[] }> {
-    const problems: Problem[] = [];
-    let written = 0;
     const views = imports.length ? await this.load(user) : new Map<TabName, DbRows>();
+    let written = 0;
     for (const tab of TABS) {
       const mine = imports.filter((i) => i.tab === tab.name);
       if (!mine.length) continue;
-      let items = mine.map((i) => importItem(user, i, views.get(tab.name)?.get(i.key)));
-      let pending = mine;
-      for (let attempt = 0; attempt < 2 && items.length; attempt++) {
-        try {
-          await this.rows.upsert(tab.table, items);
-          written += items.length;
-          break;
-        } catch (err) {
-          if (!(err instanceof DbApiValidationError) || attempt > 0) throw err;
-          // One invalid item refuses the whole request: report those, write the others.
-          const bad = new Set<number>();
-          for (const d of err.details) {
-            const m = /^items\[(\d+)\]\.?(.*)$/.exec(d.field);
-            if (!m) continue;
-            const i = Number(m[1]);
-            bad.add(i);
-            const imp = pending[i]!;
-            problems.push({
-              tab: tab.name,
-              row: imp.row,
-              column: m[2] || undefined,
-              key: imp.key,
-              message: `the database refused the row: ${d.message}`,
-            } as Problem);
-          }
-          if (!bad.size) throw err;
-          pending = pending.filter((_, i) => !bad.has(i));
-          items = items.filter((_, i) => !bad.has(i));
-        }
-      }
+      const items = mine.map((i) => importItem(user, i, views.get(tab.name)?.get(i.key)));
+      await this.rows.upsert(tab.table, items as never, { mode: 'merge' });
+      written += items.length;
     }
-    return { written, problems };
+    return { written, problems: [] };
   }
 }
 
@@ -161,67 +159,4 @@ function keyed(tab: TabSpec, items: Array<Record<string, unknown>>): DbRows {
   const keyField = tab.name === 'config' ? 'name' : projectSchema().tables[tab.table]!.key;
   for (const item of items) rows.set(String(item[keyField]), dbTexts(tab, item));
   return rows;
-}
-
-/** Tables through the DB API. */
-export function dbApiRows(client: DbApiClient, concurrency = 16): TableRows {
-  return {
-    async list(table, user) {
-      const out: Array<Record<string, unknown>> = [];
-      for await (const row of client.listAll(table, { where: { user_id: user }, limit: 1000 }))
-        out.push(row as unknown as Record<string, unknown>);
-      return out;
-    },
-    async get(table, ids) {
-      const out = new Map<string, Record<string, unknown>>();
-      let next = 0;
-      const worker = async () => {
-        while (next < ids.length) {
-          const id = ids[next++]!;
-          const row = await client.find(table, id);
-          if (row) out.set(id, row as unknown as Record<string, unknown>);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
-      return out;
-    },
-    async upsert(table, items) {
-      await client.batch(table, items as never, { mode: 'merge' });
-    },
-  };
-}
-
-/** Tables in memory: `tables.get('crm')` maps key -> item. */
-export function memoryRows(
-  tables: Map<TableName, Map<string, Record<string, unknown>>>,
-): TableRows {
-  const of = (t: TableName) => {
-    if (!tables.has(t)) tables.set(t, new Map());
-    return tables.get(t)!;
-  };
-  return {
-    async list(table, user) {
-      return [...of(table).values()].filter((r) => r.user_id === user).map((r) => ({ ...r }));
-    },
-    async get(table, ids) {
-      const out = new Map<string, Record<string, unknown>>();
-      for (const id of ids) {
-        const r = of(table).get(id);
-        if (r) out.set(id, { ...r });
-      }
-      return out;
-    },
-    async upsert(table, items) {
-      const key = projectSchema().tables[table]!.key;
-      for (const item of items) {
-        const id = String(item[key]);
-        const merged: Record<string, unknown> = { ...(of(table).get(id) ?? {}) };
-        for (const [k, v] of Object.entries(item)) {
-          if (v === null) delete merged[k];
-          else merged[k] = v;
-        }
-        of(table).set(id, merged);
-      }
-    },
-  };
 }

@@ -97,6 +97,7 @@ export async function sync(opts: SyncOptions): Promise<SyncReport> {
     });
     report.conflicts = work.flatMap((w) => w.plan.conflicts);
     report.problems = [
+      ...(store.loadProblems?.() ?? []),
       ...stateProblems,
       ...work.flatMap((w) => [...w.parsed.problems, ...w.plan.problems]),
     ];

@@ -9,7 +9,9 @@
 import { writeFileSync } from 'node:fs';
 import { code, markdownTable, writeSummary } from '../../core/summary.js';
 import { InputError, MissingInputError } from '../../core/values.js';
-import { dbApiRows, ViewStore } from '../store.js';
+import { DbApiSource } from '../../runtime/rows/db-api-source.js';
+import { RowStore } from '../../runtime/rows/store.js';
+import { ViewStore } from '../store.js';
 import { type SyncReport, sync } from '../sync.js';
 import {
   CONNECTION_OPTIONS,
@@ -84,7 +86,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     const backend = await settings.backend(client, user, log);
     report = await sync({
       backend,
-      store: new ViewStore(dbApiRows(client), `db-api ${client.url}`),
+      store: new ViewStore(new RowStore(new DbApiSource({ client }))),
       user,
       log,
     });

@@ -26,7 +26,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mcfpipe-sync-cli-'));
   const client = new DbApiClient({ url: db.url });
   const tables = seedTables({ jobs: 4, crm: 1 });
-  for (const [table, rows] of tables) await client.batch(table, [...rows.values()] as never);
+  for (const table of ['job', 'job_score', 'crm', 'track', 'keyword', 'config'] as const)
+    await client.batch(table, [...tables.table(table).values()] as never);
   await client.put('config', 'me:sheets.spreadsheet_id', {
     config_id: 'me:sheets.spreadsheet_id',
     user_id: 'me',

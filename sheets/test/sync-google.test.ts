@@ -72,10 +72,10 @@ describe('sync with a spreadsheet', () => {
     const r = await h.run();
     expect(r.status).toBe('done');
     expect(r.imported).toBe(1);
-    const crm = h.tables.get('crm')!.get(key)!;
+    const crm = h.tables.table('crm').get(key)!;
     expect(crm.status).toBe('applied');
     expect(crm.notes).toBe('called Tue');
-    expect(h.tables.get('crm')!.size).toBe(1);
+    expect(h.tables.table('crm').size).toBe(1);
     expect(book.values('jobs')[rowOf(h, key)]![2]).toBe('mine');
   });
 
@@ -86,15 +86,15 @@ describe('sync with a spreadsheet', () => {
     book.sortRows('jobs', col('title'), true);
     const key = `me:${jobId(2)}`;
     book.setCell('jobs', rowOf(h, key), col('notes'), 'keep me');
-    h.tables.get('job')!.get(jobId(2))!.title = 'Lead Data Engineer';
-    h.tables.get('job_score')!.get(key)!.score = 99;
+    h.tables.table('job').get(jobId(2))!.title = 'Lead Data Engineer';
+    h.tables.table('job_score').get(key)!.score = 99;
     const r = await h.run();
     const row = book.values('jobs')[rowOf(h, key)]!;
     expect(row[col('title')]).toBe('Lead Data Engineer');
     expect(row[col('score')]).toBe(99);
     expect(row[col('notes')]).toBe('keep me');
     expect(r.updatedCells).toBe(2);
-    expect(h.tables.get('crm')!.get(key)!.notes).toBe('keep me');
+    expect(h.tables.table('crm').get(key)!.notes).toBe('keep me');
   });
 
   it('a conflict: both sides changed the same field; reported, neither overwritten', async () => {
@@ -103,13 +103,13 @@ describe('sync with a spreadsheet', () => {
     const book = h.server.book(h.id);
     const key = `me:${jobId(1)}`;
     book.setCell('jobs', rowOf(h, key), col('status'), 'applied');
-    h.tables.get('crm')!.get(key)!.status = 'closed';
+    h.tables.table('crm').get(key)!.status = 'closed';
     const r = await h.run();
     expect(r.conflicts).toEqual([
       { tab: 'jobs', key, column: 'status', sheet: 'applied', db: 'closed', base: 'screened' },
     ]);
     expect(book.values('jobs')[rowOf(h, key)]![col('status')]).toBe('applied');
-    expect(h.tables.get('crm')!.get(key)!.status).toBe('closed');
+    expect(h.tables.table('crm').get(key)!.status).toBe('closed');
     // Still reported next time, until one side gives way.
     expect((await h.run()).conflicts).toHaveLength(1);
     book.setCell('jobs', rowOf(h, key), col('status'), 'closed');
@@ -120,7 +120,7 @@ describe('sync with a spreadsheet', () => {
     const h = await ready(2, 2);
     await h.run();
     const key = `me:${jobId(0)}`;
-    h.tables.get('crm')!.get(key)!.status = 'interviewing';
+    h.tables.table('crm').get(key)!.status = 'interviewing';
     await h.run();
     expect(h.server.book(h.id).values('jobs')[rowOf(h, key)]![col('status')]).toBe('interviewing');
   });
@@ -143,10 +143,10 @@ describe('sync with a spreadsheet', () => {
     expect(where).toContainEqual(['jobs', rowOf(h, a) + 1, 'status']);
     expect(where).toContainEqual(['jobs', rowOf(h, b) + 1, 'applied_date']);
     expect(where).toContainEqual(['jobs', dupRow + 1, 'job_s_id']);
-    expect(h.tables.get('crm')!.get(c)!.status).toBe('shortlisted');
-    expect(h.tables.get('crm')!.has(a)).toBe(false);
+    expect(h.tables.table('crm').get(c)!.status).toBe('shortlisted');
+    expect(h.tables.table('crm').has(a)).toBe(false);
     expect(book.values('jobs')[rowOf(h, a)]![col('status')]).toBe('maybe');
-    expect(h.tables.get('job_score')!.size).toBe(4);
+    expect(h.tables.table('job_score').size).toBe(4);
   });
 
   it('a renamed key column: the tab is reported and left alone, nothing appended again', async () => {
@@ -169,7 +169,7 @@ describe('sync with a spreadsheet', () => {
     await h.run();
     const key = `me:${jobId(0)}`;
     h.server.book(h.id).setCell('jobs', rowOf(h, key), col('status'), 'applied');
-    h.tables.get('job')!.get(jobId(1))!.title = 'Changed';
+    h.tables.table('job').get(jobId(1))!.title = 'Changed';
     const waits: number[] = [];
     h.server.failNext('spreadsheets.batchUpdate', 2, () => quotaError());
     const ok = await h.run({ sleep: async (ms) => void waits.push(ms) });
@@ -178,14 +178,14 @@ describe('sync with a spreadsheet', () => {
     expect(waits[1]!).toBeGreaterThan(waits[0]!);
 
     h.server.book(h.id).setCell('jobs', rowOf(h, key), col('status'), 'interviewing');
-    h.tables.get('job')!.get(jobId(2))!.title = 'Changed too';
+    h.tables.table('job').get(jobId(2))!.title = 'Changed too';
     const snapshot = JSON.stringify(h.server.book(h.id).values('jobs'));
     h.server.failNext('spreadsheets.batchUpdate', 99, () => quotaError());
     await expect(h.run({ attempts: 3 })).rejects.toThrow(
       /429 RESOURCE_EXHAUSTED.*Run the sync again/s,
     );
     expect(JSON.stringify(h.server.book(h.id).values('jobs'))).toBe(snapshot);
-    expect(h.tables.get('crm')!.get(key)!.status).toBe('interviewing'); // the database went first
+    expect(h.tables.table('crm').get(key)!.status).toBe('interviewing'); // the database went first
 
     h.server.clearFaults();
     const next = await h.run();

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TableName } from '../../runtime/schema/types.generated.js';
+import { RowStore } from '../../runtime/rows/store.js';
 import { JOBS } from '../layout.js';
-import { memoryRows, ViewStore } from '../store.js';
+import { ViewStore } from '../store.js';
 import { sync } from '../sync.js';
 import { jobId, seedTables } from '../testing/fixtures.js';
 import { XlsxBackend } from '../xlsx/backend.js';
@@ -23,10 +23,7 @@ function setup(jobs: number) {
   const run = () =>
     sync({
       backend: new XlsxBackend(path),
-      store: new ViewStore(
-        memoryRows(tables as Map<TableName, Map<string, Record<string, unknown>>>),
-        'memory',
-      ),
+      store: new ViewStore(new RowStore(tables)),
       user: 'me',
     });
   return { path, tables, run };
@@ -77,11 +74,11 @@ describe('sync with a local workbook', () => {
       row.getCell(col('applied_date')).value = new Date(Date.UTC(2026, 11, 3));
       row.getCell(20).value = 'mine';
     });
-    tables.get('job_score')!.get(key)!.score = 100;
+    tables.table('job_score').get(key)!.score = 100;
     const r = await run();
     expect(r.status).toBe('done');
     expect(r.imported).toBe(1);
-    const crm = tables.get('crm')!.get(key)!;
+    const crm = tables.table('crm').get(key)!;
     expect(crm.status).toBe('applied');
     expect(crm.applied_date).toBe('2026-12-03');
     const after = new ExcelJS.Workbook();

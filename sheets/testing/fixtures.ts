@@ -4,9 +4,11 @@
  * keywords and config rows. Deterministic for a seed.
  */
 import { createHash } from 'node:crypto';
+import { MemorySource } from '../../runtime/rows/memory-source.js';
 import type { TableName } from '../../runtime/schema/types.generated.js';
 
-export type Tables = Map<TableName, Map<string, Record<string, unknown>>>;
+/** The tables of a test: `tables.table('crm')` is the live map of crm rows by key. */
+export type Tables = MemorySource;
 
 const TITLES = [
   'Data Engineer',
@@ -30,11 +32,8 @@ export function jobId(n: number): string {
 
 export function seedTables(opts: { user?: string; jobs: number; crm?: number }): Tables {
   const user = opts.user ?? 'me';
-  const tables: Tables = new Map();
-  const t = (name: TableName) => {
-    if (!tables.has(name)) tables.set(name, new Map());
-    return tables.get(name)!;
-  };
+  const tables = new MemorySource();
+  const t = (name: TableName) => tables.table(name);
   const track = `${user}:data-engineering`;
   t('track').set(track, {
     track_id: track,

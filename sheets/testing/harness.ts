@@ -1,8 +1,8 @@
 /** A sync against the fake Sheets server and an in-memory database, for tests and benchmarks. */
-import type { TableName } from '../../runtime/schema/types.generated.js';
+import { RowStore } from '../../runtime/rows/store.js';
 import { SheetsApi } from '../google/api.js';
 import { GoogleSheetsBackend } from '../google/backend.js';
-import { memoryRows, ViewStore } from '../store.js';
+import { ViewStore } from '../store.js';
 import { type SyncReport, sync } from '../sync.js';
 import { type FakeSheetsServer, startFakeSheets } from './fake-sheets.js';
 import type { Tables } from './fixtures.js';
@@ -34,10 +34,7 @@ export async function startHarness(tables: Tables, id = 'sheet-1'): Promise<Harn
         random: () => 0.5,
       });
       const backend = new GoogleSheetsBackend(api, id);
-      const store = new ViewStore(
-        memoryRows(tables as Map<TableName, Map<string, Record<string, unknown>>>),
-        'memory',
-      );
+      const store = new ViewStore(new RowStore(tables));
       const report = await sync({ backend, store, user: 'me' });
       return { ...report, api };
     },
