@@ -2,7 +2,8 @@
  * Where the CRM view lives: a Google spreadsheet or a local .xlsx workbook.
  * Both read every tab at once and apply a whole {@link WriteBatch} at once,
  * answering with the tabs as they were just before the batch applied (the
- * pre-image, to verify the writes against) and just after.
+ * pre-image, to verify the writes against; the after-image follows from it
+ * and the batch, see verify.ts).
  */
 import type { Cell } from './cells.js';
 import type { Grid } from './grid.js';
@@ -19,6 +20,8 @@ export interface Restore {
   col: number;
   /** The backend's own form of the original cell (keeps formulas), from a pre-image. */
   original: unknown;
+  /** The cell's shown value once put back. */
+  cell: Cell;
 }
 
 export interface PositionalWrite {
@@ -56,8 +59,6 @@ export interface TabImage {
 export interface WriteOutcome {
   /** Tabs written positionally or appended to, just before the batch. */
   before: Map<string, TabImage>;
-  /** The same tabs just after. */
-  after: Map<string, Grid>;
 }
 
 export interface SheetBackend {

@@ -17,8 +17,12 @@ export interface SyncStore {
   load(user: string): Promise<Map<TabName, DbRows>>;
   /** Rows of the database the last load left out (they break the schema), as problems. */
   loadProblems?(): Problem[];
-  /** Writes the imports (idempotent keyed upserts). */
-  apply(user: string, imports: Import[]): Promise<{ written: number; problems: Problem[] }>;
+  /** Writes the imports (idempotent keyed upserts); `view` is what load() returned for the merge. */
+  apply(
+    user: string,
+    imports: Import[],
+    view: Map<TabName, DbRows>,
+  ): Promise<{ written: number; problems: Problem[] }>;
 }
 
 const CRM_DEFAULTS = { status: 'new', apply_status: 'not_applied', response: 'none' };
@@ -140,8 +144,11 @@ export class ViewStore implements SyncStore {
     return [...this.refused];
   }
 
-  async apply(user: string, imports: Import[]): Promise<{ written: number; problems: Problem[] }> {
-    const views = imports.length ? await this.load(user) : new Map<TabName, DbRows>();
+  async apply(
+    user: string,
+    imports: Import[],
+    views: Map<TabName, DbRows>,
+  ): Promise<{ written: number; problems: Problem[] }> {
     let written = 0;
     for (const tab of TABS) {
       const mine = imports.filter((i) => i.tab === tab.name);

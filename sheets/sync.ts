@@ -23,7 +23,7 @@ import { STATE_TAB, TABS, type TabSpec } from './layout.js';
 import { type Conflict, mergeTab, type TabPlan } from './merge.js';
 import { parseState, type SyncState, stateGrid } from './state.js';
 import type { SyncStore } from './store.js';
-import { type Misplaced, sameCell, verifyWrite, withRestores } from './verify.js';
+import { afterImage, type Misplaced, sameCell, verifyWrite } from './verify.js';
 
 export interface SyncOptions {
   backend: SheetBackend;
@@ -104,7 +104,7 @@ export async function sync(opts: SyncOptions): Promise<SyncReport> {
     const imports = work.flatMap((w) => w.plan.imports);
     if (imports.length) {
       log(`writing ${imports.length} edited row(s) to the database`);
-      const applied = await store.apply(user, imports);
+      const applied = await store.apply(user, imports, db);
       report.imported += applied.written;
       storeProblems.push(...applied.problems);
     }
@@ -143,9 +143,10 @@ export async function sync(opts: SyncOptions): Promise<SyncReport> {
     restores = verdict.restores;
     const next = new Map(sheet);
     const before = new Map(sheet);
-    for (const [tab, after] of outcome.after) {
+    for (const [tab, pre] of outcome.before) {
+      const after = afterImage(pre.grid, batch, tab);
       before.set(tab, after);
-      next.set(tab, withRestores(after, restores, outcome.before.get(tab)!, tab));
+      next.set(tab, afterImage(after, { ...batch, restores, writes: [], appends: [] }, tab));
     }
     next.set(STATE_TAB, batch.state);
     before.set(STATE_TAB, batch.state);

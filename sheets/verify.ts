@@ -62,6 +62,7 @@ export function verifyWrite(
       row: w.row,
       col: w.col,
       original: pre.originals[w.row]?.[w.col] ?? null,
+      cell: cellAt(pre.grid, w.row, w.col),
     });
   }
   for (const a of batch.appends) {
@@ -79,7 +80,7 @@ export function verifyWrite(
       cells.forEach((c, col) => {
         if (c.cell === null) return;
         misplaced.push({ tab: a.tab, row: first + i, col, before: null });
-        restores.push({ tab: a.tab, row: first + i, col, original: null });
+        restores.push({ tab: a.tab, row: first + i, col, original: null, cell: null });
       });
     });
   }
@@ -92,18 +93,28 @@ export function sameCell(a: Cell, b: Cell): boolean {
   return a === b;
 }
 
-/** The after-image with the restores applied: the Sheet as the repair round plans against. */
-export function withRestores(
-  after: Grid,
-  restores: Restore[],
-  before: TabImage,
-  tab: string,
-): Grid {
-  const grid = after.map((r) => [...r]);
-  for (const r of restores) {
-    if (r.tab !== tab) continue;
-    const row = rowAt(grid, r.row);
-    row[r.col] = r.original === null ? null : cellAt(before.grid, r.row, r.col);
+/**
+ * A tab after the batch, from its pre-image: restores and writes where they
+ * were sent, then the appended rows after the last row with data (as
+ * appendCells places them).
+ */
+export function afterImage(before: Grid, batch: WriteBatch, tab: string): Grid {
+  const grid = before.map((r) => [...r]);
+  for (const w of [...batch.restores, ...batch.writes])
+    if (w.tab === tab) rowAt(grid, w.row)[w.col] = w.cell;
+  for (const a of batch.appends) {
+    if (a.tab !== tab) continue;
+    let at = lastDataRow(grid) + 1;
+    for (const cells of a.rows) {
+      const row = rowAt(grid, at++);
+      cells.forEach((c, col) => {
+        row[col] = c.cell;
+      });
+    }
+  }
+  for (let r = 0; r < grid.length; r++) {
+    const row = rowAt(grid, r);
+    for (let c = 0; c < row.length; c++) row[c] ??= null;
   }
   return grid;
 }

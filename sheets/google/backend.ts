@@ -252,7 +252,7 @@ export class GoogleSheetsBackend implements SheetBackend {
         requests,
         includeSpreadsheetInResponse: true,
         responseIncludeGridData: true,
-        responseRanges: [...written, ...snapshotOf.values()].map(quoted),
+        responseRanges: [...snapshotOf.values()].map(quoted),
       },
     );
     const updated = doc.updatedSpreadsheet ?? {};
@@ -260,19 +260,16 @@ export class GoogleSheetsBackend implements SheetBackend {
     // The response lists every tab's properties but grid data only of the ranges asked for.
     this.remember(updated);
     const before = new Map<string, TabImage>();
-    const after = new Map<string, Grid>();
     for (const tab of written) {
       const snap = byTitle.get(snapshotOf.get(tab)!);
-      const now = byTitle.get(tab);
-      if (!snap || !now)
+      if (!snap)
         throw new Error(
           `the batchUpdate response has no grid data for ${tab}; cannot verify the write`,
         );
       const originals: unknown[][] = [];
       before.set(tab, { grid: gridOf(snap, originals), originals });
-      after.set(tab, gridOf(now));
     }
-    return { before, after };
+    return { before };
   }
 
   private stateRequests(state: Grid, taken: Set<number>): unknown[] {

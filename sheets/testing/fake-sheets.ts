@@ -98,6 +98,21 @@ function clone<T>(v: T): T {
   return structuredClone(v);
 }
 
+/**
+ * A sheet's copy sharing its cells: cells are never changed in place (every
+ * write puts a new cell object), so copying the row arrays is enough.
+ */
+function copySheet(s: SheetModel): SheetModel {
+  return {
+    ...s,
+    properties: clone(s.properties),
+    rows: Array.from(s.rows, (r) => (r ? [...r] : [])),
+    conditionalFormats: [...s.conditionalFormats],
+    protectedRanges: [...s.protectedRanges],
+    hiddenRows: new Set(s.hiddenRows),
+  };
+}
+
 function effective(v: ExtendedValue | undefined): ExtendedValue | undefined {
   if (!v) return undefined;
   if (v.formulaValue !== undefined) return { stringValue: '' };
@@ -144,7 +159,7 @@ export class FakeSpreadsheet {
 
   /** The tab's values as plain JS (empty = null), trailing empties trimmed per row. */
   values(title: string): unknown[][] {
-    return this.sheet(title).rows.map((r) => {
+    return Array.from(this.sheet(title).rows, (r) => {
       const out = (r ?? []).map((c) => plain(c?.userEnteredValue));
       while (out.length && out[out.length - 1] === null) out.pop();
       return out;
@@ -263,16 +278,16 @@ export class FakeSpreadsheet {
                                 ? {
                                     ...(c.userEnteredValue
                                       ? {
-                                          userEnteredValue: clone(c.userEnteredValue),
+                                          userEnteredValue: c.userEnteredValue,
                                           effectiveValue: effective(c.userEnteredValue),
                                           formattedValue: formatted(c.userEnteredValue),
                                         }
                                       : {}),
                                     ...(c.userEnteredFormat
-                                      ? { userEnteredFormat: clone(c.userEnteredFormat) }
+                                      ? { userEnteredFormat: c.userEnteredFormat }
                                       : {}),
                                     ...(c.dataValidation
-                                      ? { dataValidation: clone(c.dataValidation) }
+                                      ? { dataValidation: c.dataValidation }
                                       : {}),
                                   }
                                 : {},
@@ -298,8 +313,7 @@ export class FakeSpreadsheet {
     if (!Array.isArray(body.requests) || body.requests.length === 0)
       throw new ApiError(400, 'INVALID_ARGUMENT', 'Must specify at least one request.');
     const saved = this.model;
-    this.model = clone(saved);
-    // hiddenRows are Sets: structuredClone keeps them.
+    this.model = { ...saved, sheets: saved.sheets.map(copySheet) };
     const replies: unknown[] = [];
     try {
       body.requests.forEach((req, i) => {
@@ -378,7 +392,7 @@ export class FakeSpreadsheet {
             'INVALID_ARGUMENT',
             `Invalid ${where}: Sheet with id ${r.newSheetId} already exists.`,
           );
-        const copy = clone(src);
+        const copy = copySheet(src);
         copy.properties.sheetId =
           r.newSheetId ?? Math.max(...this.model.sheets.map((s) => s.properties.sheetId)) + 1;
         copy.properties.title = r.newSheetName ?? `Copy of ${src.properties.title}`;
@@ -625,75 +639,78 @@ export function plain(v: ExtendedValue | undefined): unknown {
   return v.stringValue ?? v.numberValue ?? v.boolValue ?? v.formulaValue ?? null;
 }
 
-// ---------------------------------------------------------------- the server
+// ---------------------------------------------------------------- the service
 
 export interface FakeServerOptions {
   /** PEM public key of the service account: requests must carry a JWT it signed. */
   publicKey?: string;
 }
 
-export interface FakeSheetsServer {
-  url: string;
-  books: Map<string, FakeSpreadsheet>;
-  book(id: string): FakeSpreadsheet;
-  /** Calls by method name (spreadsheets.get, spreadsheets.batchUpdate). */
-  calls: Array<{ method: string; status: number }>;
-  /** The next `n` calls of a method answer with this error (e.g. quotaError()). */
-  failNext(method: string, n: number, error: () => ApiError): void;
-  clearFaults(): void;
+/**
+ * The API without a socket: `handle` answers one request; `fetch` is a fetch
+ * function over it (in-process, for tests that run thousands of syncs).
+ */
+export class FakeSheetsService {
+  url = 'http://127.0.0.1:0/';
+  readonly books = new Map<string, FakeSpreadsheet>();
+  /** Calls by method name (spreadsheets.get, spreadsheets.batchUpdate) and their status. */
+  readonly calls: Array<{ method: string; status: number }> = [];
+  private readonly faults: Array<{ method: string; n: number; error: () => ApiError }> = [];
+  private writes = 0;
   /** Runs before each batchUpdate applies (the user acting between the read and the write). */
   beforeWrite?: (book: FakeSpreadsheet, call: number) => void;
-  close(): Promise<void>;
-}
 
-export async function startFakeSheets(opts: FakeServerOptions = {}): Promise<FakeSheetsServer> {
-  const books = new Map<string, FakeSpreadsheet>();
-  const calls: FakeSheetsServer['calls'] = [];
-  const faults: Array<{ method: string; n: number; error: () => ApiError }> = [];
-  let writes = 0;
-  const api: FakeSheetsServer = {
-    url: '',
-    books,
-    book(id) {
-      if (!books.has(id)) books.set(id, new FakeSpreadsheet(id));
-      return books.get(id)!;
-    },
-    calls,
-    failNext(method, n, error) {
-      faults.push({ method, n, error });
-    },
-    clearFaults() {
-      faults.length = 0;
-    },
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-  const send = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
-    res.end(JSON.stringify(body));
-  };
-  const fail = (res: ServerResponse, method: string, e: ApiError) => {
-    calls.push({ method, status: e.code });
-    send(res, e.code, {
-      error: {
-        code: e.code,
-        message: e.message,
-        status: e.status,
-        ...(e.details ? { details: e.details } : {}),
+  constructor(private readonly opts: FakeServerOptions = {}) {}
+
+  book(id: string): FakeSpreadsheet {
+    let b = this.books.get(id);
+    if (!b) {
+      b = new FakeSpreadsheet(id);
+      this.books.set(id, b);
+    }
+    return b;
+  }
+
+  /** The next `n` calls of a method answer with this error (e.g. quotaError()). */
+  failNext(method: string, n: number, error: () => ApiError): void {
+    this.faults.push({ method, n, error });
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  private fail(method: string, e: ApiError): { status: number; body: unknown } {
+    this.calls.push({ method, status: e.code });
+    return {
+      status: e.code,
+      body: {
+        error: {
+          code: e.code,
+          message: e.message,
+          status: e.status,
+          ...(e.details ? { details: e.details } : {}),
+        },
       },
-    });
-  };
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+    };
+  }
+
+  handle(
+    httpMethod: string,
+    url: URL,
+    authorization: string | undefined,
+    text: string,
+  ): { status: number; body: unknown } {
     const m = /^\/v4\/spreadsheets\/([^/:]+)(:batchUpdate)?$/.exec(url.pathname);
     const method = m?.[2] ? 'spreadsheets.batchUpdate' : 'spreadsheets.get';
-    if (!m || (m[2] ? req.method !== 'POST' : req.method !== 'GET'))
-      return fail(res, method, new ApiError(404, 'NOT_FOUND', 'Requested entity was not found.'));
-    const auth = req.headers.authorization ?? '';
-    if (!/^Bearer \S+$/.test(auth) || (opts.publicKey && !verifyJwt(auth.slice(7), opts.publicKey)))
-      return fail(
-        res,
+    if (!m || (m[2] ? httpMethod !== 'POST' : httpMethod !== 'GET'))
+      return this.fail(method, new ApiError(404, 'NOT_FOUND', 'Requested entity was not found.'));
+    const auth = authorization ?? '';
+    if (
+      !/^Bearer \S+$/.test(auth) ||
+      (this.opts.publicKey && !verifyJwt(auth.slice(7), this.opts.publicKey))
+    )
+      return this.fail(
         method,
         new ApiError(
           401,
@@ -701,49 +718,82 @@ export async function startFakeSheets(opts: FakeServerOptions = {}): Promise<Fak
           'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
         ),
       );
-    const fault = faults.find((f) => f.method === method && f.n > 0);
+    const fault = this.faults.find((f) => f.method === method && f.n > 0);
     if (fault) {
       fault.n--;
-      return fail(res, method, fault.error());
+      return this.fail(method, fault.error());
     }
-    const id = decodeURIComponent(m[1]!);
-    const book = books.get(id);
+    const book = this.books.get(decodeURIComponent(m[1]!));
     if (!book)
-      return fail(res, method, new ApiError(404, 'NOT_FOUND', 'Requested entity was not found.'));
+      return this.fail(method, new ApiError(404, 'NOT_FOUND', 'Requested entity was not found.'));
     try {
       let body: unknown;
       if (method === 'spreadsheets.get') body = book.get(url.searchParams);
       else {
         let parsed: unknown;
         try {
-          parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          parsed = JSON.parse(text);
         } catch {
           throw new ApiError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
         }
-        api.beforeWrite?.(book, ++writes);
+        this.beforeWrite?.(book, ++this.writes);
         body = book.batchUpdate(parsed as never);
       }
       const fields = url.searchParams.get('fields');
-      calls.push({ method, status: 200 });
-      send(res, 200, fields ? applyMask(body, parseMask(fields)) : body);
+      this.calls.push({ method, status: 200 });
+      return { status: 200, body: fields ? applyMask(body, parseMask(fields)) : body };
     } catch (err) {
-      if (err instanceof ApiError) return fail(res, method, err);
-      return fail(
-        res,
+      if (err instanceof ApiError) return this.fail(method, err);
+      return this.fail(
         method,
         new ApiError(500, 'INTERNAL', err instanceof Error ? err.message : String(err)),
       );
     }
-  };
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err) =>
-      fail(res, 'unknown', new ApiError(500, 'INTERNAL', String(err))),
+  }
+
+  /** A fetch function answering from this service in-process. */
+  readonly fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(String(input));
+    const headers = new Headers(init?.headers);
+    const r = this.handle(
+      init?.method ?? 'GET',
+      url,
+      headers.get('authorization') ?? undefined,
+      typeof init?.body === 'string' ? init.body : '',
     );
+    return new Response(JSON.stringify(r.body), {
+      status: r.status,
+      headers: { 'content-type': 'application/json; charset=UTF-8' },
+    });
+  }) as typeof fetch;
+}
+
+export interface FakeSheetsServer extends FakeSheetsService {
+  close(): Promise<void>;
+}
+
+/** The service on 127.0.0.1, on a port the OS picks. */
+export async function startFakeSheets(opts: FakeServerOptions = {}): Promise<FakeSheetsServer> {
+  const service = new FakeSheetsService(opts) as FakeSheetsServer;
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const r = service.handle(
+        req.method ?? 'GET',
+        new URL(req.url ?? '/', 'http://127.0.0.1'),
+        req.headers.authorization,
+        Buffer.concat(chunks).toString('utf8'),
+      );
+      res.writeHead(r.status, { 'content-type': 'application/json; charset=UTF-8' });
+      res.end(JSON.stringify(r.body));
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
-  api.url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
-  return api;
+  service.url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
+  service.close = () => new Promise((r) => server.close(() => r()));
+  return service;
 }
 
 /** Checks an RS256 JWT's signature and expiry, and that it carries the Sheets scope. */

@@ -117,9 +117,7 @@ export class XlsxBackend implements SheetBackend {
     }
     writeState(wb, batch.state);
     await this.save(wb);
-    const after = new Map<string, Grid>();
-    for (const tab of touched) after.set(tab, gridOf(wb.getWorksheet(tab)));
-    return { before, after };
+    return { before };
   }
 
   async save(wb: Workbook): Promise<void> {
