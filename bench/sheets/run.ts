@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RowStore } from '../../runtime/rows/store.js';
@@ -72,9 +72,13 @@ for (let n = half; n < CHANGED; n++) {
   book.setCell('jobs', keyRow.get(k)!, col('status'), 'shortlisted');
 }
 const callsBefore = server.calls.length;
+const load = loadavg()[0]!;
+const cpu0 = process.cpuUsage();
 const start = performance.now();
 const report = await run();
 const ms = performance.now() - start;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 const calls = server.calls.length - callsBefore;
 await server.close();
 
@@ -98,7 +102,7 @@ The jobs tab holds ${ROWS.toLocaleString('en')} synced rows (${JOBS.columns.leng
 127.0.0.1 (HTTP, JSON, the real API's shapes; sheets/testing/fake-sheets.ts); the database is in memory
 (runtime/rows MemorySource). The user re-sorts the tab by score; then ${half} rows are rescored by the pipeline
 and ${CHANGED - half} rows edited by the user (status and notes). One \`sync\`, timed from its first call to its report.
-One run.
+One run. Load average (1 min) when the sync started: ${load.toFixed(1)} on ${cpus().length} CPUs.
 
 | measure | value | target | verdict |
 | --- | ---: | ---: | --- |
@@ -107,6 +111,7 @@ One run.
   .map((c) => c.method)
   .join(', ')}) | at most ${MAX_CALLS} | ${verdict(ok.calls)} |
 | wall time | ${(ms / 1000).toFixed(2)} s | under ${MAX_MS / 1000} s | ${verdict(ok.time)} |
+| CPU time (client, server and database share this one process) | ${(cpuMs / 1000).toFixed(2)} s | | |
 | result | ${report.updatedCells} pipeline cells updated in place, ${imported} edits saved to the database, ${report.conflicts.length} conflicts | ${half} and ${CHANGED - half} | ${verdict(ok.done)} |
 
 For reference: the first export of the ${ROWS.toLocaleString('en')} rows (an append in one batchUpdate) took ${(exportMs / 1000).toFixed(2)} s

@@ -196,4 +196,52 @@ describe('sync with a spreadsheet', () => {
     );
     expect((await h.run()).writes).toBe(0);
   });
+
+  it('the user re-sorts and inserts a column between the read and the write: misplaced cells put back, written again (3 calls)', async () => {
+    const h = await ready(6, 6);
+    await h.run();
+    await h.run();
+    const key = `me:${jobId(4)}`;
+    h.tables.table('job').get(jobId(4))!.title = 'Rewritten title';
+    h.tables.table('crm').get(key)!.status = 'offer';
+    const notesOf = new Map<string, string>();
+    h.server.beforeWrite = (book, call) => {
+      if (call !== 1) return;
+      book.sortRows('jobs', col('title'), true);
+      book.insertColumn('jobs', 1);
+      book.setCell('jobs', 0, 1, 'mine');
+      const values = book.values('jobs');
+      values.forEach((r, i) => {
+        if (i === 0) return;
+        book.setCell('jobs', i, 1, `of ${String(r[0])}`);
+        notesOf.set(String(r[0]), `of ${String(r[0])}`);
+      });
+    };
+    const before = h.server.calls.length;
+    const r = await h.run();
+    expect(r.status).toBe('done');
+    expect(r.repaired).toBeGreaterThan(0);
+    expect(h.server.calls.length - before).toBe(3);
+    const values = h.server.book(h.id).values('jobs');
+    const head = values[0]!;
+    const c = (name: string) => head.indexOf(name);
+    for (const row of values.slice(1)) expect(row[1]).toBe(`of ${String(row[c('job_s_id')])}`);
+    const mine = values.find((r) => r[c('job_s_id')] === key)!;
+    expect(mine[c('title')]).toBe('Rewritten title');
+    expect(mine[c('status')]).toBe('offer');
+    const titles = values.slice(1).map((r) => String(r[c('title')]));
+    expect(titles.filter((t) => t === 'Rewritten title')).toHaveLength(1);
+  });
+
+  it('the 10-million-cell limit is checked before writing: nothing written, the cause given', async () => {
+    const h = await ready(3);
+    const big = h.server.book(h.id).addSheet('archive');
+    big.properties.gridProperties = { rowCount: 1_000_000, columnCount: 10 };
+    const before = h.server.calls.length;
+    await expect(h.run()).rejects.toThrow(
+      /over Google Sheets' limit of 10,000,000.*nothing was written/,
+    );
+    expect(h.server.calls.slice(before).map((x) => x.method)).toEqual(['spreadsheets.get']);
+    expect(h.server.book(h.id).values('jobs')).toHaveLength(1);
+  });
 });
