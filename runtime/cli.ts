@@ -21,6 +21,19 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
+  run: {
+    summary:
+      'Run the whole pipeline on this machine (npm start): local database, scrape, score, ...',
+    load: () => import('./run/command.js'),
+  },
+  init: {
+    summary: 'Write an example mcfpipe.config.yaml (settings and a profile to edit)',
+    load: () => import('./run/init.js'),
+  },
+  db: {
+    summary: 'db serve: the DB API on the local data folder, until Ctrl-C',
+    load: () => import('./run/db-serve.js'),
+  },
   scrape: {
     summary: 'Scrape MyCareersFuture for the tracks in the database (job and job_search rows)',
     load: () => import('./webscraper/cli.js'),

@@ -17,12 +17,11 @@ function quickStartCommands(): string[] {
 }
 
 describe('README quick start', () => {
-  it('is two commands after cloning, and CI runs the README test command', () => {
+  it('is npm ci, npm start (the pipeline on this machine) and npm test; CI runs the README test command', () => {
     const commands = quickStartCommands();
-    expect(commands).toHaveLength(2);
-    const testCommand = commands[1]!;
-    expect(testCommand).toBe('npm test');
-    expect(ciRun).toMatch(new RegExp(`^${testCommand}$`, 'm'));
+    expect(commands).toEqual(['npm ci', 'npm start', 'npm test']);
+    expect(pkg.scripts.start).toMatch(/runtime\/cli\.ts run$/);
+    expect(ciRun).toMatch(new RegExp(`^${commands[2]}$`, 'm'));
   });
 
   it('names only npm scripts that exist', () => {

@@ -40,6 +40,12 @@ export class DbApiSource implements RowSource {
     return out;
   }
 
+  async delete(table: TableName, ids: string[]): Promise<void> {
+    await forEachLimited(ids, this.readConcurrency, async (id) => {
+      await this.client.delete(table, id, { ignoreMissing: true });
+    });
+  }
+
   async upsert<T extends TableName>(
     table: T,
     rows: Array<Input<T> | Patch<T>>,

@@ -4,11 +4,13 @@
  * (validation, created / last_modified / version, preserved fields), and
  * reads by id with BatchGetItem (100 keys a call, only the fields asked for).
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { MAX_BATCH_ITEMS } from '../db-api/contract.js';
 import { batchGet } from '../db-api/store/batch-io.js';
 import { createDynamoClient, type DynamoClientOptions } from '../db-api/store/dynamo-client.js';
+import { ItemNotFoundError } from '../db-api/store/errors.js';
 import { TableStore } from '../db-api/store/table-store.js';
 import type { Input, Patch, TableName } from '../schema/types.generated.js';
 import { keyOf, type RowSource, type UpsertOptions } from './store.js';
@@ -51,6 +53,32 @@ export class DynamoSource implements RowSource {
       ...(fields ? { projection: [...fields] } : {}),
     });
     return items.map((i) => unmarshall(i));
+  }
+
+  async delete(table: TableName, ids: string[]): Promise<void> {
+    for (const id of ids) {
+      try {
+        await this.store.delete(table, id);
+      } catch (err) {
+        if (!(err instanceof ItemNotFoundError)) throw err;
+      }
+    }
+  }
+
+  /**
+   * The DynamoDB TableIds of the job and job_search tables: they change when
+   * a table is deleted and created again (a new data folder locally, a
+   * teardown and redeploy in AWS). Needs dynamodb:DescribeTable.
+   */
+  async storeId(): Promise<string> {
+    const ids: string[] = [];
+    for (const table of ['job', 'job_search'] as const) {
+      const res = await this.dynamo.send(
+        new DescribeTableCommand({ TableName: this.store.physicalName(table) }),
+      );
+      ids.push(res.Table?.TableId ?? res.Table?.CreationDateTime?.toISOString() ?? '');
+    }
+    return createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 16);
   }
 
   async upsert<T extends TableName>(

@@ -56,6 +56,10 @@ export class MemorySource implements RowSource {
     return out;
   }
 
+  async delete(table: TableName, ids: string[]): Promise<void> {
+    for (const id of ids) this.table(table).delete(id);
+  }
+
   async upsert<T extends TableName>(
     table: T,
     rows: Array<Input<T> | Patch<T>>,

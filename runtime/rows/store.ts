@@ -26,6 +26,10 @@ export interface RowSource {
   pages(table: TableName, where?: Record<string, string>): AsyncIterable<unknown[]>;
   /** The rows with these keys, unchecked (absent ones left out); `fields`: at least these attributes. */
   getMany(table: TableName, ids: string[], fields?: readonly string[]): Promise<unknown[]>;
+  /** Deletes the rows with these keys (absent ones are no error). */
+  delete(table: TableName, ids: string[]): Promise<void>;
+  /** The identity of the tables (it changes when they are deleted and created again), when the source can tell. */
+  storeId?(): Promise<string | undefined>;
   /** Validating, keyed upserts. */
   upsert<T extends TableName>(
     table: T,
@@ -115,6 +119,10 @@ export class RowStore {
       out.set(String((c.row as unknown as Record<string, unknown>)[key]), c.row);
     }
     return out;
+  }
+
+  delete(table: TableName, ids: string[]): Promise<void> {
+    return ids.length ? this.source.delete(table, [...new Set(ids)]) : Promise.resolve();
   }
 
   upsert<T extends TableName>(

@@ -7,7 +7,6 @@
  * 3 stopped early (circuit breaker, signal, storage failure): run again to resume.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { code, markdownTable, writeSummary } from '../../core/summary.js';
 import {
   InputError,
@@ -17,57 +16,50 @@ import {
   parseDuration,
   parseInteger,
 } from '../../core/values.js';
-import { regionFromHost } from '../db-api/sigv4.js';
+import { openRowSource, parseUrl, storeOptions } from '../rows/open.js';
+import { RowStore } from '../rows/store.js';
+import { ConfigError, openConfigFile } from '../settings/config-file.js';
+import {
+  type FlagValues,
+  helpText,
+  type OptionSpec,
+  Options,
+  parseFlags,
+} from '../settings/options.js';
 import { StopRequestedError } from './http/errors.js';
 import { createLogger, type Logger } from './log.js';
 import { LISTING_ENDPOINTS } from './mcf/client.js';
 import { MCF_API_URL, MCF_WEB_URL } from './mcf/urls.js';
 import { DESCRIPTION_POLICIES } from './normalise/job.js';
 import { COUNTERS } from './progress.js';
-import { BROWSER_MODES, type ScrapeOptions, type ScrapeSummary, scrape } from './scraper.js';
+import {
+  BROWSER_MODES,
+  NoTracksError,
+  type ScrapeOptions,
+  type ScrapeSummary,
+  scrape,
+} from './scraper.js';
 import { openBlobStore } from './state/blob-store.js';
-import { DbApiStorage } from './storage/db-api.js';
-import { DynamoStorage } from './storage/dynamodb.js';
-import type { ScrapeStorage } from './storage/types.js';
+import { RowScrapeStorage } from './storage/rows.js';
 
-interface OptionSpec {
-  flag: string;
-  env?: string;
-  arg?: string;
-  def?: string;
-  help: string;
-  boolean?: true;
-}
+export const SCRAPE_OPTIONS: OptionSpec[] = [
+  {
+    flag: 'config',
+    env: 'MCFPIPE_CONFIG',
+    arg: 'FILE',
+    help: 'The configuration file (default: mcfpipe.config.yaml in the current folder, if any)',
+  },
+  ...storeOptions('SCRAPER_STORE'),
 
-const OPTIONS: OptionSpec[] = [
   {
-    flag: 'store',
-    env: 'SCRAPER_STORE',
-    arg: 'auto|db-api|dynamodb',
-    def: 'auto',
-    help: 'Where rows go; auto: db-api when DB_API_URL is set, else dynamodb when TABLE_NAME_PREFIX is',
-  },
-  {
-    flag: 'db-api-url',
-    env: 'DB_API_URL',
-    arg: 'URL',
-    help: 'The DB API (db-api stack output, or http://127.0.0.1:PORT locally)',
-  },
-  {
-    flag: 'db-api-auth',
-    env: 'DB_API_AUTH',
-    arg: 'auto|iam|none',
-    def: 'auto',
-    help: 'SigV4 signing; auto: for an execute-api host',
-  },
-  {
-    flag: 'table-prefix',
-    env: 'TABLE_NAME_PREFIX',
-    arg: 'PREFIX',
-    help: 'DynamoDB table name prefix, e.g. mcfpipe-dev- (store dynamodb)',
+    flag: 'store-id',
+    env: 'SCRAPER_STORE_ID',
+    arg: 'ID',
+    help: 'Identity of the database rows go to; a checkpoint of another is ignored (default: the DynamoDB tables’ ids with dynamodb, none with db-api)',
   },
   {
     flag: 'state',
+    config: 'scrape.state',
     env: 'SCRAPER_STATE',
     arg: 'DIR|s3://B/P',
     def: '.local-data/scraper',
@@ -75,24 +67,28 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'archive',
+    config: 'scrape.archive',
     env: 'SCRAPER_ARCHIVE',
     arg: 'DIR|s3://B/P',
     help: 'Keep raw payloads as gzip JSONL here (default: not kept)',
   },
   {
     flag: 'quarantine',
+    config: 'scrape.quarantine',
     env: 'SCRAPER_QUARANTINE',
     arg: 'DIR|s3://B/P',
     help: 'Bad records as JSONL (default: the state location)',
   },
   {
     flag: 'user',
+    config: 'scrape.user',
     env: 'SCRAPER_USER',
     arg: 'USER_ID',
     help: "Only this user's tracks (default: every user's)",
   },
   {
     flag: 'rate',
+    config: 'scrape.rate',
     env: 'SCRAPER_RATE',
     arg: 'REQ_PER_S',
     def: '2',
@@ -100,6 +96,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'concurrency',
+    config: 'scrape.concurrency',
     env: 'SCRAPER_CONCURRENCY',
     arg: 'N',
     def: '2',
@@ -107,6 +104,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'max-pages',
+    config: 'scrape.max_pages',
     env: 'SCRAPER_MAX_PAGES',
     arg: 'N',
     def: '10',
@@ -114,6 +112,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'early-stop',
+    config: 'scrape.early_stop',
     env: 'SCRAPER_EARLY_STOP',
     arg: 'true|false',
     def: 'true',
@@ -121,6 +120,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'descriptions',
+    config: 'scrape.descriptions',
     env: 'SCRAPER_DESCRIPTIONS',
     arg: 'text|none',
     def: 'text',
@@ -128,6 +128,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'browser',
+    config: 'scrape.browser',
     env: 'SCRAPER_BROWSER',
     arg: 'off|fallback|always',
     def: 'fallback',
@@ -135,6 +136,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'listing',
+    config: 'scrape.listing',
     env: 'MCF_LISTING',
     arg: 'jobs|search',
     def: 'jobs',
@@ -142,6 +144,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'mcf-api-url',
+    config: 'scrape.mcf_api_url',
     env: 'MCF_API_URL',
     arg: 'URL',
     def: MCF_API_URL,
@@ -149,6 +152,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'mcf-web-url',
+    config: 'scrape.mcf_web_url',
     env: 'MCF_WEB_URL',
     arg: 'URL',
     def: MCF_WEB_URL,
@@ -170,14 +174,23 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'write-batch',
+    config: 'scrape.write_batch',
     env: 'SCRAPER_WRITE_BATCH',
     arg: 'N',
     def: '100',
     help: 'Job rows per storage write (each write also saves the checkpoint)',
   },
-  { flag: 'attempts', env: 'SCRAPER_ATTEMPTS', arg: 'N', def: '6', help: 'Attempts per request' },
+  {
+    flag: 'attempts',
+    config: 'scrape.attempts',
+    env: 'SCRAPER_ATTEMPTS',
+    arg: 'N',
+    def: '6',
+    help: 'Attempts per request',
+  },
   {
     flag: 'timeout',
+    config: 'scrape.timeout',
     env: 'SCRAPER_TIMEOUT',
     arg: 'DURATION',
     def: '30s',
@@ -185,6 +198,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'block-pause',
+    config: 'scrape.block_pause',
     env: 'SCRAPER_BLOCK_PAUSE',
     arg: 'DURATION',
     def: '5m',
@@ -192,6 +206,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'max-retry-after',
+    config: 'scrape.max_retry_after',
     env: 'SCRAPER_MAX_RETRY_AFTER',
     arg: 'DURATION',
     def: '5m',
@@ -199,6 +214,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'breaker-errors',
+    config: 'scrape.breaker_errors',
     env: 'SCRAPER_BREAKER_ERRORS',
     arg: 'N',
     def: '20',
@@ -206,6 +222,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'breaker-blocks',
+    config: 'scrape.breaker_blocks',
     env: 'SCRAPER_BREAKER_BLOCKS',
     arg: 'N',
     def: '3',
@@ -213,6 +230,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'handoff-wait',
+    config: 'scrape.handoff_wait',
     env: 'SCRAPER_HANDOFF_WAIT',
     arg: 'DURATION',
     def: '15m',
@@ -220,6 +238,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'progress-interval',
+    config: 'scrape.progress_interval',
     env: 'SCRAPER_PROGRESS_INTERVAL',
     arg: 'DURATION',
     def: '30s',
@@ -227,6 +246,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'log-format',
+    config: 'scrape.log_format',
     env: 'SCRAPER_LOG_FORMAT',
     arg: 'text|json',
     def: 'text',
@@ -240,6 +260,7 @@ const OPTIONS: OptionSpec[] = [
   },
   {
     flag: 'force',
+    config: 'scrape.force',
     env: 'SCRAPER_FORCE',
     boolean: true,
     help: 'Scrape again a day the checkpoint says is complete',
@@ -247,29 +268,11 @@ const OPTIONS: OptionSpec[] = [
 ];
 
 export function help(): string {
-  const rows = OPTIONS.map((o) => {
-    const left = `  --${o.flag}${o.arg ? ` ${o.arg}` : ''}`;
-    const right = `${o.help}${o.env ? ` [${o.env}]` : ''}${o.def !== undefined ? ` (default ${o.def})` : ''}`;
-    return `${left.padEnd(38)} ${right}`;
-  });
-  return `Usage: mcfpipe scrape [options]\n\nScrapes MyCareersFuture for the active tracks in the database: job_search rows for\nevery job found, job rows for new and edited jobs. Resumable; one run per day.\n\nOptions (a flag wins over its environment variable):\n${rows.join('\n')}\n  --help, -h`;
-}
-
-type Values = Record<string, string | boolean | undefined>;
-
-/** A flag's value, else its environment variable, else its default. */
-function pick(values: Values, env: NodeJS.ProcessEnv, flag: string): string | undefined {
-  const o = OPTIONS.find((x) => x.flag === flag)!;
-  const v = values[flag];
-  if (typeof v === 'string') return v;
-  if (v === true) return 'true';
-  const fromEnv = o.env ? env[o.env]?.trim() : undefined;
-  return fromEnv ? fromEnv : o.def;
-}
-
-function label(flag: string): string {
-  const o = OPTIONS.find((x) => x.flag === flag)!;
-  return o.env ? `--${flag} / ${o.env}` : `--${flag}`;
+  return helpText(
+    'mcfpipe scrape [options]',
+    'Scrapes MyCareersFuture for the active tracks in the database: job_search rows for\nevery job found, job rows for new and edited jobs. Resumable; one run per day.',
+    SCRAPE_OPTIONS,
+  );
 }
 
 function parseRate(name: string, value: string): number {
@@ -284,23 +287,10 @@ function parseRate(name: string, value: string): number {
   return n;
 }
 
-function parseUrl(name: string, value: string): string {
-  try {
-    const u = new URL(value);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return value;
-  } catch {
-    // reported below
-  }
-  throw new InputError(name, value, 'an http:// or https:// URL');
-}
-
-/** Everything a run needs, from flags and environment; InputError / MissingInputError on bad values. */
-export function buildOptions(
-  values: Values,
-  env: NodeJS.ProcessEnv,
-  logger: Logger,
-): ScrapeOptions {
-  const get = (flag: string) => pick(values, env, flag);
+/** Everything a run needs, from the options; InputError / MissingInputError on bad values. */
+export function buildOptions(o: Options, logger: Logger): ScrapeOptions {
+  const get = (flag: string) => o.get(flag);
+  const label = (flag: string) => o.label(flag);
   const int = (flag: string, min: number, max: number) =>
     parseInteger(label(flag), get(flag)!, { min, max });
   const duration = (flag: string, minMs = 0) => parseDuration(label(flag), get(flag)!, { minMs });
@@ -327,12 +317,14 @@ export function buildOptions(
       maxBlocks: int('breaker-blocks', 1, 100),
     },
   };
+  const storeId = get('store-id');
   const settings = {
     apiUrl: parseUrl(label('mcf-api-url'), get('mcf-api-url')!),
     webUrl: parseUrl(label('mcf-web-url'), get('mcf-web-url')!),
     listing: parseChoice(label('listing'), get('listing')!, LISTING_ENDPOINTS),
     shard: { index: shardIndex, count: shardCount },
     ...(user ? { userId: user } : {}),
+    ...(storeId ? { storeId } : {}),
     maxPages: int('max-pages', 1, 100),
     writeBatch: int('write-batch', 1, 500),
     earlyStop: parseBoolean(label('early-stop'), get('early-stop')!),
@@ -345,58 +337,22 @@ export function buildOptions(
   };
   const archive = get('archive');
   const quarantine = get('quarantine');
+  const source = openRowSource(o, (r) =>
+    logger.warn('retrying a DB API request', {
+      method: r.method,
+      path: r.path,
+      status: r.status,
+      delay_ms: r.delayMs,
+    }),
+  );
   return {
     ...settings,
     state: openBlobStore(label('state'), get('state')!),
     ...(archive ? { archive: openBlobStore(label('archive'), archive) } : {}),
     ...(quarantine ? { quarantine: openBlobStore(label('quarantine'), quarantine) } : {}),
-    storage: openStorage(get, logger),
+    storage: new RowScrapeStorage(new RowStore(source)),
     logger,
   };
-}
-
-function openStorage(get: (flag: string) => string | undefined, logger: Logger): ScrapeStorage {
-  const url = get('db-api-url');
-  const prefix = get('table-prefix');
-  const store = parseChoice(label('store'), get('store')!, ['auto', 'db-api', 'dynamodb'] as const);
-  const kind = store === 'auto' ? (url ? 'db-api' : prefix ? 'dynamodb' : undefined) : store;
-  if (kind === 'db-api') {
-    if (!url)
-      throw new MissingInputError(
-        label('db-api-url'),
-        'Give the DB API base URL (the db-api stack output).',
-      );
-    const host = new URL(parseUrl(label('db-api-url'), url)).hostname;
-    const auth = parseChoice(label('db-api-auth'), get('db-api-auth')!, [
-      'auto',
-      'iam',
-      'none',
-    ] as const);
-    const sign = auth === 'iam' || (auth === 'auto' && regionFromHost(host) !== undefined);
-    return new DbApiStorage({
-      url,
-      ...(sign ? { sigv4: true } : {}),
-      onRetry: (r) =>
-        logger.warn('retrying a DB API request', {
-          method: r.method,
-          path: r.path,
-          status: r.status,
-          delay_ms: r.delayMs,
-        }),
-    });
-  }
-  if (kind === 'dynamodb') {
-    if (!prefix)
-      throw new MissingInputError(
-        label('table-prefix'),
-        'Give the DynamoDB table name prefix, e.g. mcfpipe-dev-.',
-      );
-    return new DynamoStorage({ tablePrefix: prefix });
-  }
-  throw new MissingInputError(
-    `${label('db-api-url')} or ${label('table-prefix')}`,
-    'Say where rows go: the DB API URL, or (inside AWS) the DynamoDB table name prefix.',
-  );
 }
 
 function summaryMarkdown(
@@ -436,22 +392,9 @@ function summaryMarkdown(
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let values: Values;
+  let values: FlagValues;
   try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        ...Object.fromEntries(
-          OPTIONS.map((o) => [
-            o.flag,
-            { type: o.boolean ? ('boolean' as const) : ('string' as const) },
-          ]),
-        ),
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values as Values;
+    values = parseFlags(argv, SCRAPE_OPTIONS).values;
   } catch (err) {
     console.error(`mcfpipe scrape: ${(err as Error).message}\n\n${help()}`);
     return 2;
@@ -460,17 +403,22 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     console.log(help());
     return 0;
   }
-  const format = pick(values, env, 'log-format');
-  if (format !== 'text' && format !== 'json') {
-    console.error(new InputError(label('log-format'), String(format), 'text or json').message);
-    return 2;
-  }
-  const logger = createLogger(format);
+  let o: Options;
+  let logger: Logger;
   let opts: ScrapeOptions;
   try {
-    opts = buildOptions(values, env, logger);
+    o = new Options(SCRAPE_OPTIONS, values, env, openConfigFile(values, env));
+    const format = o.get('log-format');
+    if (format !== 'text' && format !== 'json')
+      throw new InputError(o.label('log-format'), String(format), 'text or json');
+    logger = createLogger(format);
+    opts = buildOptions(o, logger);
   } catch (err) {
-    if (err instanceof InputError || err instanceof MissingInputError) {
+    if (
+      err instanceof InputError ||
+      err instanceof MissingInputError ||
+      err instanceof ConfigError
+    ) {
       console.error(err.message);
       return 2;
     }
@@ -489,11 +437,15 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     const summary = await scrape({ ...opts, signal: stop.signal });
     const json = JSON.stringify(summary);
     console.log(JSON.stringify({ mcfpipe_scrape_summary: summary }));
-    const file = pick(values, env, 'summary-json');
+    const file = o.get('summary-json');
     if (file) writeFileSync(file, `${json}\n`);
     if (env.GITHUB_STEP_SUMMARY) await writeSummary(summaryMarkdown(summary));
     return summary.status === 'stopped' ? 3 : 0;
   } catch (err) {
+    if (err instanceof NoTracksError) {
+      logger.error(err.message);
+      return 2;
+    }
     logger.error('scrape failed', { error: err instanceof Error ? err.message : String(err) });
     return 1;
   } finally {

@@ -84,6 +84,17 @@ export interface ScrapeOptions {
   /** The time of first_seen / last_seen and of the day (default: now). */
   now?: () => Date;
   runId?: string;
+  /**
+   * The identity of the store rows go to (default: the storage's own, when it
+   * has one). The checkpoint records it; a checkpoint of another store is
+   * ignored, so a new or replaced database is scraped in full.
+   */
+  storeId?: string;
+}
+
+/** No active track to scrape: a configuration problem, never a silently complete day. */
+export class NoTracksError extends Error {
+  override readonly name = 'NoTracksError';
 }
 
 export interface ScrapeSummary {
@@ -216,7 +227,23 @@ class ScrapeRun {
     this.runId =
       this.opts.runId ??
       `${at.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${Math.random().toString(36).slice(2, 8)}`;
-    this.checkpoint = await Checkpoint.open(this.opts.state, this.day, this.shard, this.now);
+    const storeId = this.opts.storeId ?? (await this.opts.storage.storeId?.());
+    this.checkpoint = await Checkpoint.open(
+      this.opts.state,
+      this.day,
+      this.shard,
+      this.now,
+      storeId,
+    );
+    if (this.checkpoint.foreign)
+      this.logger.warn(
+        'the checkpoint of this day was written against another store: ignoring it and starting the day over',
+        {
+          checkpoint: this.checkpoint.key,
+          its_store: this.checkpoint.foreign,
+          this_store: storeId,
+        },
+      );
     this.baseline = { ...this.checkpoint.state.counters };
 
     // A row that breaks the schema (a track written around the DB API) is reported and skipped.
@@ -243,6 +270,15 @@ class ScrapeRun {
     const tracks = await this.opts.storage.listTracks(
       this.opts.userId ? { userId: this.opts.userId } : {},
     );
+    if (tracks.length === 0) {
+      const who = this.opts.userId ? ` of user ${this.opts.userId}` : '';
+      throw new NoTracksError(
+        `No active track${who} in ${this.opts.storage.description}: there is nothing to scrape. ` +
+          'Add a track (a row of the track table: track_id "<user>:<name>", user_id, name, search_terms) ' +
+          'with the DB API (PUT /track/{track_id}), Google Sheets, or the profile in mcfpipe.config.yaml ' +
+          '(`mcfpipe init` writes an example; `mcfpipe run` loads it), or set active: true on an existing one.',
+      );
+    }
     const searches = planSearches(tracks, this.opts.maxPages ?? 10);
     this.mine = searches.filter((s) => searchShard(s.key, this.shard.count) === this.shard.index);
     const summary = (status: ScrapeSummary['status'], reason?: string): ScrapeSummary => ({
@@ -273,14 +309,21 @@ class ScrapeRun {
       quarantineParts: this.quarantine?.parts ?? [],
     });
 
-    if (state.status === 'complete' && !this.opts.force) {
+    const newSearches = this.mine.filter((s) => !state.searches[s.key]?.done).length;
+    if (state.status === 'complete' && !this.opts.force && newSearches === 0) {
       this.logger.info('this day is already complete for this shard: nothing to do', {
         day: this.day,
         shard: `${this.shard.index}/${this.shard.count}`,
       });
       return summary('already-complete');
     }
-    if (state.status === 'complete') {
+    if (state.status === 'complete' && !this.opts.force) {
+      // Tracks added since the day completed: their searches run now, the others stay done.
+      this.logger.info('the day is complete but tracks have new searches: running those', {
+        day: this.day,
+        searches: newSearches,
+      });
+    } else if (state.status === 'complete') {
       // --force: list every search again; stored, unchanged jobs and rows seen today are still skipped.
       state.searches = {};
       this.logger.info('the day is complete; scraping it again (force)', { day: this.day });

@@ -30,6 +30,12 @@ export interface PendingJob {
 export interface CheckpointState {
   version: 1;
   day: string;
+  /**
+   * The store the rows were written to (its tables' identity). A checkpoint
+   * of another store (the database was deleted or replaced, the data folder
+   * changed) says nothing about this one's rows: it is ignored.
+   */
+  storeId?: string;
   shard: { index: number; count: number };
   status: 'running' | 'complete' | 'stopped';
   startedAt: string;
@@ -60,17 +66,25 @@ export class Checkpoint {
     readonly key: string,
     readonly state: CheckpointState,
     readonly resumed: boolean,
+    /** Set when a checkpoint of another store was found and ignored: that store's id. */
+    readonly foreign?: string,
   ) {}
 
-  /** Loads the day's checkpoint, or starts a new one. */
+  /**
+   * Loads the day's checkpoint, or starts a new one. With `storeId`, a
+   * checkpoint written against another store (or before stores had ids) is
+   * ignored: the day starts over, and `foreign` says so.
+   */
   static async open(
     store: BlobStore,
     day: string,
     shard: { index: number; count: number },
     now: () => Date,
+    storeId?: string,
   ): Promise<Checkpoint> {
     const key = checkpointKey(day, shard);
     const raw = await store.get(key);
+    let foreign: string | undefined;
     if (raw) {
       let state: CheckpointState;
       try {
@@ -86,7 +100,9 @@ export class Checkpoint {
         );
       }
       state.failed ??= {};
-      return new Checkpoint(store, key, state, true);
+      if (storeId === undefined || state.storeId === storeId)
+        return new Checkpoint(store, key, state, true);
+      foreign = state.storeId ?? '(none)';
     }
     const at = now().toISOString();
     return new Checkpoint(
@@ -95,6 +111,7 @@ export class Checkpoint {
       {
         version: 1,
         day,
+        ...(storeId !== undefined ? { storeId } : {}),
         shard,
         status: 'running',
         startedAt: at,
@@ -107,6 +124,7 @@ export class Checkpoint {
         counters: {},
       },
       false,
+      foreign,
     );
   }
 

@@ -21,6 +21,10 @@ export class RowScrapeStorage implements ScrapeStorage {
     return this.rows.onBadRow(listener);
   }
 
+  storeId(): Promise<string | undefined> {
+    return this.rows.source.storeId?.() ?? Promise.resolve(undefined);
+  }
+
   async listTracks(filter: { userId?: string } = {}): Promise<Track[]> {
     const where = filter.userId ? { user_id: filter.userId } : undefined;
     return (await this.rows.all('track', where)).filter((t) => t.active !== false);

@@ -22,6 +22,8 @@ export interface ScrapeStorage {
   readonly description: string;
   /** Also tell `listener` about rows refused on reading (they are skipped); returns the remover. */
   onBadRow?(listener: (bad: BadRow) => void): () => void;
+  /** The identity of the tables rows go to, when the storage can tell (see ScrapeOptions.storeId). */
+  storeId?(): Promise<string | undefined>;
   /** Active tracks, of one user or of all; rows that break the schema are skipped. */
   listTracks(filter?: { userId?: string }): Promise<Track[]>;
   /** `mcf_updated_at` of the stored jobs among `jobIds` ('' when a job was stored without one); absent = not stored. */

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReplayServer } from '../../mcf-replay/server.js';
-import { jobShard } from '../plan.js';
+import { jobShard, searchShard } from '../plan.js';
 import { MemoryBlobStore } from '../state/blob-store.js';
 import { checkpointKey } from '../state/checkpoint.js';
 import { JsonlParts } from '../state/jsonl-parts.js';
@@ -121,7 +121,11 @@ describe('hand-offs between shards', () => {
         most = Math.max(most, Object.keys(JSON.parse(String(body)).pending).length);
       return put(key, body);
     };
-    const h = harness(server, [], {
+    // A track whose one search is shard 1's: shard 0 lists nothing and only takes in the hand-offs.
+    const term = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'].find(
+      (t) => searchShard(JSON.stringify([t, [], [], [], null]), 2) === 1,
+    )!;
+    const h = harness(server, [track('me', 'other', [term])], {
       state,
       shard: { index: 0, count: 2 },
       handoffPollMs: 5,
