@@ -76,7 +76,18 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`mcfpipe: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  return (await command.load()).run(rest);
+  let loaded: Awaited<ReturnType<Command['load']>>;
+  try {
+    loaded = await command.load();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    console.error(
+      `mcfpipe ${name} is not part of this build (${(err as Error).message.split('\n')[0]}): ` +
+        'the container carries the commands that run in AWS; run this one from a clone (npm ci).',
+    );
+    return 1;
+  }
+  return loaded.run(rest);
 }
 
 function isEntryPoint(): boolean {

@@ -61,6 +61,7 @@ export async function bundle(name, opts = {}) {
     keepNames: true,
     legalComments: 'external',
     banner: { js: banner },
+    ...(t.external ? { external: t.external } : {}),
     logLevel: 'warning',
   });
   return { outfile, bytes: statSync(outfile).size };

@@ -41,6 +41,11 @@ function portError(err: unknown, what: string, port: number | undefined, flag: s
     return new ServerStartError(
       `Cannot start ${what}: port ${port} needs privileges; pick a port above 1024 with ${flag}.`,
     );
+  if (code === 'ERR_MODULE_NOT_FOUND')
+    return new ServerStartError(
+      `Cannot start ${what}: the embedded DynamoDB (dynalite) is not installed here. ` +
+        'Run mcfpipe run from a clone after npm ci (the container image carries only what runs in AWS).',
+    );
   return new ServerStartError(`Cannot start ${what}: ${(err as Error).message}`);
 }
 

@@ -19,6 +19,9 @@ TARGETS.mcfpipe = {
   file: 'mcfpipe.mjs',
   // Runs in the node:24 image, and on Node 20 in CI's test of the bundle.
   target: 'node20',
+  // The local pipeline's embedded DynamoDB (a native LevelDB) stays out: the container runs
+  // scrape and score against AWS; `mcfpipe run` and `db serve` run from a clone.
+  external: ['dynalite'],
 };
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

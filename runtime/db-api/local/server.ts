@@ -13,7 +13,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { projectSchema, type Schema } from '../../schema/schema.js';
 import { MAX_BODY_BYTES } from '../contract.js';
 import {
@@ -53,6 +52,8 @@ function close(server: Server): Promise<void> {
 export async function startDynalite(
   opts: { port?: number; dataDir?: string } = {},
 ): Promise<Listening> {
+  // Loaded when used: the container's bundle leaves the embedded DynamoDB (a native LevelDB) out.
+  const { default: dynalite } = await import('dynalite');
   const server = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
