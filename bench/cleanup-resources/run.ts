@@ -8,15 +8,19 @@
  *    of the code itself, and the time with an assumed S3 latency per call
  *    (stated below), which shows what pipelining the listing with the
  *    deletes saves.
- * 2. Against s3rver, a real S3-compatible server on 127.0.0.1 (real HTTP,
- *    XML and checksums; no versioning, so its ListObjects path): a bucket of
- *    a few thousand objects emptied in batches, against deleting the same
- *    objects one DeleteObject call at a time (8 in flight).
+ * 2. Against moto's S3 on 127.0.0.1 (real HTTP, XML, checksums and
+ *    versions): a versioned bucket of a few thousand objects emptied in
+ *    batches, against deleting the same versions one DeleteObject call at a
+ *    time (8 in flight). Targets: no request per object (at most one per 100
+ *    versions), and faster than one by one.
+ *
+ * Prints a verdict per target and exits 1 when one is missed.
  *
  *   npx tsx bench/cleanup-resources/run.ts [--objects 3000] [--out bench/results/cleanup-resources.md]
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -24,13 +28,14 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { emptyBucket } from '../../actions/lib/s3-empty.js';
 import { FakeS3 } from '../../actions/lib/testing/fake-s3.js';
-import { startS3rver } from '../../actions/lib/testing/s3rver.js';
+import { motoAvailable, startMoto } from '../../core/testing/moto.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
@@ -44,6 +49,12 @@ const DELETE_BATCH_MS = 400;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const ms = (n: number) => `${n.toFixed(0)} ms`;
+const verdict = (met: boolean) => (met ? 'met' : '**MISSED**');
+const misses: string[] = [];
+function check(target: string, met: boolean): string {
+  if (!met) misses.push(target);
+  return verdict(met);
+}
 
 async function mocked(versions: number, latency: boolean) {
   const s3 = new S3Client({ region: 'us-east-1' });
@@ -72,9 +83,25 @@ async function mocked(versions: number, latency: boolean) {
   return { elapsed, calls };
 }
 
-async function onS3rver(count: number) {
-  const server = await startS3rver();
-  const s3 = server.client();
+/**
+ * Empties a bucket on moto. moto ends a listing whose VersionIdMarker names a
+ * version deleted since (S3 goes on with the next one), and emptyBucket
+ * deletes each page while listing the next, so on moto one call empties one
+ * page of 1,000: it is called until a call finds nothing (against S3 the
+ * first call empties the bucket and the second finds nothing).
+ */
+async function emptyOnMoto(s3: S3Client, bucket: string): Promise<number> {
+  let calls = 0;
+  for (;;) {
+    calls++;
+    const { deleted } = await emptyBucket(s3, bucket);
+    if (deleted === 0) return calls;
+  }
+}
+
+async function onMoto(count: number) {
+  const moto = await startMoto();
+  const s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
   let requests = 0;
   s3.middlewareStack.add(
     (next) => async (args) => {
@@ -83,45 +110,59 @@ async function onS3rver(count: number) {
     },
     { step: 'finalizeRequest', name: 'countRequests' },
   );
-  const fill = async (bucket: string) => {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const keys = Array.from(
-      { length: count },
-      (_, i) => `raw/2024-05-01/job-${String(i).padStart(6, '0')}.json`,
+  const fill = async (Bucket: string) => {
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(
+      new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }),
     );
-    for (let i = 0; i < keys.length; i += 50) {
-      await Promise.all(
-        keys
-          .slice(i, i + 50)
-          .map((Key) =>
-            s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: `{"job":"${Key}"}` })),
-          ),
+    const refs: Array<{ Key: string; VersionId: string }> = [];
+    for (let i = 0; i < count; i += 50) {
+      const keys = Array.from(
+        { length: Math.min(50, count - i) },
+        (_, j) => `raw/2024-05-01/job-${String(i + j).padStart(6, '0')}.json`,
       );
+      const puts = await Promise.all(
+        keys.map((Key) => s3.send(new PutObjectCommand({ Bucket, Key, Body: `{"job":"${Key}"}` }))),
+      );
+      for (const [j, put] of puts.entries())
+        refs.push({ Key: keys[j]!, VersionId: put.VersionId! });
     }
-    return keys;
+    return refs;
   };
   try {
     await fill('batched');
     requests = 0;
     let started = performance.now();
-    await emptyBucket(s3, 'batched');
-    const batched = { elapsed: performance.now() - started, requests };
+    const emptyCalls = await emptyOnMoto(s3, 'batched');
+    const batched = { elapsed: performance.now() - started, requests, emptyCalls };
 
-    const keys = await fill('one-by-one');
+    const refs = await fill('one-by-one');
     requests = 0;
     started = performance.now();
-    for (let i = 0; i < keys.length; i += 8) {
+    for (let i = 0; i < refs.length; i += 8) {
       await Promise.all(
-        keys
+        refs
           .slice(i, i + 8)
-          .map((Key) => s3.send(new DeleteObjectCommand({ Bucket: 'one-by-one', Key }))),
+          .map((ref) => s3.send(new DeleteObjectCommand({ Bucket: 'one-by-one', ...ref }))),
       );
     }
     const single = { elapsed: performance.now() - started, requests };
     return { batched, single };
   } finally {
     s3.destroy();
-    await server.stop();
+    await moto.stop();
+  }
+}
+
+function commit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT })
+      .toString()
+      .trim();
+    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT }).toString().trim();
+    return dirty ? `${sha} (with uncommitted changes)` : sha;
+  } catch {
+    return 'unknown';
   }
 }
 
@@ -131,22 +172,60 @@ for (const versions of [10_000, 100_000]) {
   const modelled = await mocked(versions, true);
   const sequential = plain.calls.list * LIST_MS + plain.calls.deletes * DELETE_BATCH_MS;
   const expected = Math.ceil(versions / 1000);
+  const met = check(
+    `${fmt(versions)} versions: ${expected} + ${expected} calls`,
+    plain.calls.list === expected && plain.calls.deletes === expected,
+  );
   rows.push(
-    `| ${fmt(versions)} | ${plain.calls.list} | ${plain.calls.deletes} | ${plain.calls.total} | ${expected} + ${expected} | ${plain.calls.list === expected && plain.calls.deletes === expected ? 'yes' : 'NO'} | ${ms(plain.elapsed)} | ${ms(modelled.elapsed)} | ${ms(sequential)} |`,
+    `| ${fmt(versions)} | ${plain.calls.list} | ${plain.calls.deletes} | ${plain.calls.total} | ${expected} + ${expected} | ${met} | ${ms(plain.elapsed)} | ${ms(modelled.elapsed)} | ${ms(sequential)} |`,
   );
 }
-const real = await onS3rver(OBJECTS);
+
+let realSection: string;
+if (motoAvailable()) {
+  const real = await onMoto(OBJECTS);
+  const fewRequests = check(
+    `moto: at most ${fmt(Math.ceil(OBJECTS / 100))} requests for ${fmt(OBJECTS)} versions`,
+    real.batched.requests <= Math.ceil(OBJECTS / 100),
+  );
+  const faster = check(
+    'moto: batched faster than one by one',
+    real.batched.elapsed < real.single.elapsed,
+  );
+  realSection = `| how | HTTP requests | time |
+| --- | ---: | ---: |
+| emptyBucket (ListObjectVersions pages + DeleteObjects batches of 1,000), called ${real.batched.emptyCalls} times | ${fmt(real.batched.requests)} | ${ms(real.batched.elapsed)} |
+| one DeleteObject per version, 8 in flight | ${fmt(real.single.requests)} | ${ms(real.single.elapsed)} |
+
+| target | measured | verdict |
+| --- | --- | --- |
+| no request per object: at most one per 100 versions (${fmt(Math.ceil(OBJECTS / 100))}) | ${fmt(real.batched.requests)} | ${fewRequests} |
+| batched faster than one by one | ${(real.single.elapsed / real.batched.elapsed).toFixed(1)}x faster | ${faster} |
+
+moto ends a listing whose VersionIdMarker names a version deleted since (S3
+goes on with the next version in line), so here emptyBucket is called until
+a call finds nothing: one call per 1,000 versions, plus the last, which
+lists an empty bucket. Against S3 the first call empties the bucket. moto
+does every request's work in Python, so its per-key work dominates both
+rows; against S3 the per-request round trip (tens of milliseconds) makes
+the difference larger.`;
+} else {
+  misses.push('moto is not installed: the real-server part did not run');
+  realSection = 'Not measured: moto is not installed (`pip install "moto[server]"`). **MISSED**';
+}
 
 const report = `# cleanup-resources: emptying buckets
 
-Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.version}.
+Date: ${new Date().toISOString().slice(0, 10)}. Commit: ${commit()}.
+Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'} (load average ${loadavg()[0]!.toFixed(1)} at the end), Node ${process.version}.
+Verdict: ${misses.length ? `**${misses.length} target(s) missed**: ${misses.join('; ')}` : 'every target met'}.
 
 ## Versioned buckets, in-memory S3 (FakeS3 through aws-sdk-client-mock)
 
 Three versions per key (pages end in the middle of a key's versions), 2 KiB
 each. Target: list pages + ceil(n/1000) DeleteObjects calls, none per object.
 
-| versions | ListObjectVersions | DeleteObjects | calls in all | target | met | time (code only) | time at assumed latency, pipelined | same latency, one call after another |
+| versions | ListObjectVersions | DeleteObjects | calls in all | target | verdict | time (code only) | time at assumed latency, pipelined | same latency, one call after another |
 | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |
 ${rows.join('\n')}
 
@@ -159,17 +238,9 @@ the first bucket. The "code only" time is mostly the in-memory S3's own work
 (it sorts the whole bucket to answer each list page), which also adds to the
 pipelined column for 100,000 versions.
 
-## ${fmt(OBJECTS)} objects on s3rver (real S3-compatible server on 127.0.0.1)
+## ${fmt(OBJECTS)} versions on moto (S3 emulator on 127.0.0.1)
 
-| how | HTTP requests | time |
-| --- | ---: | ---: |
-| emptyBucket (ListObjects pages + DeleteObjects batches of 1,000) | ${fmt(real.batched.requests)} | ${ms(real.batched.elapsed)} |
-| one DeleteObject per object, 8 in flight | ${fmt(real.single.requests)} | ${ms(real.single.elapsed)} |
-
-Batched is **${(real.single.elapsed / real.batched.elapsed).toFixed(1)}x** faster here, with ${(real.single.requests / real.batched.requests).toFixed(0)}x fewer requests
-(the one-by-one count includes the SDK's retries of failed calls). s3rver stores
-each object as files on disk, so its per-key work dominates both; against S3 the
-per-request round trip (tens of milliseconds) makes the difference larger.
+${realSection}
 
 Command:
 
@@ -179,3 +250,4 @@ npx tsx bench/cleanup-resources/run.ts --objects ${OBJECTS}${values.out ? ` --ou
 `;
 console.log(report);
 if (values.out) writeFileSync(resolve(values.out), report);
+process.exit(misses.length ? 1 : 0);

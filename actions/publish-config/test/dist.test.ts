@@ -1,8 +1,8 @@
 /**
  * The bundled action (dist/index.js) run as the runner runs it: against
  * moto for the whole publish-then-read cycle (bucket creation with its
- * protections, a stack's outputs, the unchanged rerun, read mode), and
- * against s3rver, a real S3-compatible server, with create-bucket: false.
+ * protections, a stack's outputs, the unchanged rerun, read mode, export-env),
+ * and with create-bucket: false on a bucket made beforehand.
  */
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,7 +19,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MotoServer, motoAvailable, startMoto } from '../../../core/testing/moto.js';
 import { readBucketSettings } from '../../lib/config-bucket.js';
 import { runBundledAction, runWithoutAws } from '../../lib/testing/run-action.js';
-import { type S3rverServer, startS3rver } from '../../lib/testing/s3rver.js';
 
 const MAIN = 'actions/publish-config/dist/index.js';
 const KEY = 'mcfpipe/aws/network/network_config.json';
@@ -166,50 +165,39 @@ describe.skipIf(!motoAvailable())('bundled action against moto', () => {
       `::error::No config at s3://${bucket}/mcfpipe/aws/db-api/db_api_config.json: the key does not exist in bucket ${bucket}.`,
     );
   });
-});
-
-describe('bundled action against s3rver', () => {
-  let server: S3rverServer;
-  let dir: string;
-  beforeAll(async () => {
-    server = await startS3rver();
-    const client = server.client();
-    await client.send(new CreateBucketCommand({ Bucket: 'plain-config' }));
-    client.destroy();
-    dir = await mkdtemp(join(tmpdir(), 'publish-config-dist-'));
-  });
-  afterAll(async () => {
-    await server?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
-  it('publishes a file with create-bucket: false, then reads it back', async () => {
-    writeFileSync(
-      join(dir, 'global.json'),
-      JSON.stringify({ SheetId: '1AbC', Region: 'us-east-1' }),
-    );
-    const inputs = {
-      bucket: 'plain-config',
-      layer: 'global',
-      file: 'global.json',
-      'create-bucket': 'false',
-    };
-    const env = { ...server.env, GITHUB_WORKSPACE: dir };
-    const first = await runBundledAction({ script: MAIN, inputs, env });
-    expect(first.exitCode, first.stdout).toBe(0);
-    expect(first.outputs).toMatchObject({
-      changed: 'true',
-      'version-id': '',
-      key: 'mcfpipe/aws/global/global_config.json',
-    });
-    const again = await runBundledAction({ script: MAIN, inputs, env });
-    expect(again.outputs.changed).toBe('false');
-    const read = await runBundledAction({
-      script: MAIN,
-      inputs: { mode: 'read', bucket: 'plain-config', layer: 'global' },
-      env,
-    });
-    expect(read.exitCode, read.stdout).toBe(0);
-    expect(read.outputs).toMatchObject({ SheetId: '1AbC', Region: 'us-east-1' });
+  it('publishes a file with create-bucket: false to an unversioned bucket, then reads it back', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'plain-config' }));
+    const dir = await mkdtemp(join(tmpdir(), 'publish-config-dist-'));
+    try {
+      writeFileSync(
+        join(dir, 'global.json'),
+        JSON.stringify({ SheetId: '1AbC', Region: 'us-east-1' }),
+      );
+      const inputs = {
+        bucket: 'plain-config',
+        layer: 'global',
+        file: 'global.json',
+        'create-bucket': 'false',
+      };
+      const env = { ...moto.env, GITHUB_WORKSPACE: dir };
+      const first = await runBundledAction({ script: MAIN, inputs, env });
+      expect(first.exitCode, first.stdout).toBe(0);
+      expect(first.outputs).toMatchObject({
+        changed: 'true',
+        'version-id': '',
+        key: 'mcfpipe/aws/global/global_config.json',
+      });
+      const again = await runBundledAction({ script: MAIN, inputs, env });
+      expect(again.outputs.changed).toBe('false');
+      const read = await runBundledAction({
+        script: MAIN,
+        inputs: { mode: 'read', bucket: 'plain-config', layer: 'global' },
+        env,
+      });
+      expect(read.exitCode, read.stdout).toBe(0);
+      expect(read.outputs).toMatchObject({ SheetId: '1AbC', Region: 'us-east-1' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
