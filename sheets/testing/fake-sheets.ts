@@ -563,6 +563,35 @@ export class FakeSpreadsheet {
         );
         return {};
       }
+      case 'sortRange': {
+        const range = r.range ?? {};
+        const s = this.byId(range.sheetId, where);
+        const spec = (r.sortSpecs ?? [])[0];
+        if (!spec)
+          throw new ApiError(
+            400,
+            'INVALID_ARGUMENT',
+            `Invalid ${where}: sortSpecs must not be empty`,
+          );
+        const from = range.startRowIndex ?? 0;
+        const head = s.rows.slice(0, from);
+        const data = s.rows.slice(from, range.endRowIndex ?? s.rows.length);
+        const tail = s.rows.slice(range.endRowIndex ?? s.rows.length);
+        const key = (row: Array<CellData | undefined> | undefined) =>
+          plain(row?.[spec.dimensionIndex]?.userEnteredValue);
+        const desc = spec.sortOrder === 'DESCENDING';
+        data.sort((x, y) => {
+          const a = key(x);
+          const b = key(y);
+          if (a === b) return 0;
+          if (a === null) return 1;
+          if (b === null) return -1;
+          const lt = typeof a === 'number' && typeof b === 'number' ? a < b : String(a) < String(b);
+          return (lt ? -1 : 1) * (desc ? -1 : 1);
+        });
+        s.rows = [...head, ...data, ...tail];
+        return {};
+      }
       case 'updateDimensionProperties':
       case 'setBasicFilter':
         this.byId(r.range?.sheetId ?? r.filter?.range?.sheetId, where);
