@@ -19,7 +19,7 @@
 import type { Append, PositionalWrite, Restore, SheetBackend, WriteBatch } from './backend.js';
 import { toCell } from './cells.js';
 import { type Grid, type ParsedTab, type Problem, parseTab } from './grid.js';
-import { STATE_TAB, TABS, type TabSpec } from './layout.js';
+import { SNAPSHOT_PREFIX, STATE_TAB, TABS, type TabSpec } from './layout.js';
 import { type Conflict, mergeTab, type TabPlan } from './merge.js';
 import { parseState, type SyncState, stateGrid } from './state.js';
 import type { SyncStore } from './store.js';
@@ -78,6 +78,8 @@ export async function sync(opts: SyncOptions): Promise<SyncReport> {
   let sheet = book.tabs;
   let expectedBefore = book.tabs;
   let restores: Restore[] = [];
+  /** Cells the first write put in the wrong place, while their repair is not written. */
+  let pending: Misplaced[] = [];
   const storeProblems: Problem[] = [];
   for (let round = 1; round <= 2; round++) {
     const db = await store.load(user);
@@ -115,7 +117,20 @@ export async function sync(opts: SyncOptions): Promise<SyncReport> {
       `writing ${batch.writes.length} cell(s), ${batch.appends.reduce((n, a) => n + a.rows.length, 0)} new row(s)` +
         (batch.restores.length ? `, putting back ${batch.restores.length} cell(s)` : ''),
     );
-    const outcome = await backend.write(batch);
+    let outcome: Awaited<ReturnType<SheetBackend['write']>>;
+    try {
+      outcome = await backend.write(batch);
+    } catch (err) {
+      if (!pending.length) throw err;
+      // The repair could not be written: say which cells the first write may have put in the wrong place.
+      const cells = pending.map(
+        (m) => `${m.tab} row ${m.row + 1} column ${m.col + 1} (was ${JSON.stringify(m.before)})`,
+      );
+      throw new Error(
+        `${err instanceof Error ? err.message : String(err)}\nThe Sheet changed while the sync wrote to it and the repair could not be written: ${cells.length} cell(s) may hold a value written in the wrong place: ${cells.slice(0, 50).join('; ')}${cells.length > 50 ? '; …' : ''}. Their earlier values are also in the hidden tabs "${SNAPSHOT_PREFIX}.<tab>.1". Put them back (or undo in the Sheet's version history) before the next sync.`,
+        { cause: err },
+      );
+    }
     report.writes++;
     const keyCols = new Map(
       work
@@ -141,6 +156,7 @@ export async function sync(opts: SyncOptions): Promise<SyncReport> {
     report.updatedCells -= batch.writes.length;
     report.appended -= batch.appends.reduce((n, a) => n + a.rows.length, 0);
     restores = verdict.restores;
+    pending = verdict.misplaced;
     const next = new Map(sheet);
     const before = new Map(sheet);
     for (const [tab, pre] of outcome.before) {

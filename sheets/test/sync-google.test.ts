@@ -244,4 +244,41 @@ describe('sync with a spreadsheet', () => {
     expect(h.server.calls.slice(before).map((x) => x.method)).toEqual(['spreadsheets.get']);
     expect(h.server.book(h.id).values('jobs')).toHaveLength(1);
   });
+
+  it('quota exhausted on the repair write: exit with an error, and the next sync finishes with every edit in place', async () => {
+    const h = await ready(6, 6);
+    await h.run();
+    await h.run();
+    const key = `me:${jobId(2)}`;
+    h.tables.table('job').get(jobId(2))!.title = 'New title';
+    h.server.book(h.id).setCell('jobs', rowOf(h, key), col('notes'), 'before the read');
+    h.server.beforeWrite = (book, call) => {
+      if (call !== 1) return;
+      book.sortRows('jobs', col('title'), true); // the row of the title the sync writes moves
+      book.setCell('jobs', rowOf(h, key), col('status'), 'offer');
+      h.server.failNext('spreadsheets.batchUpdate', 99, () => quotaError());
+    };
+    await expect(h.run({ attempts: 2 })).rejects.toThrow(
+      /429 RESOURCE_EXHAUSTED[\s\S]*repair could not be written: \d+ cell/,
+    );
+    h.server.beforeWrite = undefined;
+    h.server.clearFaults();
+    const next = await h.run();
+    expect(next.status).toBe('done');
+    const row = h.server.book(h.id).values('jobs')[rowOf(h, key)]!;
+    expect(row[col('title')]).toBe('New title');
+    expect(row[col('notes')]).toBe('before the read');
+    expect(row[col('status')]).toBe('offer');
+    expect(h.tables.table('crm').get(key)).toMatchObject({
+      notes: 'before the read',
+      status: 'offer',
+    });
+    const values = h.server.book(h.id).values('jobs').slice(1);
+    for (const r of values) {
+      const k = String(r[col('job_s_id')]);
+      const job = h.tables.table('job').get(k.slice(3))!;
+      expect(r[col('title')]).toBe(job.title);
+    }
+    expect((await h.run()).writes).toBe(0);
+  });
 });
