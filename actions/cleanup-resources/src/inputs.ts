@@ -59,6 +59,7 @@ export function readInputs(): Inputs {
     valid,
     accepted,
     scope,
+    spansEnvironments: stackPrefix === undefined && env === undefined,
     pathLike,
   });
   const inputs: Inputs = {
@@ -74,6 +75,7 @@ export function readInputs(): Inputs {
         'stack names (a letter, then letters, digits and hyphens)',
       ),
       scope: '',
+      spansEnvironments: false,
     }),
     buckets: parsePatterns(
       getList('buckets'),

@@ -9,8 +9,12 @@
  * `mcfpipe-<env>`, else `mcfpipe` (or a namespace of that name, as in the
  * ECR repository `mcfpipe-dev/*`); so with env dev, `mcfpipe-dev-*` is
  * accepted while `mcfpipe-*`, `mcfpipe-d*` and `mcfpipe-dev*` (which would
- * also match mcfpipe-development-...) are refused. For log groups the rule
- * applies to the last path segment (`/aws/lambda/mcfpipe-dev-*`).
+ * also match mcfpipe-development-...) are refused. Without env and
+ * stack-prefix the scope `mcfpipe` spans every environment, so a wildcard
+ * must name one, a whole word and a hyphen (or /) after `mcfpipe-`:
+ * `mcfpipe-dev-*` and `mcfpipe-dev/*` are accepted, `mcfpipe-*`,
+ * `mcfpipe/*` and `mcfpipe-dev*` refused, whatever the input. For log
+ * groups the rule applies to the last path segment (`/aws/lambda/mcfpipe-dev-*`).
  */
 import { InputError } from '../../../core/values.js';
 
@@ -38,9 +42,17 @@ export interface PatternRules {
   /** Description of a valid name, for errors. */
   accepted: string;
   scope: string;
+  /**
+   * The scope is the default `mcfpipe-` (no env, no stack-prefix), which
+   * spans every environment: a wildcard must name one after it.
+   */
+  spansEnvironments?: boolean;
   /** Log groups: the scope applies to the segment after the last "/". */
   pathLike?: boolean;
 }
+
+/** What follows `mcfpipe-` in a wildcard without env or stack-prefix: an environment, then - or /. */
+const ENVIRONMENT_WORD = /^[A-Za-z0-9]+[-/]/;
 
 /** Parses one item of a name list input. */
 export function parsePattern(item: string, rules: PatternRules): NamePattern {
@@ -71,6 +83,20 @@ export function parsePattern(item: string, rules: PatternRules): NamePattern {
       }; for example ${example(rules)}`,
     );
   }
+  if (rules.spansEnvironments) {
+    const rest = segment.startsWith(rules.scope) ? segment.slice(rules.scope.length) : '';
+    if (!ENVIRONMENT_WORD.test(rest)) {
+      throw new InputError(
+        rules.input,
+        item,
+        `a wildcard that names the environment after ${rules.scope} (without env or stack-prefix the scope ${rules.scope}* spans every environment): ${
+          /^[A-Za-z0-9]+$/.test(rest)
+            ? `"${item}" would also match names that only begin like the environment ${rest} (such as ${segment.slice(0, segment.length - rest.length)}${rest}x-...)`
+            : `"${item}" would match every environment's names`
+        }; for example ${example(rules)}, or give env or stack-prefix`,
+      );
+    }
+  }
   // The literal part must itself be a possible beginning of a valid name.
   if (!rules.valid.test(`${prefix}x`) && !rules.valid.test(`${prefix}0`)) {
     throw new InputError(rules.input, item, rules.accepted);
@@ -79,7 +105,8 @@ export function parsePattern(item: string, rules: PatternRules): NamePattern {
 }
 
 function example(rules: PatternRules): string {
-  return rules.pathLike ? `/aws/lambda/${rules.scope}*` : `${rules.scope}*`;
+  const scope = rules.spansEnvironments ? `${rules.scope}dev-` : rules.scope;
+  return rules.pathLike ? `/aws/lambda/${scope}*` : `${scope}*`;
 }
 
 export function parsePatterns(items: string[], rules: PatternRules): NamePattern[] {

@@ -44,7 +44,7 @@ describe('bad input fails with a clear error and nothing deleted (no AWS call at
     [{ buckets: 'mcfpipe-?' }, /^Input "buckets": "mcfpipe-\?" is not valid/],
     [
       { 'log-groups': '/aws/lambda/*' },
-      /^Input "log-groups": "\/aws\/lambda\/\*" is not valid\. .*would match more than that scope allows; for example \/aws\/lambda\/mcfpipe-\*/,
+      /^Input "log-groups": "\/aws\/lambda\/\*" is not valid\. .*would match more than that scope allows; for example \/aws\/lambda\/mcfpipe-dev-\*/,
     ],
     [
       { 'stack-prefix': 'mc' },
@@ -118,6 +118,74 @@ describe('wildcard scope', () => {
       );
     },
   );
+});
+
+/**
+ * The README's wildcard rule in every combination of env and stack-prefix,
+ * for each input that takes wildcards: accepted (the step runs, here as a
+ * dry run with nothing to find), or refused before any AWS call with why.
+ */
+describe('wildcards in every combination of env and stack-prefix', () => {
+  const MORE = 'would match more than that scope allows';
+  const OUTSIDE = 'is outside it';
+  const EVERY_ENV = "would match every environment's names";
+  const BEGINS = 'would also match names that only begin like the environment';
+  const combos: Array<[string, Record<string, string>]> = [
+    ['neither', {}],
+    ['env dev', { env: 'dev' }],
+    ['stack-prefix mcfpipe-dev', { 'stack-prefix': 'mcfpipe-dev' }],
+    ['env dev and stack-prefix acme-dev', { env: 'dev', 'stack-prefix': 'acme-dev' }],
+  ];
+  // input, item, then the verdict per combination above (true: accepted).
+  const table: Array<[string, string, Array<true | string>]> = [
+    ['stacks', 'mcfpipe-*', [EVERY_ENV, MORE, MORE, OUTSIDE]],
+    ['stacks', 'mcfpipe-d*', [BEGINS, MORE, MORE, OUTSIDE]],
+    ['stacks', 'mcfpipe-dev*', [BEGINS, MORE, MORE, OUTSIDE]],
+    ['stacks', 'mcfpipe-dev-*', [true, true, true, OUTSIDE]],
+    ['stacks', 'mcfpipe-dev-raw-*', [true, true, true, OUTSIDE]],
+    ['stacks', 'mcfpipe-devx-*', [true, OUTSIDE, OUTSIDE, OUTSIDE]],
+    ['stacks', 'acme-dev-*', [OUTSIDE, OUTSIDE, OUTSIDE, true]],
+    ['stacks', 'other-team-*', [OUTSIDE, OUTSIDE, OUTSIDE, OUTSIDE]],
+    ['stacks', '*', [MORE, MORE, MORE, MORE]],
+    ['buckets', 'mcfpipe-dev*', [BEGINS, MORE, MORE, OUTSIDE]],
+    ['buckets', 'mcfpipe-dev-raw-*', [true, true, true, OUTSIDE]],
+    ['ecr-repositories', 'mcfpipe/*', [EVERY_ENV, OUTSIDE, OUTSIDE, OUTSIDE]],
+    ['ecr-repositories', 'mcfpipe-dev/*', [true, true, true, OUTSIDE]],
+    ['log-groups', '/aws/lambda/mcfpipe-*', [EVERY_ENV, MORE, MORE, OUTSIDE]],
+    ['log-groups', '/aws/lambda/mcfpipe-dev*', [BEGINS, MORE, MORE, OUTSIDE]],
+    ['log-groups', '/aws/lambda/mcfpipe-dev-*', [true, true, true, OUTSIDE]],
+  ];
+  const cases = table.flatMap(([input, item, verdicts]) =>
+    combos.map(([combo, scope], i) => ({ input, item, combo, scope, verdict: verdicts[i]! })),
+  );
+
+  it.each(cases)('$input: $item with $combo: $verdict', async ({ input, item, scope, verdict }) => {
+    const step = await new FakeAws().run({ ...scope, [input]: item, 'dry-run': 'true' });
+    if (verdict === true) {
+      expect(step.error).toBeUndefined();
+      return;
+    }
+    expect(step.error).toMatch(new RegExp(`^Input "${input}": ".*" is not valid\\. Accepted: `));
+    expect(step.error).toContain(verdict);
+    for (const m of [cfnMock, s3Mock, ecrMock, logsMock, stsMock])
+      expect(m.calls()).toHaveLength(0);
+  });
+
+  it('without env, mcfpipe-dev* is refused and mcfpipe-dev-* leaves mcfpipe-development-... alone', async () => {
+    const aws = new FakeAws();
+    aws.addStack('mcfpipe-dev-network');
+    aws.addStack('mcfpipe-development-x');
+    const refused = await aws.run({ stacks: 'mcfpipe-dev*' });
+    expect(refused.error).toBe(
+      'Input "stacks": "mcfpipe-dev*" is not valid. Accepted: a wildcard that names the environment after mcfpipe- (without env or stack-prefix the scope mcfpipe-* spans every environment): "mcfpipe-dev*" would also match names that only begin like the environment dev (such as mcfpipe-devx-...); for example mcfpipe-dev-*, or give env or stack-prefix.',
+    );
+    const step = await aws.run({ stacks: 'mcfpipe-dev-*' });
+    expect(step.error).toBeUndefined();
+    expect(aws.stacks.map((s) => [s.name, s.deleted])).toEqual([
+      ['mcfpipe-dev-network', true],
+      ['mcfpipe-development-x', false],
+    ]);
+  });
 });
 
 describe('deletion order', () => {
