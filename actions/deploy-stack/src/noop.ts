@@ -22,33 +22,38 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
- * Why the settings differ from the stack's (or cannot be compared exactly),
- * or undefined when they are the same. Settings not given keep the stack's
- * values, so they are the same by definition.
+ * Every reason the settings differ from the stack's (or cannot be compared
+ * exactly); empty when they are the same. Settings not given keep the
+ * stack's values, so they are the same by definition.
  */
-export function settingsDifference(
+export function settingsDifferences(
   stack: Stack,
   inputs: DeployInputs,
   given: Record<string, string>,
   template: PreparedTemplate,
-): string | undefined {
-  if (!template.exact) return template.inexactReason;
-  if (!STABLE.has(stack.StackStatus ?? '')) return `the stack is ${stack.StackStatus}`;
+): string[] {
+  const found: string[] = [];
+  if (!template.exact) found.push(template.inexactReason ?? 'the template cannot be compared');
+  if (!STABLE.has(stack.StackStatus ?? '')) found.push(`the stack is ${stack.StackStatus}`);
   const current = new Map((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
   for (const [k, v] of Object.entries(given)) {
     if (template.declared[k]?.noEcho)
-      return `parameter ${k} is NoEcho (its value cannot be compared)`;
-    if (!current.has(k)) return `parameter ${k} is new`;
-    if (current.get(k) !== v) return `parameter ${k} changes`;
+      found.push(`parameter ${k} is NoEcho (its value cannot be compared)`);
+    else if (!current.has(k)) found.push(`parameter ${k} is new`);
+    else if (current.get(k) !== v) found.push(`parameter ${k} changes`);
   }
   const declared = Object.keys(template.declared);
-  if (
-    !sameSet(
-      declared,
-      [...current.keys()].filter((k) => k !== undefined),
-    )
-  )
-    return 'the declared parameters change';
+  const deployed = [...current.keys()].filter((k): k is string => k !== undefined);
+  if (!sameSet(declared, deployed)) {
+    const added = declared.filter((k) => !deployed.includes(k));
+    const removed = deployed.filter((k) => !declared.includes(k));
+    found.push(
+      `the declared parameters change (${[
+        ...added.map((k) => `+${k}`),
+        ...removed.map((k) => `-${k}`),
+      ].join(', ')})`,
+    );
+  }
   if (inputs.tags) {
     const have = (stack.Tags ?? []).map((t) => `${t.Key}\u0000${t.Value}`);
     if (
@@ -57,12 +62,12 @@ export function settingsDifference(
         inputs.tags.map((t) => `${t.Key}\u0000${t.Value}`),
       )
     )
-      return 'the tags change';
+      found.push('the tags change');
   }
-  if (inputs.roleArn && inputs.roleArn !== stack.RoleARN) return 'the role changes';
+  if (inputs.roleArn && inputs.roleArn !== stack.RoleARN) found.push('the role changes');
   if (inputs.notificationArns && !sameSet(inputs.notificationArns, stack.NotificationARNs ?? []))
-    return 'the notification topics change';
-  return undefined;
+    found.push('the notification topics change');
+  return found;
 }
 
 /** The template CloudFormation holds for the stack, as it was submitted. */
@@ -81,9 +86,9 @@ export async function isExactNoop(
   given: Record<string, string>,
   template: PreparedTemplate,
 ): Promise<boolean> {
-  const difference = settingsDifference(stack, inputs, given, template);
-  if (difference) {
-    ctx.log(`Creating a change set: ${difference}.`);
+  const differences = settingsDifferences(stack, inputs, given, template);
+  if (differences.length) {
+    ctx.log(`Creating a change set: ${differences.join('; ')}.`);
     return false;
   }
   const deployed = await deployedTemplate(ctx, stack.StackId ?? inputs.name);

@@ -20,6 +20,8 @@ export interface DeclaredParameter {
   noEcho: boolean;
   allowedValues?: string[];
   allowedPattern?: string;
+  /** The template's words for what a valid value is, shown when one is refused. */
+  constraintDescription?: string;
 }
 
 export type Declared = Record<string, DeclaredParameter>;
@@ -186,9 +188,11 @@ export function checkParameters(
     const notAllowed = d.allowedValues?.length
       ? items.find((i) => !d.allowedValues!.includes(i))
       : undefined;
+    // The template's ConstraintDescription says in words what CloudFormation would say.
+    const because = d.constraintDescription ? `: ${d.constraintDescription}` : '.';
     if (notAllowed !== undefined) {
       throw new ActionError(
-        `Input "parameters": ${k}=${shown}${item(notAllowed)} is not allowed by ${where}.`,
+        `Input "parameters": ${k}=${shown}${item(notAllowed)} is not allowed by ${where}${because}`,
         `Allowed values${list ? ' for each item' : ''}: ${d.allowedValues!.join(', ')}.`,
       );
     }
@@ -196,7 +200,7 @@ export function checkParameters(
     const mismatch = pattern ? items.find((i) => patternRejects(pattern, i)) : undefined;
     if (mismatch !== undefined) {
       throw new ActionError(
-        `Input "parameters": ${k}=${shown}${item(mismatch)} does not match the AllowedPattern of ${where}.`,
+        `Input "parameters": ${k}=${shown}${item(mismatch)} does not match the AllowedPattern of ${where}${because}`,
         `Pattern${list ? ' (for each item)' : ''}: ${pattern}`,
       );
     }
@@ -256,6 +260,8 @@ export function declaredFromTemplate(
       d.default = Array.isArray(p.Default) ? p.Default.join(',') : String(p.Default);
     if (Array.isArray(p.AllowedValues)) d.allowedValues = p.AllowedValues.map(String);
     if (typeof p.AllowedPattern === 'string') d.allowedPattern = p.AllowedPattern;
+    if (typeof p.ConstraintDescription === 'string' && p.ConstraintDescription.trim())
+      d.constraintDescription = p.ConstraintDescription.trim();
     out[name] = d;
   }
   return out;

@@ -438,6 +438,27 @@ describe('update', () => {
     expect(run.outputs.changed).toBe('false');
   });
 
+  it('names every difference it found, not only the first', async () => {
+    const s = new ScriptedStack(cfnMock, NAME);
+    s.next(existing({ Tags: [{ Key: 'team', Value: 'data' }] }));
+    changeSetAnswers([MODIFY_QUEUE]);
+    const { ctx, lines } = testContext();
+    await runStep(
+      {
+        name: NAME,
+        template: templateFile(TEMPLATE),
+        mode: 'plan',
+        parameters: 'ApiKey=new-key\nEnv=prod\nRetention=345600',
+        tags: 'team=platform',
+        'role-arn': 'arn:aws:iam::123456789012:role/cfn-deployer',
+      },
+      ctx,
+    );
+    expect(lines).toContain(
+      'Creating a change set: parameter ApiKey is NoEcho (its value cannot be compared); parameter Env changes; the tags change; the role changes.',
+    );
+  });
+
   it('goes through a change set when the same text can deploy differently (an included snippet, a module)', async () => {
     const included = TEMPLATE.replace(
       '  Topic:\n    Type: AWS::SNS::Topic\n',

@@ -157,6 +157,36 @@ Resources:
     );
   });
 
+  it("shows the template's ConstraintDescription with a refused value", () => {
+    const described = declaredFromTemplate(
+      parseTemplate(`
+Parameters:
+  SshCidr:
+    Type: String
+    AllowedPattern: '(\\d{1,3}\\.){3}\\d{1,3}/(1[6-9]|2\\d|3[0-2])'
+    ConstraintDescription: a CIDR range from /16 to /32, such as 203.0.113.0/24
+  Env: {Type: String, AllowedValues: [dev, prod], ConstraintDescription: dev or prod}
+  Plain: {Type: String, AllowedPattern: '[a-z]+'}
+Resources:
+  Q: {Type: AWS::SQS::Queue}
+`).Parameters as never,
+    );
+    expect(() => checkParameters({ SshCidr: '10.0.0.0/8' }, described, 't.yaml')).toThrow(
+      expect.objectContaining({
+        message:
+          'Input "parameters": SshCidr="10.0.0.0/8" does not match the AllowedPattern of t.yaml: a CIDR range from /16 to /32, such as 203.0.113.0/24',
+        hint: 'Pattern: (\\d{1,3}\\.){3}\\d{1,3}/(1[6-9]|2\\d|3[0-2])',
+      }),
+    );
+    expect(() => checkParameters({ Env: 'qa' }, described, 't.yaml')).toThrow(
+      'Input "parameters": Env="qa" is not allowed by t.yaml: dev or prod',
+    );
+    // Without one, the message ends where it did.
+    expect(() => checkParameters({ Plain: 'A1' }, described, 't.yaml')).toThrow(
+      /^Input "parameters": Plain="A1" does not match the AllowedPattern of t\.yaml\.$/,
+    );
+  });
+
   it('leaves patterns JavaScript cannot read to CloudFormation', () => {
     const odd = { X: { type: 'String', noEcho: false, allowedPattern: '[[:alpha:](' } };
     expect(() => checkParameters({ X: 'anything' }, odd, 't.yaml')).not.toThrow();
