@@ -31,8 +31,18 @@ const defaultContext: PostContext = {
 
 export async function post(ctx: PostContext = defaultContext): Promise<void> {
   const { started, settled } = readState();
-  if (settled || !started || started.tasks.length === 0) {
-    ctx.log('Nothing to clean up: the main step saw every task it started stop.');
+  if (!started) {
+    ctx.log(
+      'Nothing to clean up: no task state from the main step (it started no task, or ended before it could start one).',
+    );
+    return;
+  }
+  if (settled || started.tasks.length === 0) {
+    ctx.log(
+      started.tasks.length === 0
+        ? 'Nothing to clean up: the main step started no task.'
+        : 'Nothing to clean up: the main step saw every task it started stop, or was not asked to wait for them.',
+    );
     return;
   }
   const ecs = ctx.ecs(started.region);

@@ -78,14 +78,27 @@ describe('post step', () => {
     const log: string[] = [];
     await runStepInProcess(() => post(postContext(log)), { state: main1.state });
     expect(ecsMock.calls()).toHaveLength(0);
-    expect(log).toEqual(['Nothing to clean up: the main step saw every task it started stop.']);
+    expect(log).toEqual([
+      'Nothing to clean up: the main step saw every task it started stop, or was not asked to wait for them.',
+    ]);
   });
 
-  it('does nothing when no task was started', async () => {
+  it('says it has no task state from the main step when it has none, and does nothing', async () => {
     const log: string[] = [];
     const step = await runStepInProcess(() => post(postContext(log)), { state: {} });
     expect(step.error).toBeUndefined();
-    expect(log[0]).toContain('Nothing to clean up');
+    expect(log).toEqual([
+      'Nothing to clean up: no task state from the main step (it started no task, or ended before it could start one).',
+    ]);
+    expect(ecsMock.calls()).toHaveLength(0);
+  });
+
+  it('says so when the main step saved a run with no task', async () => {
+    const log: string[] = [];
+    const state = { tasks: JSON.stringify({ region: 'us-east-1', cluster: 'c', tasks: [] }) };
+    const step = await runStepInProcess(() => post(postContext(log)), { state });
+    expect(step.error).toBeUndefined();
+    expect(log).toEqual(['Nothing to clean up: the main step started no task.']);
   });
 
   it('leaves tasks alone that have stopped meanwhile', async () => {
