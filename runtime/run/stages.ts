@@ -19,4 +19,10 @@ export const STAGES: StageEntry[] = [
       'Scrapes MCF (the bundled replay, or MyCareersFuture with --live) for the active tracks: job and job_search rows',
     load: async () => (await import('./scrape-stage.js')).scrapeStage,
   },
+  {
+    name: 'sync',
+    summary:
+      "Syncs each user's CRM view with the database both ways: a workbook in the data folder, or the Google Sheet with credentials (sheets/README.md)",
+    load: async () => (await import('../../sheets/run-stage.js')).syncStage,
+  },
 ];

@@ -196,7 +196,9 @@ export class Settings {
       this.env,
     );
     let id = this.get('spreadsheet-id');
-    if (!id && client) id = (await client.find('config', `${user}:sheets.spreadsheet_id`))?.value;
+    // The config row is looked up only when it could be used.
+    if (!id && client && (creds || kind === 'sheets'))
+      id = (await client.find('config', `${user}:sheets.spreadsheet_id`))?.value;
     if (kind === 'auto' && (!creds || !id)) {
       log(
         `no ${!creds ? 'Google credentials' : 'spreadsheet id'}: using the workbook ${this.get('workbook')}`,
