@@ -5,7 +5,9 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     pool: 'forks',
-    testTimeout: 10_000,
+    // Integration tests start servers, Chromium and child processes; on a loaded
+    // 2-core machine some take several seconds, so 10 s gave false failures.
+    testTimeout: 30_000,
     hookTimeout: 30_000,
     // Every test file gets a clean environment: actions read INPUT_* and AWS_* variables.
     unstubEnvs: true,
