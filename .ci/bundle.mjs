@@ -136,8 +136,18 @@ export async function bundle(names, outRoot) {
   return selected;
 }
 
+const USAGE = `Usage: node .ci/bundle.mjs [action ...] [--out DIR]   (npm run bundle)
+
+Bundles each action (all, or the ones named) into actions/<name>/dist with esbuild.
+  --out DIR   write DIR/<name>/dist/... instead (check-dist uses it)
+  --help, -h  this text`;
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const outAt = args.indexOf('--out');
   const outRoot = outAt >= 0 ? resolve(args[outAt + 1]) : undefined;
   const names = args.filter((a, i) => a !== '--out' && (outAt < 0 || i !== outAt + 1));

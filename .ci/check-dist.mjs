@@ -9,6 +9,14 @@ import { bundle } from './bundle.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`Usage: node .ci/check-dist.mjs   (npm run check-dist)
+
+Bundles every action afresh and fails (exit 1) when a committed actions/<name>/dist
+differs from it; run \`npm run bundle\` and commit the result to fix it.`);
+  process.exit(0);
+}
+
 async function files(dir) {
   if (!existsSync(dir)) return [];
   const out = [];

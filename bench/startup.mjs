@@ -33,6 +33,12 @@ import { performance } from 'node:perf_hooks';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`Usage: node bench/startup.mjs [action ...] [--runs 20] [--out bench/results/startup.md] [--no-reference]
+
+Start-up time of each bundled action (to its first AWS request) against bare node, and bundle sizes.`);
+  process.exit(0);
+}
 const option = (name, fallback) => {
   const at = args.indexOf(`--${name}`);
   return at >= 0 ? args[at + 1] : fallback;

@@ -39,8 +39,18 @@ import { motoAvailable, startMoto } from '../../core/testing/moto.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
-  options: { objects: { type: 'string', default: '3000' }, out: { type: 'string' } },
+  options: {
+    objects: { type: 'string', default: '3000' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
+if (values.help) {
+  console.log(
+    `Usage: npx tsx bench/cleanup-resources/run.ts [--objects 3000] [--out bench/results/cleanup-resources.md]\n\nBucket emptying: calls per version on the in-memory S3, and batched vs one by one on moto.`,
+  );
+  process.exit(0);
+}
 const OBJECTS = Number(values.objects);
 
 /** Assumed S3 latencies for the modelled column (in-region, typical of AWS's own figures). */

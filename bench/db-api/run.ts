@@ -29,8 +29,15 @@ const { values } = parseArgs({
     records: { type: 'string', default: '10000' },
     gets: { type: 'string', default: '1000' },
     out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (values.help) {
+  console.log(
+    `Usage: npx tsx bench/db-api/run.ts [--records 10000] [--gets 1000] [--out bench/results/db-api.md]\n\nDB API: batch vs single writes, read latency and cold start, against the local DB API.`,
+  );
+  process.exit(0);
+}
 const RECORDS = Number(values.records);
 const GETS = Number(values.gets);
 

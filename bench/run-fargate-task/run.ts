@@ -37,8 +37,15 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '30' },
     seed: { type: 'string', default: '7' },
     out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (values.help) {
+  console.log(
+    `Usage: npx tsx bench/run-fargate-task/run.ts [--minutes 30] [--seed 7] [--out bench/results/run-fargate-task.md]\n\nrun-fargate-task: API calls per minute and log latency of the waiting loop, on simulated time.`,
+  );
+  process.exit(0);
+}
 const MINUTES = Number(values.minutes);
 const SEED = Number(values.seed);
 

@@ -22,6 +22,13 @@ import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`Usage: node bench/sheets/client-choice.mjs --prefix DIR [--runs 15] [--out bench/results/sheets-client.md]
+
+Bundle size and start-up of googleapis against google-auth-library + fetch for the Sheets connector
+(install both first: npm install --prefix DIR googleapis@171 google-auth-library@10).`);
+  process.exit(0);
+}
 const option = (name, fallback) => {
   const at = args.indexOf(`--${name}`);
   return at >= 0 ? args[at + 1] : fallback;

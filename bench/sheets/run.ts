@@ -31,8 +31,15 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '10000' },
     changed: { type: 'string', default: '500' },
     out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (values.help) {
+  console.log(
+    `Usage: npx tsx bench/sheets/run.ts [--rows 10000] [--changed 500] [--out bench/results/sheets.md]\n\nSheets sync: API calls and time for a sync of changed rows against a Sheets-compatible server.`,
+  );
+  process.exit(0);
+}
 const ROWS = Number(values.rows);
 const CHANGED = Number(values.changed);
 const MAX_CALLS = 3;

@@ -50,8 +50,15 @@ const { values } = parseArgs({
     'polite-jobs': { type: 'string', default: '1000' },
     'rss-jobs': { type: 'string', default: '50000' },
     skip: { type: 'string', default: '' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (values.help) {
+  console.log(
+    `Usage: npx tsx bench/webscraper/run.ts [--jobs 5000] [--latency 50] [--concurrency 16] [--polite-rate 20] [--polite-jobs 1000] [--rss-jobs 50000] [--skip ...] [--out bench/results/webscraper.md]\n\nWebscraper: throughput, politeness and parse speed against the MCF replay server.`,
+  );
+  process.exit(0);
+}
 const JOBS = Number(values.jobs);
 const LATENCY = Number(values.latency);
 const CONCURRENCY = Number(values.concurrency);

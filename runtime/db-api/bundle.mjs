@@ -67,8 +67,19 @@ export async function bundle(name, opts = {}) {
   return { outfile, bytes: statSync(outfile).size };
 }
 
+const USAGE = `Usage: node runtime/db-api/bundle.mjs [lambda|tester ...] [--outdir DIR]
+       (npm run bundle:db-api, npm run bundle:tester)
+
+Bundles the DB API Lambda (lambda, the default) or the tester into .tmp/bundles/<name>/.
+  --outdir DIR  write into DIR instead
+  --help, -h    this text`;
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
   const at = args.indexOf('--outdir');
   const outdir = at >= 0 ? args[at + 1] : undefined;
   const names = args.filter((a, i) => !a.startsWith('--') && !(at >= 0 && i === at + 1));

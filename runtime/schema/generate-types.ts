@@ -128,7 +128,17 @@ export function renderTypes(schema: Schema): string {
   return out.join('\n');
 }
 
+const USAGE = `Usage: npm run generate:types [-- --check]
+
+Writes ${GENERATED_TYPES_FILE} from db_schema.json.
+  --check     write nothing; exit 1 when the file is stale
+  --help, -h  this text`;
+
 function main(argv: string[]): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const fresh = renderTypes(projectSchema());
   let current = '';
   try {

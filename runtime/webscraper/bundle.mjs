@@ -24,8 +24,18 @@ TARGETS.mcfpipe = {
   external: ['dynalite'],
 };
 
+const USAGE = `Usage: node runtime/webscraper/bundle.mjs [--outdir DIR]   (npm run bundle:mcfpipe)
+
+Bundles the mcfpipe command for the container into .tmp/bundles/mcfpipe/mcfpipe.mjs.
+  --outdir DIR  write into DIR instead
+  --help, -h    this text`;
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
   const at = args.indexOf('--outdir');
   try {
     const { outfile, bytes } = await bundle('mcfpipe', at >= 0 ? { outdir: args[at + 1] } : {});

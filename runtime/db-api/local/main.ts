@@ -10,6 +10,18 @@ import { parseArgs } from 'node:util';
 import { parseInteger } from '../../../core/values.js';
 import { startLocalDbApi } from './server.js';
 
+const USAGE = `Usage: npm run db-api:local -- [options]
+
+Runs the DB API on 127.0.0.1 until interrupted (Ctrl-C), on dynalite; prints its URL.
+Point DB_API_URL (or the tester's --url) at it.
+
+Options:
+  --port N          port to listen on (default: one the system picks)
+  --data-dir DIR    keep the data in DIR (default: in memory)
+  --prefix PREFIX   table name prefix (default: mcfpipe-local-)
+  --quiet           no request log
+  --help, -h        this text`;
+
 async function run(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -17,9 +29,14 @@ async function run(): Promise<void> {
       'data-dir': { type: 'string' },
       prefix: { type: 'string' },
       quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const port = values.port ? parseInteger('--port', values.port, { min: 0, max: 65535 }) : 0;
   const api = await startLocalDbApi({
     port,
