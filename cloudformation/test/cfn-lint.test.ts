@@ -8,11 +8,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tierAvailable } from '../../core/testing/tiers.js';
 import { cfnLintVersion, runCfnLint } from '../checks/cfn-lint.js';
 import { LAYERS, templateFile } from '../checks/templates.js';
 import { DEFAULT_SCHEMA, renderMerged } from '../tables/cli.js';
 
 const version = cfnLintVersion();
+const available = tierAvailable(
+  'cfn-lint',
+  version !== undefined,
+  'cfn-lint is not installed: pip install cfn-lint',
+  'MCFPIPE_REQUIRE_CFN_LINT',
+);
 
 /** Lints a template given as lines. */
 function lintLines(name: string, lines: string[]) {
@@ -21,7 +28,7 @@ function lintLines(name: string, lines: string[]) {
   return runCfnLint([file]);
 }
 
-describe.skipIf(!version)(`cfn-lint (${version ?? 'not installed: pip install cfn-lint'})`, () => {
+describe.skipIf(!available)(`cfn-lint (${version ?? 'not installed'})`, () => {
   it('finds nothing in any template', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcfpipe-cfn-lint-'));
     const files = LAYERS.map((layer) => {

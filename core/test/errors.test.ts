@@ -81,10 +81,14 @@ describe('explainError', () => {
   it('falls back to the message of plain errors and to String() of anything else', () => {
     expect(explainError(new Error('plain'))).toBe('plain');
     expect(explainError('text')).toBe('text');
-    expect(
-      explainError(
-        /region is missing/i.test('Region is missing') ? new Error('Region is missing') : null,
-      ),
-    ).toMatch(/No AWS region configured/);
+    expect(explainError(null)).toBe('null');
+    expect(explainError(42)).toBe('42');
+  });
+
+  it("explains the SDK's missing region, whatever its case", () => {
+    for (const message of ['Region is missing', 'region is missing from the config']) {
+      expect(explainError(new Error(message))).toMatch(/^No AWS region configured\. /);
+    }
+    expect(explainError(new Error('Region is us-east-1'))).toBe('Region is us-east-1');
   });
 });

@@ -3,12 +3,13 @@
  * per test file, stopped when the file's tests end.
  *
  * moto is a Python package (`pip install "moto[server]"`). When it is missing
- * the integration tier is skipped with a reason, except in CI (CI=true) or
- * when MCFPIPE_REQUIRE_MOTO=1, where a missing moto fails the run instead of
- * silently testing less.
+ * the integration tier is skipped with a reason printed, except in CI
+ * (CI=true) or when MCFPIPE_REQUIRE_MOTO=1 (or MCFPIPE_REQUIRE_TIERS=1),
+ * where a missing moto fails the run instead of silently testing less.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { freePort } from './ports.js';
+import { tierAvailable } from './tiers.js';
 
 export interface MotoServer {
   endpoint: string;
@@ -28,19 +29,24 @@ export interface MotoServer {
 
 const PYTHON = process.env.MCFPIPE_PYTHON ?? 'python3';
 
-/** Whether moto can be started here; throws in CI when it cannot. */
+let found: boolean | undefined;
+
+/** Whether moto can be started here (see tierAvailable); throws in CI when it cannot. */
 export function motoAvailable(): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', 'import moto.server'], { stdio: 'ignore', timeout: 20_000 });
-    return true;
-  } catch {
-    if (process.env.CI === 'true' || process.env.MCFPIPE_REQUIRE_MOTO === '1') {
-      throw new Error(
-        `moto is required in CI but "${PYTHON} -c 'import moto.server'" failed. Install it with: pip install "moto[server]"`,
-      );
+  if (found === undefined) {
+    try {
+      execFileSync(PYTHON, ['-c', 'import moto.server'], { stdio: 'ignore', timeout: 20_000 });
+      found = true;
+    } catch {
+      found = false;
     }
-    return false;
   }
+  return tierAvailable(
+    'moto (AWS emulator)',
+    found,
+    `"${PYTHON} -c 'import moto.server'" failed: install it with pip install "moto[server]"`,
+    'MCFPIPE_REQUIRE_MOTO',
+  );
 }
 
 export async function startMoto(region = 'us-east-1'): Promise<MotoServer> {

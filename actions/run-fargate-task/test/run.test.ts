@@ -597,7 +597,13 @@ describe('throttling and capacity', () => {
     ];
     const step = await run(aws);
     expect(step.error).toContain('ecs:DescribeTasks');
-    expect(step.state.tasks).toBeDefined();
+    // The post step is told which task to stop.
+    expect(JSON.parse(step.state.tasks!)).toEqual({
+      region: 'us-east-1',
+      cluster: CLUSTER_ARN,
+      tasks: aws.tasks.map((t) => t.arn),
+    });
+    expect(aws.tasks).toHaveLength(1);
     expect(step.state.settled).toBeUndefined();
   });
 });

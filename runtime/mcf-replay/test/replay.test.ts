@@ -3,7 +3,7 @@ import type { McfJob, McfJobsPage } from '../../webscraper/mcf/types.js';
 import { Corpus } from '../corpus.js';
 import { parseFaultSpec } from '../faults.js';
 import { JobGenerator, md5Hex } from '../generate.js';
-import { renderJobPageShell, renderJobPageStatic } from '../page.js';
+import { renderJobPageStatic } from '../page.js';
 import { type ReplayServer, startReplayServer } from '../server.js';
 
 let server: ReplayServer | undefined;
@@ -191,7 +191,25 @@ describe('replay server: details, pages and changes', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.text).not.toMatch(/<h1 data-testid=/);
     expect(page.text).toContain('__APP_STATE__');
-    expect(page.text).toBe(renderJobPageShell(job, { renderDelayMs: 0 }));
+    // What the page's script renders from, read back as a browser would.
+    const stateText = /<script id="__APP_STATE__" type="application\/json">(.*?)<\/script>/s.exec(
+      page.text,
+    )?.[1];
+    const state = JSON.parse(stateText!) as {
+      title: string;
+      html: string;
+      jsonLd: Record<string, unknown>;
+    };
+    expect(state.title).toBe(`${job.title} | MyCareersFuture`);
+    expect(state.html).toMatch(/<h1 data-testid=/);
+    expect(state.html).toContain(job.title!.replace(/&/g, '&amp;'));
+    expect(state.jsonLd).toMatchObject({
+      '@type': 'JobPosting',
+      title: job.title,
+      identifier: { value: job.metadata.jobPostId },
+    });
+    // renderDelayMs: 0 renders at once.
+    expect(page.text).toMatch(/setTimeout\(function\(\)\{.*\},0\);\}\)\(\);<\/script>/s);
     expect(renderJobPageStatic(job)).toMatch(/<script type="application\/ld\+json">/);
     expect((await get(`/job/x/y-${'f'.repeat(32)}`)).status).toBe(404);
   });

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tierAvailable } from '../../../core/testing/tiers.js';
 import type { ReplayServer } from '../../mcf-replay/server.js';
 import { launchChromium, type PageRenderer } from '../browser/chromium.js';
 import type { McfJob } from '../mcf/types.js';
@@ -13,16 +14,11 @@ import { extractJobFromPage } from '../page/extract.js';
 import { detailFetches, expectedUuids, harness, startReplay, track } from './helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') {
-  throw new Error(
-    `Chromium is required in CI for the browser path tests: apt-get install chromium (looked for ${CHROMIUM})`,
-  );
-}
-if (!available)
-  console.warn(
-    `Skipping the browser path tests: no Chromium at ${CHROMIUM} (apt-get install chromium)`,
-  );
+const available = tierAvailable(
+  'browser path (headless Chromium)',
+  existsSync(CHROMIUM),
+  `there is no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`,
+);
 
 let server: ReplayServer;
 let browser: PageRenderer;

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tierAvailable } from '../../../core/testing/tiers.js';
 import { DbApiClient } from '../../db-api/client.js';
 import { type LocalDbApi, startLocalDbApi } from '../../db-api/local/server.js';
 import type { ReplayServer } from '../../mcf-replay/server.js';
@@ -22,7 +23,8 @@ let server: ReplayServer;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mcfpipe-bundle-'));
   const { bundle, TARGETS } = await import('../bundle.mjs');
-  expect(TARGETS.mcfpipe).toBeDefined();
+  // The container's program: runtime/cli.ts as one ESM file.
+  expect(TARGETS.mcfpipe).toMatchObject({ entry: 'runtime/cli.ts', file: 'mcfpipe.mjs' });
   ({ outfile } = await bundle('mcfpipe', { outdir: dir }));
   api = await startLocalDbApi();
   server = await startReplay({ corpus: { seed: 61, jobs: 120 }, renderDelayMs: 0 });
@@ -87,35 +89,38 @@ describe('bundled mcfpipe', () => {
     );
   });
 
-  it.skipIf(!existsSync(CHROMIUM))(
-    'drives Chromium from the bundle (browser: always)',
-    async () => {
-      const res = await runBundle(
-        '--browser',
-        'always',
-        '--force',
-        '--user',
-        'b',
-        '--state',
-        join(dir, 'state-browser'),
-      );
-      expect(res.status).toBe(0);
-      const s = summaryOf(res.stdout);
-      expect(s.counters.browser_pages).toBe(0); // every job is stored and unchanged: nothing to render
-      server.corpus.edit(server.corpus.query({ search: 'graduate' }).entries[0]!.facets.uuid);
-      const again = await runBundle(
-        '--browser',
-        'always',
-        '--force',
-        '--state',
-        join(dir, 'state-browser'),
-      );
-      expect(again.status).toBe(0);
-      expect(summaryOf(again.stdout).counters).toMatchObject({
-        browser_pages: 1,
-        updated: 1,
-        stored: 1,
-      });
-    },
-  );
+  it.skipIf(
+    !tierAvailable(
+      'bundle through Chromium',
+      existsSync(CHROMIUM),
+      `there is no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`,
+    ),
+  )('drives Chromium from the bundle (browser: always)', async () => {
+    const res = await runBundle(
+      '--browser',
+      'always',
+      '--force',
+      '--user',
+      'b',
+      '--state',
+      join(dir, 'state-browser'),
+    );
+    expect(res.status).toBe(0);
+    const s = summaryOf(res.stdout);
+    expect(s.counters.browser_pages).toBe(0); // every job is stored and unchanged: nothing to render
+    server.corpus.edit(server.corpus.query({ search: 'graduate' }).entries[0]!.facets.uuid);
+    const again = await runBundle(
+      '--browser',
+      'always',
+      '--force',
+      '--state',
+      join(dir, 'state-browser'),
+    );
+    expect(again.status).toBe(0);
+    expect(summaryOf(again.stdout).counters).toMatchObject({
+      browser_pages: 1,
+      updated: 1,
+      stored: 1,
+    });
+  });
 });
