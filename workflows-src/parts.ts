@@ -265,33 +265,34 @@ registry="$ACCOUNT_ID.dkr.ecr.$AWS_REGION.amazonaws.com"
   echo "uri=$registry/$REPOSITORY:$tag"
 } >> "$GITHUB_OUTPUT"
 
-if ! err="$(aws ecr describe-repositories --repository-names "$REPOSITORY" 2>&1 >/dev/null)"; then
-  if [[ "$err" != *RepositoryNotFoundException* ]]; then echo "$err" >&2; exit 1; fi
-  if [[ "$DRY_RUN" == true ]]; then
-    echo "Dry run: would create the ECR repository $REPOSITORY and push $tag."
-    echo "exists=false" >> "$GITHUB_OUTPUT"
-    exit 0
-  fi
-  echo "Creating the ECR repository $REPOSITORY"
-  aws ecr create-repository --repository-name "$REPOSITORY" \\
-    --image-tag-mutability IMMUTABLE \\
-    --image-scanning-configuration scanOnPush=true \\
-    --encryption-configuration encryptionType=AES256 \\
-    --tags "Key=mcfpipe:env,Value=$ENVIRONMENT" "Key=mcfpipe:managed-by,Value=mcfpipe" >/dev/null
-  aws ecr put-lifecycle-policy --repository-name "$REPOSITORY" --lifecycle-policy-text \\
-    '{"rules":[{"rulePriority":1,"description":"keep the last 20 images","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":20},"action":{"type":"expire"}}]}' >/dev/null
-fi
-
+# One call tells the three cases apart: the image is there, the repository is there
+# without it, or there is no repository yet.
 if err="$(aws ecr describe-images --repository-name "$REPOSITORY" --image-ids "imageTag=$tag" 2>&1 >/dev/null)"; then
   echo "$REPOSITORY:$tag is in ECR already: no build."
   echo "exists=true" >> "$GITHUB_OUTPUT"
-elif [[ "$err" == *ImageNotFoundException* ]]; then
-  echo "$REPOSITORY:$tag is not in ECR yet: it will be built."
-  echo "exists=false" >> "$GITHUB_OUTPUT"
-else
-  echo "$err" >&2
-  exit 1
+  exit 0
 fi
+echo "exists=false" >> "$GITHUB_OUTPUT"
+case "$err" in
+  *ImageNotFoundException*)
+    echo "$REPOSITORY:$tag is not in ECR yet: it will be built." ;;
+  *RepositoryNotFoundException*)
+    if [[ "$DRY_RUN" == true ]]; then
+      echo "Dry run: would create the ECR repository $REPOSITORY and push $tag."
+      exit 0
+    fi
+    echo "Creating the ECR repository $REPOSITORY; $tag will be built."
+    aws ecr create-repository --repository-name "$REPOSITORY" \
+      --image-tag-mutability IMMUTABLE \
+      --image-scanning-configuration scanOnPush=true \
+      --encryption-configuration encryptionType=AES256 \
+      --tags "Key=mcfpipe:env,Value=$ENVIRONMENT" "Key=mcfpipe:managed-by,Value=mcfpipe" >/dev/null
+    aws ecr put-lifecycle-policy --repository-name "$REPOSITORY" --lifecycle-policy-text \
+      '{"rules":[{"rulePriority":1,"description":"keep the last 20 images","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":20},"action":{"type":"expire"}}]}' >/dev/null ;;
+  *)
+    echo "$err" >&2
+    exit 1 ;;
+esac
 `;
 
 const BUILD_IMAGE = `aws ecr get-login-password | docker login --username AWS --password-stdin "$REGISTRY"

@@ -20,43 +20,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../core/aws.js';
 import { readTemplate } from '../../core/cfn-template.js';
 import { type MotoServer, motoAvailable, startMoto } from '../../core/testing/moto.js';
-import { walk } from '../checks/problems.js';
+import { templateForMoto } from '../../core/testing/moto-template.js';
 import { OUTPUT_CONTRACT, templateFile } from '../checks/templates.js';
 
 const available = motoAvailable();
 const VPC_CIDR = '10.20.0.0/16';
 
-/** Fn::Cidr's answer: `count` blocks of 2^bits addresses from the start of an IPv4 range. */
-function cidrBlocks(range: string, count: number, bits: number): string[] {
-  const address = range.split('/')[0]!;
-  const base = address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-  return Array.from({ length: count }, (_, i) => {
-    const n = base + i * 2 ** bits;
-    const octets = [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256);
-    return `${octets.join('.')}/${32 - bits}`;
-  });
-}
-
-/**
- * The template as sent to moto: moto cannot evaluate Fn::Select over Fn::Cidr
- * (a moto gap; AWS can), so those are resolved here, for VPC_CIDR.
- */
-function templateForMoto(): string {
+/** The template as sent to moto (Fn::Cidr resolved for VPC_CIDR: a moto gap; AWS can). */
+function motoTemplateBody(): string {
   const { template } = readTemplate(templateFile('network'));
-  walk(template, '', (value) => {
-    const select = (
-      value as { 'Fn::Select'?: [number, { 'Fn::Cidr'?: [unknown, number, number] }] }
-    )?.['Fn::Select'];
-    const cidr = select?.[1]?.['Fn::Cidr'];
-    if (select && cidr) {
-      const target = value as Record<string, unknown>;
-      delete target['Fn::Select'];
-      Object.assign(target, {
-        'Fn::Join': ['', [cidrBlocks(VPC_CIDR, cidr[1], cidr[2])[select[0]]]],
-      });
-    }
-  });
-  return JSON.stringify(template);
+  return JSON.stringify(templateForMoto(template, { parameters: { VpcCidr: VPC_CIDR } }).template);
 }
 
 describe.skipIf(!available)('network.yaml on moto', () => {
@@ -77,7 +50,7 @@ describe.skipIf(!available)('network.yaml on moto', () => {
     await cfn.send(
       new CreateStackCommand({
         StackName: 'mcfpipe-dev-network',
-        TemplateBody: templateForMoto(),
+        TemplateBody: motoTemplateBody(),
         Parameters: [
           { ParameterKey: 'Env', ParameterValue: 'dev' },
           { ParameterKey: 'VpcCidr', ParameterValue: VPC_CIDR },

@@ -33,33 +33,36 @@ import json, os, subprocess
 
 COLUMNS = ["pages", "listed", "new", "updated", "unchanged", "stored", "failed", "quarantined"]
 
+streams = [s for s in os.environ["LOG_STREAMS"].splitlines() if s.strip()]
+
 def cell(value):
     text = str(value).replace("\\n", " ")
     for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "&#124;"), ("\`", "&#96;")):
         text = text.replace(a, b)
     return text
 
-def summary_of(stream):
+def summaries():
+    """The last mcfpipe_scrape_summary line of each stream, read in one call for all shards."""
     found = subprocess.run(
         ["aws", "logs", "filter-log-events", "--log-group-name", os.environ["LOG_GROUP"],
-         "--log-stream-names", stream, "--filter-pattern", '"mcfpipe_scrape_summary"', "--output", "json"],
+         "--log-stream-names", *streams, "--filter-pattern", '"mcfpipe_scrape_summary"', "--output", "json"],
         capture_output=True, text=True)
     if found.returncode != 0:
-        return None, "log not readable: " + (found.stderr.strip().splitlines() or ["?"])[-1]
-    summary = None
+        return {}, "log not readable: " + (found.stderr.strip().splitlines() or ["?"])[-1]
+    by_stream = {}
     for event in json.loads(found.stdout or "{}").get("events", []):
         try:
-            summary = json.loads(event["message"])["mcfpipe_scrape_summary"]
+            by_stream[event["logStreamName"]] = json.loads(event["message"])["mcfpipe_scrape_summary"]
         except (ValueError, KeyError, TypeError):
             continue
-    return summary, "no summary line: the task stopped before the end of its run"
+    return by_stream, "no summary line: the task stopped before the end of its run"
 
 rows = ["| shard | status | " + " | ".join(COLUMNS) + " | pending | failed searches | minutes |",
         "| --- | --- | " + " | ".join("---:" for _ in COLUMNS) + " | ---: | --- | ---: |"]
 totals = dict.fromkeys(COLUMNS, 0)
-streams = [s for s in os.environ["LOG_STREAMS"].splitlines() if s.strip()]
+found, problem = summaries()
 for index, stream in enumerate(streams):
-    summary, problem = summary_of(stream)
+    summary = found.get(stream)
     if not summary:
         rows.append(f"| {index} | {cell(problem)} |" + " |" * (len(COLUMNS) + 3))
         continue

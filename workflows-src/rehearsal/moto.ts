@@ -1,0 +1,316 @@
+/**
+ * Where moto (the AWS emulator of the rehearsal) differs from AWS in a way
+ * the workflows meet, and what the rehearsal does about it, next to each
+ * other. Every workaround lives here, around the step it concerns; none is
+ * in the workflows, the actions or the templates. docs/testing.md lists the
+ * differences for people.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, isAbsolute, join } from 'node:path';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  ListStackResourcesCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import {
+  CloudWatchLogsClient,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DeleteRouteTableCommand,
+  DescribeRouteTablesCommand,
+  DisassociateRouteTableCommand,
+  EC2Client,
+  ModifyVpcAttributeCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
+import { parseTemplate } from '../../core/cfn-template.js';
+import type { MotoServer } from '../../core/testing/moto.js';
+import { templateForMoto } from '../../core/testing/moto-template.js';
+import type { Hook, StepContext } from './runner.js';
+
+/**
+ * moto's ECS advances a task one state per DescribeTasks call; this makes
+ * every task go straight to STOPPED on its first DescribeTasks, so a
+ * run-fargate-task step takes one poll instead of seven.
+ */
+export async function immediateEcsTasks(moto: MotoServer): Promise<void> {
+  const res = await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, {
+    method: 'POST',
+    body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'immediate' } }),
+  });
+  if (!res.ok) throw new Error(`moto set-transition: HTTP ${res.status}`);
+}
+
+/**
+ * moto does not implement CloudFormation ListImports (it answers HTTP 500),
+ * which cleanup-resources calls for every export of a stack it deletes (the
+ * network stack exports its seven outputs). This endpoint on 127.0.0.1
+ * passes every request to moto, and answers ListImports as AWS does for an
+ * export no stack imports (400 ValidationError "Export '<name>' is not
+ * imported by any stack."): true here, since no template of ours uses
+ * Fn::ImportValue (the templates test checks that layers couple through the
+ * config bucket instead).
+ */
+export async function motoWithListImports(
+  moto: MotoServer,
+): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const target = new URL(moto.endpoint);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const form = new URLSearchParams(
+        String(req.headers['content-type']).includes('x-www-form-urlencoded')
+          ? body.toString()
+          : '',
+      );
+      if (form.get('Action') === 'ListImports') {
+        res.writeHead(400, { 'content-type': 'text/xml' });
+        res.end(
+          `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Export '${form.get('ExportName')?.replace(/[<&>]/g, '')}' is not imported by any stack.</Message></Error><RequestId>rehearsal</RequestId></ErrorResponse>`,
+        );
+        return;
+      }
+      const forward = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', (err) => {
+        res.writeHead(502);
+        res.end(String(err));
+      });
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A fake container log line per shard: what `mcfpipe scrape` prints last. */
+export function scrapeSummaryLine(shard: number, count: number): string {
+  return JSON.stringify({
+    mcfpipe_scrape_summary: {
+      status: 'complete',
+      day: '2026-05-04',
+      shard: { index: shard, count },
+      resumed: false,
+      searches: { total: 4, mine: 1, done: 1, failed: [] },
+      counters: {
+        pages: 3,
+        listed: 250 + shard,
+        new: 40 + shard,
+        updated: 2,
+        unchanged: 208,
+        stored: 42 + shard,
+        failed: 0,
+        quarantined: shard,
+      },
+      pending: 0,
+      durationS: 300,
+      jobsPerMin: 8.4,
+    },
+  });
+}
+
+export function motoHooks(moto: MotoServer): Hook[] {
+  const client = <T>(C: new (c: object) => T, region: string): T =>
+    new C({ ...moto.clientConfig, region });
+  const region = (ctx: StepContext) => ctx.env.AWS_REGION ?? moto.clientConfig.region;
+  const stack = async (ctx: StepContext): Promise<Stack> => {
+    const cfn = client(CloudFormationClient, region(ctx));
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: ctx.with.name }));
+    cfn.destroy();
+    return Stacks![0]!;
+  };
+  const output = (s: Stack, key: string) =>
+    s.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+
+  return [
+    {
+      match: { uses: './actions/deploy-stack' },
+      when: 'before',
+      difference:
+        'moto cannot evaluate Fn::Cidr, and fails a stack whose Outputs or Fn::Sub name a resource type it does not model (API Gateway v2, EventBridge Scheduler): the template is deployed as core/testing/moto-template.ts rewrites it.',
+      async run(ctx) {
+        if (ctx.with.mode === 'drift' || !ctx.with.template) return;
+        const path = isAbsolute(ctx.with.template)
+          ? ctx.with.template
+          : join(ctx.env.GITHUB_WORKSPACE ?? process.cwd(), ctx.with.template);
+        const parameters = Object.fromEntries(
+          (ctx.with.parameters ?? '')
+            .split('\n')
+            .filter((l) => l.includes('='))
+            .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+        );
+        const { template } = templateForMoto(parseTemplate(readFileSync(path, 'utf8'), path), {
+          parameters,
+          region: region(ctx),
+        });
+        const adapted = join(ctx.runnerTemp, `moto-${basename(path).replace(/\.ya?ml$/, '')}.json`);
+        writeFileSync(adapted, JSON.stringify(template, null, 1));
+        ctx.with.template = adapted;
+      },
+    },
+    {
+      match: { uses: './actions/deploy-stack' },
+      when: 'after',
+      difference:
+        "moto ignores the VPC's EnableDnsHostnames from a template, and its RunTask answers HTTP 500 in a VPC without DNS hostnames: they are turned on as the template asks.",
+      async run(ctx) {
+        if (ctx.with.mode === 'drift' || !ctx.with.name?.endsWith('-network')) return;
+        const vpc = output(await stack(ctx), 'VpcId');
+        const ec2 = client(EC2Client, region(ctx));
+        await ec2.send(
+          new ModifyVpcAttributeCommand({ VpcId: vpc, EnableDnsHostnames: { Value: true } }),
+        );
+        ec2.destroy();
+      },
+    },
+    {
+      match: { uses: './actions/deploy-stack' },
+      when: 'after',
+      difference:
+        'moto drops Cpu, NetworkMode, RequiresCompatibilities and ExecutionRoleArn of a task definition CloudFormation creates, and its RunTask fails without container-level memory: a revision with what the template declares (and the memory on the container) is registered, as AWS would have made it.',
+      async run(ctx) {
+        if (ctx.with.mode === 'drift') return;
+        const s = await stack(ctx);
+        const family = output(s, 'TaskDefinitionFamily');
+        if (!family) return;
+        const ecs = client(ECSClient, region(ctx));
+        const { taskDefinition: current } = await ecs.send(
+          new DescribeTaskDefinitionCommand({ taskDefinition: family }),
+        );
+        if (!current?.requiresCompatibilities?.includes('FARGATE')) {
+          const template = JSON.parse(readFileSync(ctx.with.template!, 'utf8')) as {
+            Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+          };
+          const declared = Object.values(template.Resources).find(
+            (r) => r.Type === 'AWS::ECS::TaskDefinition',
+          )!.Properties;
+          const parameter = (key: string) =>
+            s.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
+          const ref = (v: unknown) =>
+            v && typeof v === 'object' && 'Ref' in v ? parameter(String(v.Ref)) : String(v);
+          const memory = ref(declared.Memory)!;
+          await ecs.send(
+            new RegisterTaskDefinitionCommand({
+              family,
+              taskRoleArn: current!.taskRoleArn,
+              executionRoleArn: output(s, 'ExecutionRoleArn'),
+              networkMode: String(declared.NetworkMode).toLowerCase() as 'awsvpc',
+              requiresCompatibilities: declared.RequiresCompatibilities as ['FARGATE'],
+              cpu: ref(declared.Cpu),
+              memory,
+              containerDefinitions: current!.containerDefinitions!.map((c) => ({
+                ...c,
+                memory: Number(memory),
+              })),
+            }),
+          );
+        }
+        ecs.destroy();
+      },
+    },
+    {
+      match: { uses: './actions/run-fargate-task', workflow: 'webscraper.yml' },
+      when: 'after',
+      difference:
+        'moto starts no container, so no scraper prints its summary: each task\'s log stream gets the line `mcfpipe scrape` prints last ({"mcfpipe_scrape_summary": ...}), with the task\'s SHARD_INDEX and SHARD_COUNT, as the container would have written it.',
+      async run(ctx) {
+        const arns = (ctx.outputs['task-arns'] ?? '').split('\n').filter(Boolean);
+        const streams = (ctx.outputs['log-stream'] ?? '').split('\n').filter(Boolean);
+        const group = ctx.outputs['log-group']!;
+        const ecs = client(ECSClient, region(ctx));
+        const logs = client(CloudWatchLogsClient, region(ctx));
+        const { tasks = [] } = await ecs.send(
+          new DescribeTasksCommand({ cluster: ctx.with.cluster, tasks: arns }),
+        );
+        for (const [i, arn] of arns.entries()) {
+          const task = tasks.find((t) => t.taskArn === arn);
+          const env = task?.overrides?.containerOverrides?.[0]?.environment ?? [];
+          const value = (n: string) => Number(env.find((e) => e.name === n)?.value);
+          await logs.send(
+            new CreateLogStreamCommand({ logGroupName: group, logStreamName: streams[i] }),
+          );
+          await logs.send(
+            new PutLogEventsCommand({
+              logGroupName: group,
+              logStreamName: streams[i],
+              logEvents: [
+                {
+                  timestamp: Date.now(),
+                  message: scrapeSummaryLine(value('SHARD_INDEX'), value('SHARD_COUNT')),
+                },
+              ],
+            }),
+          );
+        }
+        ecs.destroy();
+        logs.destroy();
+      },
+    },
+    {
+      match: { uses: './actions/cleanup-resources' },
+      when: 'before',
+      difference:
+        "moto's DeleteStack cannot delete an AWS::EC2::RouteTable (its CloudFormation model has no delete), so the VPC keeps dependencies and DeleteStack of the network stack fails with DependencyViolation: the stack's route tables are disassociated and deleted first, which AWS's DeleteStack does itself.",
+      async run(ctx) {
+        if (ctx.with['dry-run'] === 'true' || !ctx.with['stack-prefix']) return;
+        const cfn = client(CloudFormationClient, region(ctx));
+        const ec2 = client(EC2Client, region(ctx));
+        try {
+          const { StackResourceSummaries = [] } = await cfn.send(
+            new ListStackResourcesCommand({ StackName: `${ctx.with['stack-prefix']}-network` }),
+          );
+          const tables = StackResourceSummaries.filter(
+            (r) => r.ResourceType === 'AWS::EC2::RouteTable',
+          )
+            .map((r) => r.PhysicalResourceId!)
+            .filter(Boolean);
+          if (!tables.length) return;
+          const { RouteTables = [] } = await ec2.send(
+            new DescribeRouteTablesCommand({ RouteTableIds: tables }),
+          );
+          for (const table of RouteTables) {
+            for (const a of table.Associations ?? []) {
+              if (!a.Main)
+                await ec2.send(
+                  new DisassociateRouteTableCommand({ AssociationId: a.RouteTableAssociationId }),
+                );
+            }
+            await ec2.send(new DeleteRouteTableCommand({ RouteTableId: table.RouteTableId }));
+          }
+        } catch (err) {
+          // No network stack (already deleted): nothing to make up for.
+          if (!/does not exist/.test((err as Error).message)) throw err;
+        } finally {
+          cfn.destroy();
+          ec2.destroy();
+        }
+      },
+    },
+  ];
+}

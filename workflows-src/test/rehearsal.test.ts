@@ -1,0 +1,435 @@
+/**
+ * The rehearsal: the generated workflows run end to end against moto (an AWS
+ * emulator on 127.0.0.1), in the order a person runs them in a new account,
+ * in one environment: setup, db-api, tester, webscraper, cleanup. Each runs
+ * through the local runner (rehearsal/runner.ts): GitHub's parser reads the
+ * YAML, expressions are evaluated with @actions/expressions, ./actions/* run
+ * from their committed bundles, run: steps in bash. The steps that need
+ * GitHub or Docker are the stand-ins of rehearsal/stand-ins.ts; the moto
+ * differences met on the way are handled in rehearsal/moto.ts, each next to
+ * its workaround. After each workflow the test asserts the state it leaves.
+ */
+import { execFileSync } from 'node:child_process';
+import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeInternetGatewaysCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcEndpointsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import {
+  DescribeClustersCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListClustersCommand,
+  ListTaskDefinitionFamiliesCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import {
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  ListBucketsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SCHEMA } from '../../cloudformation/tables/cli.js';
+import { readSchemaFile } from '../../cloudformation/tables/schema-file.js';
+import { type MotoServer, motoAvailable, startMoto } from '../../core/testing/moto.js';
+import { ROOT } from '../local-actions.js';
+import { immediateEcsTasks, motoHooks, motoWithListImports } from '../rehearsal/moto.js';
+import { LocalRunner, type WorkflowRun } from '../rehearsal/runner.js';
+import { standIns } from '../rehearsal/stand-ins.js';
+
+const available = motoAvailable();
+const REGION = 'ap-southeast-1';
+const ACCOUNT = '123456789012';
+const ENV = 'dev';
+const BUCKET = `mcfpipe-config-${ENV}-${ACCOUNT}-${REGION}`;
+const SHARDS = 3;
+const NETWORK_OUTPUTS = [
+  'VpcId',
+  'PublicSubnet1Id',
+  'PublicSubnet2Id',
+  'PrivateSubnetId',
+  'SGHTTP',
+  'SGPrivate',
+  'SGSSH',
+];
+
+/** The tables db_schema.json declares: the ones the db-api stack creates. */
+function readSchemaTables(): string[] {
+  return Object.keys(readSchemaFile(DEFAULT_SCHEMA).tables);
+}
+
+/** Fails with the log of every failed step, so a red rehearsal says why. */
+function expectSucceeded(run: WorkflowRun): void {
+  if (process.env.MCFPIPE_REHEARSAL_TIMES) {
+    for (const st of run.steps) console.log(`${run.file} ${st.job} ${st.id} ${st.durationMs} ms`);
+  }
+  const failed = run.steps.filter((s) => s.outcome === 'failure');
+  if (failed.length || !run.ok) {
+    throw new Error(
+      `${run.file} failed:\n${failed
+        .map((s) => `--- ${s.job} / ${s.name}\n${s.log.slice(-4000)}`)
+        .join('\n')}`,
+    );
+  }
+}
+
+describe.skipIf(!available)('rehearsal: the workflows run end to end against moto', () => {
+  let moto: MotoServer;
+  let endpoint: { endpoint: string; close(): Promise<void> };
+  let runner: LocalRunner;
+  let vpcId = '';
+  let s3: S3Client;
+  const clients: { destroy(): void }[] = [];
+  const aws = <T extends { destroy(): void }>(C: new (c: object) => T): T => {
+    const c = new C({ ...moto.clientConfig, region: REGION });
+    clients.push(c);
+    return c;
+  };
+  const config = async (key: string) => {
+    const body = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    return JSON.parse(await body.Body!.transformToString()) as {
+      OutputKey: string;
+      OutputValue: string;
+    }[];
+  };
+  const value = (doc: { OutputKey: string; OutputValue: string }[], key: string) =>
+    doc.find((o) => o.OutputKey === key)?.OutputValue;
+
+  beforeAll(async () => {
+    moto = await startMoto(REGION);
+    await immediateEcsTasks(moto);
+    endpoint = await motoWithListImports(moto);
+    s3 = new S3Client({ ...moto.clientConfig, region: REGION, forcePathStyle: true });
+    clients.push(s3);
+    runner = new LocalRunner({
+      workspace: ROOT,
+      repository: 'octo-org/mcfpipe',
+      // The runner machine's environment: no credentials (they come from the credentials
+      // step), and every AWS client pointed at moto, as a self-hosted runner could be.
+      machineEnv: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        LANG: 'C.UTF-8',
+        AWS_ENDPOINT_URL: endpoint.endpoint,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      vars: {
+        AWS_REGION: REGION,
+        AWS_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/mcfpipe-${ENV}-deployer`,
+      },
+      standIns: standIns(moto, ROOT),
+      hooks: motoHooks(moto),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const c of clients) c.destroy();
+    await endpoint?.close();
+    await moto?.stop();
+  });
+
+  it('setup: the config bucket, global_config.json, the network stack and network_config.json with its seven outputs', async () => {
+    const run = await runner.run('setup.yml', {
+      event: 'workflow_dispatch',
+      inputs: { environment: ENV },
+    });
+    expectSucceeded(run);
+    expect(run.jobs.network?.environment).toBe(ENV);
+    expect(run.jobs.network?.concurrency).toBe(`mcfpipe-${ENV}-network`);
+
+    const tags = await s3.send(new GetBucketTaggingCommand({ Bucket: BUCKET }));
+    expect(tags.TagSet).toEqual(
+      expect.arrayContaining([
+        { Key: 'mcfpipe:env', Value: ENV },
+        { Key: 'mcfpipe:managed-by', Value: 'mcfpipe' },
+      ]),
+    );
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: BUCKET }))).Status).toBe(
+      'Enabled',
+    );
+
+    const global = await config('mcfpipe/aws/global/global_config.json');
+    expect(value(global, 'Env')).toBe(ENV);
+    expect(value(global, 'AccountId')).toBe(ACCOUNT);
+    expect(value(global, 'ConfigBucket')).toBe(BUCKET);
+
+    const network = await config('mcfpipe/aws/network/network_config.json');
+    expect(network.map((o) => o.OutputKey).sort()).toEqual([...NETWORK_OUTPUTS].sort());
+    const stackOutputs = run.step('network').outputs;
+    vpcId = stackOutputs.VpcId!;
+    for (const key of NETWORK_OUTPUTS) {
+      expect(value(network, key), key).toMatch(/^(vpc|subnet|sg)-[0-9a-f]+$/);
+      expect(value(network, key), key).toBe(stackOutputs[key]);
+    }
+  }, 120_000);
+
+  it('db-api: the tables of db_schema.json, the Lambda bundle in the bucket, db_api_config.json with ApiUrl', async () => {
+    const run = await runner.run('db-api.yml', {
+      event: 'workflow_dispatch',
+      inputs: { environment: ENV },
+    });
+    expectSucceeded(run);
+
+    const { TableNames = [] } = await aws(DynamoDBClient).send(new ListTablesCommand({}));
+    const expected = readSchemaTables().map((t) => `mcfpipe-${ENV}-${t}`);
+    expect(TableNames.filter((t) => t.startsWith(`mcfpipe-${ENV}-`)).sort()).toEqual(
+      expected.sort(),
+    );
+    const job = await aws(DynamoDBClient).send(
+      new DescribeTableCommand({ TableName: `mcfpipe-${ENV}-job` }),
+    );
+    expect(job.Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+
+    const code = run.step('code').outputs;
+    expect(code.bucket).toBe(BUCKET);
+    expect(code.key).toMatch(/^mcfpipe\/db-api\/lambda-[0-9a-f]{16}\.zip$/);
+    const zip = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: code.key }));
+    expect((await zip.Body!.transformToByteArray()).subarray(0, 2)).toEqual(
+      new Uint8Array([0x50, 0x4b]),
+    );
+
+    const api = await config('mcfpipe/aws/db-api/db_api_config.json');
+    expect(value(api, 'ApiUrl')).toMatch(
+      /^https:\/\/.+\.execute-api\.ap-southeast-1\.amazonaws\.com$/,
+    );
+    expect(value(api, 'TableNamePrefix')).toBe(`mcfpipe-${ENV}-`);
+  }, 180_000);
+
+  it('tester: the image pushed once, the stack, and the tester task started with DB_API_URL from db_api_config.json', async () => {
+    const run = await runner.run('tester.yml', {
+      event: 'workflow_dispatch',
+      inputs: { environment: ENV },
+    });
+    expectSucceeded(run);
+    const image = run.step('image').outputs;
+    expect(image.exists).toBe('false');
+    expect(run.step('build').standIn).toMatch(/docker buildx build --push/);
+    const repo = `mcfpipe-${ENV}-tester`;
+    const { imageDetails = [] } = await aws(ECRClient).send(
+      new DescribeImagesCommand({ repositoryName: repo }),
+    );
+    expect(imageDetails.flatMap((d) => d.imageTags ?? [])).toEqual([image.tag]);
+    expect(image.tag).toMatch(/^src-[0-9a-f]{16}$/);
+
+    const tasks = await startedTasks(`mcfpipe-${ENV}-tester`, run.step('run').outputs['task-arns']);
+    expect(tasks).toHaveLength(1);
+    const apiUrl = value(await config('mcfpipe/aws/db-api/db_api_config.json'), 'ApiUrl');
+    expect(environmentOf(tasks[0]!).DB_API_URL).toBe(apiUrl);
+    expect(run.step('run').outputs['exit-code']).toBe('0');
+    expect(run.jobs.tester?.summary).toContain('run-fargate-task');
+
+    // Again, unchanged: the image is found in ECR and not built, the stack is left as it is.
+    const again = await runner.run('tester.yml', {
+      event: 'workflow_dispatch',
+      inputs: { environment: ENV },
+    });
+    expectSucceeded(again);
+    expect(again.step('image').outputs.exists).toBe('true');
+    expect(again.step('build').outcome).toBe('skipped');
+    expect(again.step('stack').outputs.changed).toBe('false');
+  }, 240_000);
+
+  it(`webscraper: ${SHARDS} shards with disjoint SHARD_INDEX, and each shard's summary in the job summary`, async () => {
+    const run = await runner.run('webscraper.yml', {
+      event: 'workflow_dispatch',
+      inputs: { environment: ENV, shards: String(SHARDS) },
+    });
+    expectSucceeded(run);
+    expect(run.jobs.scrape?.concurrency).toBe(`mcfpipe-${ENV}-webscraper-scrape`);
+    const tasks = await startedTasks(
+      `mcfpipe-${ENV}-webscraper`,
+      run.step('run').outputs['task-arns'],
+    );
+    expect(tasks).toHaveLength(SHARDS);
+    const shards = tasks.map((t) => environmentOf(t));
+    expect(shards.map((e) => Number(e.SHARD_INDEX)).sort()).toEqual([0, 1, 2]);
+    for (const e of shards) {
+      expect(e.SHARD_COUNT).toBe(String(SHARDS));
+      expect(e.SCRAPER_FORCE).toBe('false');
+    }
+    const summary = run.jobs.scrape!.summary;
+    expect(summary).toContain(`## Scrape: ${SHARDS} shard(s)`);
+    for (const shard of [0, 1, 2])
+      expect(summary).toMatch(new RegExp(`\\| ${shard} \\| complete \\| 3 \\| ${250 + shard} \\|`));
+    expect(summary).toContain('| all | | 9 | 753 |');
+    const published = await config('mcfpipe/aws/webscraper/webscraper_config.json');
+    expect(value(published, 'StateLocation')).toBe(
+      `s3://${BUCKET}/mcfpipe/webscraper/mcfpipe-${ENV}/state`,
+    );
+  }, 240_000);
+
+  it('cleanup refuses a real run whose confirm does not repeat the environment, before any AWS call', async () => {
+    const run = await runner.run('cleanup.yml', {
+      event: 'workflow_dispatch',
+      inputs: { environment: ENV, confirm: 'prod', 'dry-run': false },
+    });
+    expect(run.ok).toBe(false);
+    expect(run.steps[0]?.annotations.join('\n')).toMatch(/Run again with confirm set to dev/);
+    expect(run.steps.slice(1).every((s) => s.outcome === 'skipped')).toBe(true);
+    expect(await stackNames()).toHaveLength(4);
+  }, 60_000);
+
+  it('cleanup is a dry run by default: everything listed, nothing deleted', async () => {
+    const run = await runner.run('cleanup.yml', {
+      event: 'workflow_dispatch',
+      inputs: { environment: ENV },
+    });
+    expectSucceeded(run);
+    const wouldDelete = JSON.parse(run.step('cleanup').outputs['would-delete']!) as {
+      kind: string;
+      name: string;
+    }[];
+    expect(wouldDelete.map((w) => w.name)).toEqual(
+      expect.arrayContaining([
+        `mcfpipe-${ENV}-network`,
+        `mcfpipe-${ENV}-webscraper`,
+        BUCKET,
+        `mcfpipe-${ENV}-tester`,
+      ]),
+    );
+    expect(await stackNames()).toHaveLength(4);
+  }, 120_000);
+
+  it('cleanup with confirm: nothing of the environment is left but the Retain tables, which it lists as kept', async () => {
+    const run = await runner.run('cleanup.yml', {
+      event: 'workflow_dispatch',
+      inputs: { environment: ENV, confirm: ENV, 'dry-run': false },
+    });
+    expectSucceeded(run);
+    const outputs = run.step('cleanup').outputs;
+    const kept = JSON.parse(outputs.kept!) as { kind: string; name: string }[];
+    const tables = readSchemaTables()
+      .map((t) => `mcfpipe-${ENV}-${t}`)
+      .sort();
+    expect(kept.map((k) => k.name).sort()).toEqual(tables);
+
+    const left = await inventory(vpcId);
+    const none: string[] = [];
+    expect(left).toEqual({
+      stacks: none,
+      buckets: none,
+      'ecr repositories': none,
+      'log groups': none,
+      // Kept by design (DeletionPolicy Retain: they hold the data), and listed as kept above.
+      tables,
+      functions: none,
+      roles: none,
+      vpcs: none,
+      subnets: none,
+      'security groups': none,
+      // Left by moto, not by AWS: moto's DeleteStack does not delete ECS clusters, task
+      // definitions (AWS deregisters the revisions), the internet gateway or VPC endpoints.
+      'ecs clusters': [`mcfpipe-${ENV}-tester`, `mcfpipe-${ENV}-webscraper`],
+      'task definitions': [`mcfpipe-${ENV}-tester`, `mcfpipe-${ENV}-webscraper`],
+      'internet gateways': [expect.stringMatching(/^igw-/)],
+      'vpc endpoints': [`com.amazonaws.${REGION}.dynamodb`, `com.amazonaws.${REGION}.s3`],
+    });
+  }, 180_000);
+
+  async function stackNames(): Promise<string[]> {
+    const { StackSummaries = [] } = await aws(CloudFormationClient).send(new ListStacksCommand({}));
+    return StackSummaries.filter((s) => s.StackStatus !== 'DELETE_COMPLETE')
+      .map((s) => s.StackName!)
+      .filter((n) => n.startsWith(`mcfpipe-${ENV}-`))
+      .sort();
+  }
+
+  /** The tasks as ECS describes them (the step's task-arns output names them). */
+  async function startedTasks(cluster: string, arns = ''): Promise<Task[]> {
+    const taskArns = arns.split('\n').filter(Boolean);
+    if (!taskArns.length) return [];
+    const { tasks = [] } = await aws(ECSClient).send(
+      new DescribeTasksCommand({ cluster, tasks: taskArns }),
+    );
+    return tasks;
+  }
+
+  /** A list the AWS CLI prints (the run: steps use the same CLI). */
+  function awsCli(...args: string[]): string[] {
+    const out = execFileSync('aws', [...args, '--output', 'json'], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        ...moto.env,
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_REGION: REGION,
+        AWS_DEFAULT_REGION: REGION,
+      },
+    });
+    return JSON.parse(out) as string[];
+  }
+
+  /** Everything named for the environment that is left, by kind. */
+  async function inventory(vpcId: string): Promise<Record<string, string[]>> {
+    const prefix = `mcfpipe-${ENV}-`;
+    const ec2 = aws(EC2Client);
+    const { Buckets = [] } = await s3.send(new ListBucketsCommand({}));
+    const { repositories = [] } = await aws(ECRClient).send(new DescribeRepositoriesCommand({}));
+    const { logGroups = [] } = await aws(CloudWatchLogsClient).send(
+      new DescribeLogGroupsCommand({}),
+    );
+    const { TableNames = [] } = await aws(DynamoDBClient).send(new ListTablesCommand({}));
+    const functions = awsCli('lambda', 'list-functions', '--query', 'Functions[].FunctionName');
+    const roles = awsCli('iam', 'list-roles', '--query', 'Roles[].RoleName');
+    const { clusterArns = [] } = await aws(ECSClient).send(new ListClustersCommand({}));
+    const { clusters = [] } = clusterArns.length
+      ? await aws(ECSClient).send(new DescribeClustersCommand({ clusters: clusterArns }))
+      : { clusters: [] };
+    const { families = [] } = await aws(ECSClient).send(
+      new ListTaskDefinitionFamiliesCommand({ familyPrefix: prefix, status: 'ACTIVE' }),
+    );
+    const vpc = { Name: 'vpc-id', Values: [vpcId] };
+    const { Vpcs = [] } = await ec2.send(new DescribeVpcsCommand({ Filters: [vpc] }));
+    const { Subnets = [] } = await ec2.send(new DescribeSubnetsCommand({ Filters: [vpc] }));
+    const { SecurityGroups = [] } = await ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [vpc] }),
+    );
+    const { InternetGateways = [] } = await ec2.send(
+      new DescribeInternetGatewaysCommand({
+        Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }],
+      }),
+    );
+    const { VpcEndpoints = [] } = await ec2.send(
+      new DescribeVpcEndpointsCommand({ Filters: [vpc] }),
+    );
+    const found: Record<string, string[]> = {
+      stacks: await stackNames(),
+      buckets: Buckets.map((b) => b.Name!).filter((n) => n.startsWith(`mcfpipe-config-${ENV}-`)),
+      'ecr repositories': repositories.map((r) => r.repositoryName!),
+      'log groups': logGroups.map((g) => g.logGroupName!).filter((n) => n.includes(prefix)),
+      tables: TableNames.filter((n) => n.startsWith(prefix)),
+      functions: functions.filter((n) => n.startsWith(prefix)),
+      roles: roles.filter((n) => n.startsWith(prefix)),
+      'ecs clusters': clusters
+        .filter((c) => c.status === 'ACTIVE')
+        .map((c) => c.clusterName!)
+        .filter((n) => n.startsWith(prefix)),
+      'task definitions': families,
+      vpcs: Vpcs.map((v) => v.VpcId!),
+      subnets: Subnets.map((x) => x.SubnetId!),
+      'security groups': SecurityGroups.filter((g) => g.GroupName !== 'default').map(
+        (g) => g.GroupId!,
+      ),
+      'internet gateways': InternetGateways.map((g) => g.InternetGatewayId!),
+      'vpc endpoints': VpcEndpoints.filter((e) => String(e.State).toLowerCase() !== 'deleted').map(
+        (e) => e.ServiceName!,
+      ),
+    };
+    return Object.fromEntries(Object.entries(found).map(([k, v]) => [k, v.sort()]));
+  }
+});
+
+function environmentOf(task: Task): Record<string, string> {
+  const env = task.overrides?.containerOverrides?.[0]?.environment ?? [];
+  return Object.fromEntries(env.map((e) => [e.name!, e.value!]));
+}
