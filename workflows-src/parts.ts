@@ -27,7 +27,7 @@ export const NODE_VERSION = '24';
 /** Repository and environment variables the workflows read (docs/deploy.md explains each). */
 export const VARS = {
   region: 'AWS_REGION',
-  role: 'AWS_ROLE_ARN',
+  role: 'AWS_DEPLOY_ROLE_ARN',
   scrapeEnvironment: 'MCFPIPE_SCRAPE_ENVIRONMENT',
   scrapeShards: 'MCFPIPE_SCRAPE_SHARDS',
   deployEnvironment: 'MCFPIPE_DEPLOY_ENVIRONMENT',
@@ -37,7 +37,7 @@ export const VARS = {
 export function environmentInput(): ChoiceInput {
   return {
     type: 'choice',
-    description: 'Environment (its GitHub environment holds AWS_ROLE_ARN)',
+    description: 'Environment (its GitHub environment holds AWS_DEPLOY_ROLE_ARN)',
     required: true,
     default: 'dev',
     options: ENVIRONMENTS,

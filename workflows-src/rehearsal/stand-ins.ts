@@ -45,7 +45,9 @@ export function standIns(moto: MotoServer, workspace: string): StandIn[] {
       async run(ctx) {
         const role = ctx.with['role-to-assume'] ?? '';
         if (!/^arn:aws:iam::\d{12}:role\/.+/.test(role)) {
-          throw new Error(`role-to-assume is not a role ARN: "${role}" (is AWS_ROLE_ARN set?)`);
+          throw new Error(
+            `role-to-assume is not a role ARN: "${role}" (is AWS_DEPLOY_ROLE_ARN set?)`,
+          );
         }
         const region = ctx.with['aws-region'] ?? '';
         if (!region) throw new Error('aws-region is empty (is AWS_REGION set?)');

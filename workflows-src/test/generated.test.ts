@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generate, WORKFLOW_DIR } from '../cli.js';
-import { localAction } from '../local-actions.js';
+import { localAction, ROOT } from '../local-actions.js';
 import { THIRD_PARTY } from '../third-party.js';
 import { actionlint, parseWithGitHubParser } from '../validate.js';
 
@@ -166,5 +166,29 @@ describe('the committed workflows', () => {
         }
       }
     }
+  });
+});
+
+describe('docs/deploy.md', () => {
+  const doc = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
+  const table = doc.split(/^## Secrets and variables, by workflow$/m)[1]?.split(/^## /m)[0] ?? '';
+
+  it.each(files)('names every variable and secret %s reads, in its row', (file) => {
+    const text = committed.get(file)!;
+    const row = table.split('\n').find((l) => l.startsWith(`| \`${file}\` |`));
+    expect(row, `no row for ${file}`).toBeDefined();
+    const names = [...text.matchAll(/\b(?:vars|secrets)\.([A-Za-z_][A-Za-z0-9_]*)/g)].map(
+      (m) => m[1]!,
+    );
+    for (const name of new Set(names))
+      expect(row, `${file} reads ${name}`).toContain(`\`${name}\``);
+    if (names.length === 0) expect(row).toMatch(/\| none \|/);
+    expect(text, `${file} reads a secret`).not.toMatch(/\bsecrets\./);
+  });
+
+  it('lists every workflow in the order table', () => {
+    const order =
+      doc.split(/^## The workflows, in the order you meet them$/m)[1]?.split(/^## /m)[0] ?? '';
+    for (const file of files) expect(order, file).toContain(`| \`${file}\` |`);
   });
 });

@@ -46,7 +46,22 @@ import { immediateEcsTasks, motoHooks, motoWithListImports } from '../rehearsal/
 import { LocalRunner, type WorkflowRun } from '../rehearsal/runner.js';
 import { standIns } from '../rehearsal/stand-ins.js';
 
-const available = motoAvailable();
+/** The run: steps call the AWS CLI, as they do on GitHub's runners. Required in CI, like moto. */
+function awsCliAvailable(): boolean {
+  try {
+    execFileSync('aws', ['--version'], { stdio: 'ignore', timeout: 30_000 });
+    return true;
+  } catch {
+    if (process.env.CI === 'true') {
+      throw new Error(
+        'The workflow rehearsal needs the AWS CLI in CI: pip install awscli (or AWS CLI v2).',
+      );
+    }
+    return false;
+  }
+}
+
+const available = motoAvailable() && awsCliAvailable();
 const REGION = 'ap-southeast-1';
 const ACCOUNT = '123456789012';
 const ENV = 'dev';
@@ -125,7 +140,7 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
       },
       vars: {
         AWS_REGION: REGION,
-        AWS_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/mcfpipe-${ENV}-deployer`,
+        AWS_DEPLOY_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/mcfpipe-${ENV}-deployer`,
       },
       standIns: standIns(moto, ROOT),
       hooks: motoHooks(moto),

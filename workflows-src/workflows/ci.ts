@@ -33,7 +33,7 @@ export const ci: Workflow = {
   summary:
     "Lint, typecheck, fresh bundles and workflows (actionlint, GitHub's workflow parser), and the tests on Node 20 and 24, on pull requests and pushes to main. No AWS credentials.",
   on: {
-    pullRequest: {},
+    pullRequest: { branches: ['main'] },
     push: { branches: ['main'] },
   },
   permissions: READ_ONLY,
