@@ -64,15 +64,18 @@ export interface Triggers {
   workflowRun?: { workflows: string[]; types: ['completed']; branches: string[] };
 }
 
-/** A step running one of this repository's actions (./actions/<name>). */
-export interface LocalActionStep {
-  kind: 'local';
+interface ActionStepBase {
   name: string;
   id?: string;
   if?: Text;
   action: string;
   with?: Record<string, Text>;
   env?: Record<string, Text>;
+}
+
+/** A step running one of this repository's actions (./actions/<name>). */
+export interface LocalActionStep extends ActionStepBase {
+  kind: 'local';
   continueOnError?: boolean;
   /**
    * deploy-stack only: the template whose Outputs the step also sets as
@@ -82,15 +85,9 @@ export interface LocalActionStep {
   stackOutputsFrom?: string;
 }
 
-/** A step running a pinned third-party action (see third-party.ts). */
-export interface RemoteActionStep {
+/** A step running a pinned third-party action (`action` names a row of third-party.ts). */
+export interface RemoteActionStep extends ActionStepBase {
   kind: 'remote';
-  name: string;
-  id?: string;
-  if?: Text;
-  action: string;
-  with?: Record<string, Text>;
-  env?: Record<string, Text>;
 }
 
 /** A `run:` step (bash). Outputs it writes to $GITHUB_OUTPUT are declared in `outputs`. */

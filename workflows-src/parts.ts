@@ -7,14 +7,19 @@
 import { imageSources } from './image-sources.js';
 import type {
   BooleanInput,
+  CallInput,
   ChoiceInput,
   Concurrency,
+  DispatchInput,
   LocalActionStep,
   Permissions,
   RemoteActionStep,
   RunStep,
+  Step,
+  StepsJob,
   StringInput,
   Text,
+  Triggers,
 } from './model.js';
 import { expr, stepOutput } from './model.js';
 
@@ -116,6 +121,43 @@ export class Names {
 /** publish-config's key of a layer: mcfpipe/aws/<layer>/<layer with - as _>_config.json. */
 export function configKey(layer: string): string {
   return `mcfpipe/aws/${layer}/${layer.replace(/-/g, '_')}_config.json`;
+}
+
+/**
+ * A layer workflow's triggers: by hand (workflow_dispatch, the environment as a choice) and
+ * from deploy.yml (workflow_call, the environment as a string, and the commit to check out).
+ */
+export function layerTriggers(
+  dispatch: Record<string, DispatchInput> = {},
+  call: Record<string, CallInput> = {},
+): Triggers {
+  return {
+    workflowDispatch: { inputs: { environment: environmentInput(), ...dispatch } },
+    workflowCall: {
+      inputs: { environment: environmentCallInput(), ref: refCallInput(), ...call },
+    },
+  };
+}
+
+/**
+ * A job that deploys or operates one layer of one environment: in the environment's GitHub
+ * environment (its deploy role and protection rules), with OIDC credentials, one at a time
+ * per environment and layer.
+ */
+export function layerJob(
+  names: Names,
+  layer: string,
+  job: { name: string; timeoutMinutes: number; steps: Step[] } & Partial<StepsJob>,
+): StepsJob {
+  return {
+    kind: 'steps',
+    runsOn: RUNS_ON,
+    environment: names.environment,
+    permissions: OIDC,
+    concurrency: names.concurrency(layer),
+    ...job,
+    name: `${job.name} (${names.environment})`,
+  };
 }
 
 export const READ_ONLY: Permissions = { contents: 'read' };

@@ -38,6 +38,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OUTPUT_CONTRACT } from '../../cloudformation/checks/templates.js';
 import { DEFAULT_SCHEMA } from '../../cloudformation/tables/cli.js';
 import { readSchemaFile } from '../../cloudformation/tables/schema-file.js';
 import { type MotoServer, motoAvailable, startMoto } from '../../core/testing/moto.js';
@@ -67,15 +68,8 @@ const ACCOUNT = '123456789012';
 const ENV = 'dev';
 const BUCKET = `mcfpipe-config-${ENV}-${ACCOUNT}-${REGION}`;
 const SHARDS = 3;
-const NETWORK_OUTPUTS = [
-  'VpcId',
-  'PublicSubnet1Id',
-  'PublicSubnet2Id',
-  'PrivateSubnetId',
-  'SGHTTP',
-  'SGPrivate',
-  'SGSSH',
-];
+/** The network layer's contract: the outputs every later layer reads. */
+const NETWORK_OUTPUTS = OUTPUT_CONTRACT.network.outputs;
 
 /** The tables db_schema.json declares: the ones the db-api stack creates. */
 function readSchemaTables(): string[] {

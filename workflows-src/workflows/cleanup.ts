@@ -7,7 +7,7 @@
  * DynamoDB tables (DeletionPolicy Retain: they hold the data), listed as kept.
  */
 import { expr, type Workflow } from '../model.js';
-import { awsCredentials, booleanInput, environmentInput, Names, OIDC, RUNS_ON } from '../parts.js';
+import { awsCredentials, booleanInput, environmentInput, layerJob, Names } from '../parts.js';
 
 const CHECK_CONFIRMATION = `if [[ "$DRY_RUN" == true ]]; then
   echo "Dry run: nothing will be deleted."
@@ -41,13 +41,8 @@ export const cleanup: Workflow = {
   },
   permissions: {},
   jobs: {
-    cleanup: {
-      kind: 'steps',
-      name: `Clean up ${names.environment}${expr(`inputs.dry-run && ' (dry run)' || ''`)}`,
-      runsOn: RUNS_ON,
-      environment: names.environment,
-      permissions: OIDC,
-      concurrency: names.concurrency('cleanup'),
+    cleanup: layerJob(names, 'cleanup', {
+      name: `Clean up${expr(`inputs.dry-run && ' (dry run)' || ''`)}`,
       timeoutMinutes: 90,
       steps: [
         {
@@ -82,6 +77,6 @@ export const cleanup: Workflow = {
           },
         },
       ],
-    },
+    }),
   },
 };

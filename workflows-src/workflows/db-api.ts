@@ -5,19 +5,17 @@
  * key derived from its content (an unchanged bundle is neither uploaded nor
  * redeployed), deploys the stack and publishes db_api_config.json (ApiUrl).
  */
+import { OUTPUT_CONTRACT } from '../../cloudformation/checks/templates.js';
 import { expr, stepOutput, type Workflow } from '../model.js';
 import {
   awsCredentials,
   checkout,
-  environmentCallInput,
-  environmentInput,
   installDependencies,
+  layerJob,
+  layerTriggers,
   Names,
-  OIDC,
   publishStackOutputs,
-  RUNS_ON,
   readConfig,
-  refCallInput,
   setupNode,
 } from '../parts.js';
 
@@ -41,42 +39,24 @@ fi
 
 const names = new Names('inputs.environment');
 
-export const NETWORK_KEYS = [
-  'VpcId',
-  'PublicSubnet1Id',
-  'PublicSubnet2Id',
-  'PrivateSubnetId',
-  'SGHTTP',
-  'SGPrivate',
-  'SGSSH',
-];
-
 export const dbApi: Workflow = {
   file: 'db-api.yml',
   source: 'workflows-src/workflows/db-api.ts',
   name: 'db-api',
   summary:
     'Deploys the DB API layer: DynamoDB tables generated from runtime/schema/db_schema.json, the Lambda bundle, the HTTP API; publishes db_api_config.json. Needs setup.',
-  on: {
-    workflowDispatch: { inputs: { environment: environmentInput() } },
-    workflowCall: { inputs: { environment: environmentCallInput(), ref: refCallInput() } },
-  },
+  on: layerTriggers(),
   permissions: {},
   jobs: {
-    'db-api': {
-      kind: 'steps',
-      name: `DB API (${names.environment})`,
-      runsOn: RUNS_ON,
-      environment: names.environment,
-      permissions: OIDC,
-      concurrency: names.concurrency('db-api'),
+    'db-api': layerJob(names, 'db-api', {
+      name: 'DB API',
       timeoutMinutes: 45,
       steps: [
         checkout(expr('inputs.ref')),
         setupNode(),
         installDependencies(),
         awsCredentials('db-api'),
-        readConfig('network', names, 'network', NETWORK_KEYS),
+        readConfig('network', names, 'network', OUTPUT_CONTRACT.network.outputs),
         {
           kind: 'run',
           name: 'Template: db-api.yaml with the tables of db_schema.json',
@@ -118,6 +98,6 @@ export const dbApi: Workflow = {
         },
         publishStackOutputs(names, 'db-api', 'stack'),
       ],
-    },
+    }),
   },
 };

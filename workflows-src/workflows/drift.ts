@@ -6,7 +6,7 @@
  * stacks that drifted.
  */
 import { expr, type Step, stepOutput, type Workflow } from '../model.js';
-import { awsCredentials, environmentInput, Names, OIDC, RUNS_ON, VARS } from '../parts.js';
+import { awsCredentials, environmentInput, layerJob, Names, VARS } from '../parts.js';
 
 const LAYERS = ['network', 'db-api', 'tester', 'webscraper'];
 const names = new Names('matrix.environment');
@@ -33,14 +33,9 @@ export const drift: Workflow = {
   },
   permissions: {},
   jobs: {
-    drift: {
-      kind: 'steps',
-      name: `Drift (${names.environment})`,
+    drift: layerJob(names, 'drift', {
+      name: 'Drift',
       if: `github.event_name != 'schedule' || vars.${VARS.driftEnvironments} != ''`,
-      runsOn: RUNS_ON,
-      environment: names.environment,
-      permissions: OIDC,
-      concurrency: names.concurrency('drift'),
       timeoutMinutes: 30,
       strategy: {
         failFast: false,
@@ -70,7 +65,7 @@ export const drift: Workflow = {
           run: VERDICT(LAYERS.map((l) => l.replace(/-/g, '_').toUpperCase())),
         },
       ],
-    },
+    }),
   },
 };
 

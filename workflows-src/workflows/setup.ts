@@ -8,13 +8,10 @@ import { expr, stepOutput, type Workflow } from '../model.js';
 import {
   awsCredentials,
   checkout,
-  environmentCallInput,
-  environmentInput,
+  layerJob,
+  layerTriggers,
   Names,
-  OIDC,
   publishStackOutputs,
-  RUNS_ON,
-  refCallInput,
   VARS,
 } from '../parts.js';
 
@@ -26,19 +23,11 @@ export const setup: Workflow = {
   name: 'setup',
   summary:
     "Deploys an environment's foundation: the config bucket with global_config.json, the network stack, and network_config.json. Run it first, after the one-time github-oidc bootstrap (docs/deploy.md).",
-  on: {
-    workflowDispatch: { inputs: { environment: environmentInput() } },
-    workflowCall: { inputs: { environment: environmentCallInput(), ref: refCallInput() } },
-  },
+  on: layerTriggers(),
   permissions: {},
   jobs: {
-    network: {
-      kind: 'steps',
-      name: `Network (${names.environment})`,
-      runsOn: RUNS_ON,
-      environment: names.environment,
-      permissions: OIDC,
-      concurrency: names.concurrency('network'),
+    network: layerJob(names, 'network', {
+      name: 'Network',
       timeoutMinutes: 40,
       steps: [
         checkout(expr('inputs.ref')),
@@ -79,6 +68,6 @@ export const setup: Workflow = {
         },
         publishStackOutputs(names, 'network', 'network'),
       ],
-    },
+    }),
   },
 };

@@ -8,16 +8,12 @@ import { expr, stepOutput, type Workflow } from '../model.js';
 import {
   awsCredentials,
   checkout,
-  configKey,
-  environmentCallInput,
-  environmentInput,
   imageSteps,
+  layerJob,
+  layerTriggers,
   Names,
-  OIDC,
   publishStackOutputs,
-  RUNS_ON,
   readConfig,
-  refCallInput,
 } from '../parts.js';
 
 const names = new Names('inputs.environment');
@@ -28,19 +24,11 @@ export const tester: Workflow = {
   name: 'tester',
   summary:
     'Builds the tester image when its sources changed, deploys the tester stack and runs the DB API test suite as a Fargate task against the environment: its exit code is the verdict. Needs db-api.',
-  on: {
-    workflowDispatch: { inputs: { environment: environmentInput() } },
-    workflowCall: { inputs: { environment: environmentCallInput(), ref: refCallInput() } },
-  },
+  on: layerTriggers(),
   permissions: {},
   jobs: {
-    tester: {
-      kind: 'steps',
-      name: `Tester (${names.environment})`,
-      runsOn: RUNS_ON,
-      environment: names.environment,
-      permissions: OIDC,
-      concurrency: names.concurrency('tester'),
+    tester: layerJob(names, 'tester', {
+      name: 'Tester',
       timeoutMinutes: 60,
       steps: [
         checkout(expr('inputs.ref')),
@@ -75,12 +63,12 @@ export const tester: Workflow = {
             cluster: stepOutput('stack', 'ClusterName'),
             'task-definition': stepOutput('stack', 'TaskDefinitionFamily'),
             container: stepOutput('stack', 'ContainerName'),
-            'network-config': `s3://${names.configBucket}/${configKey('network')}`,
+            'network-config': names.configUrl('network'),
             environment: `DB_API_URL=${stepOutput('api', 'ApiUrl')}\n`,
             'timeout-minutes': '20',
           },
         },
       ],
-    },
+    }),
   },
 };

@@ -10,15 +10,12 @@ import {
   awsCredentials,
   booleanInput,
   checkout,
-  environmentCallInput,
-  environmentInput,
   imageSteps,
+  layerJob,
+  layerTriggers,
   Names,
-  OIDC,
   publishStackOutputs,
-  RUNS_ON,
   readConfig,
-  refCallInput,
   VARS,
 } from '../parts.js';
 
@@ -84,11 +81,17 @@ PY
 const names = new Names(`inputs.environment || vars.${VARS.scrapeEnvironment}`);
 const DRY_RUN = 'inputs.dry-run';
 
-const shardsInput = {
-  type: 'string' as const,
-  description: `Number of tasks (shards), 1 to 50 (empty: ${VARS.scrapeShards}, else 1)`,
-  required: false,
-  default: '',
+/** Inputs of a run by hand or from deploy.yml (a scheduled run has none: the defaults apply). */
+const SCRAPE_INPUTS = {
+  shards: {
+    type: 'string' as const,
+    description: `Number of tasks (shards), 1 to 50 (empty: ${VARS.scrapeShards}, else 1)`,
+    required: false,
+    default: '',
+  },
+  force: booleanInput("Scrape again even when today's run is complete (SCRAPER_FORCE)", false),
+  'dry-run': booleanInput('Plan the stack change and start nothing', false),
+  scrape: booleanInput('Run the shards after deploying (false: deploy only)', true),
 };
 
 export const webscraper: Workflow = {
@@ -100,39 +103,13 @@ export const webscraper: Workflow = {
     schedule: [
       { cron: '17 22 * * *', comment: '22:17 UTC = 06:17 Asia/Singapore (UTC+8 all year)' },
     ],
-    workflowDispatch: {
-      inputs: {
-        environment: environmentInput(),
-        shards: shardsInput,
-        force: booleanInput(
-          "Scrape again even when today's run is complete (SCRAPER_FORCE)",
-          false,
-        ),
-        'dry-run': booleanInput('Plan the stack change and start nothing', false),
-        scrape: booleanInput('Run the shards after deploying (false: deploy only)', true),
-      },
-    },
-    workflowCall: {
-      inputs: {
-        environment: environmentCallInput(),
-        ref: refCallInput(),
-        shards: shardsInput,
-        force: booleanInput("Scrape again even when today's run is complete", false),
-        'dry-run': booleanInput('Plan the stack change and start nothing', false),
-        scrape: booleanInput('Run the shards after deploying (false: deploy only)', true),
-      },
-    },
+    ...layerTriggers(SCRAPE_INPUTS, SCRAPE_INPUTS),
   },
   permissions: {},
   jobs: {
-    deploy: {
-      kind: 'steps',
-      name: `Deploy the webscraper (${names.environment})`,
+    deploy: layerJob(names, 'webscraper', {
+      name: 'Deploy the webscraper',
       if: `github.event_name != 'schedule' || vars.${VARS.scrapeEnvironment} != ''`,
-      runsOn: RUNS_ON,
-      environment: names.environment,
-      permissions: OIDC,
-      concurrency: names.concurrency('webscraper'),
       timeoutMinutes: 60,
       outputs: {
         cluster: stepOutput('stack', 'ClusterName'),
@@ -173,16 +150,11 @@ export const webscraper: Workflow = {
         },
         { ...publishStackOutputs(names, 'webscraper', 'stack'), if: `!${DRY_RUN}` },
       ],
-    },
-    scrape: {
-      kind: 'steps',
-      name: `Scrape (${names.environment})`,
+    }),
+    scrape: layerJob(names, 'webscraper-scrape', {
+      name: 'Scrape',
       needs: ['deploy'],
       if: `!${DRY_RUN} && (github.event_name == 'schedule' || inputs.scrape)`,
-      runsOn: RUNS_ON,
-      environment: names.environment,
-      permissions: OIDC,
-      concurrency: names.concurrency('webscraper-scrape'),
       timeoutMinutes: 150,
       steps: [
         awsCredentials('webscraper'),
@@ -212,6 +184,6 @@ export const webscraper: Workflow = {
           run: SCRAPE_SUMMARY,
         },
       ],
-    },
+    }),
   },
 };
