@@ -149,7 +149,15 @@ describe('the bundled CLI (as the container runs it)', () => {
 
   it('fails the race case against a server that checks If-Match by reading before writing', async () => {
     // If-Match checked with a GET, then an unconditional write: a lost-update race.
+    // Every checked write waits until all five writers have checked (a barrier, not
+    // a fixed pause, so a loaded machine cannot serialise them and hide the race).
     const real = createHandler({ store: api.store, log: () => {} });
+    const WRITERS = 5;
+    let checked = 0;
+    let release!: () => void;
+    const allChecked = new Promise<void>((r) => {
+      release = r;
+    });
     const racy = await serveHandler(async (req) => {
       const { 'if-match': ifMatch, ...headers } = req.headers;
       if (ifMatch === undefined || req.method === 'GET') return real(req);
@@ -157,7 +165,8 @@ describe('the bundled CLI (as the container runs it)', () => {
       if (current.status === 200 && current.headers.etag !== ifMatch) {
         return real(req); // the real answer: 409
       }
-      await new Promise((r) => setTimeout(r, 50));
+      if (++checked >= WRITERS) release();
+      await Promise.race([allChecked, new Promise((r) => setTimeout(r, 10_000))]);
       return real({ ...req, headers });
     });
     try {
