@@ -89,6 +89,24 @@ export function isThrottling(err: unknown): boolean {
   return (code !== undefined && THROTTLED.has(code)) || /rate exceeded/i.test(messageOf(err));
 }
 
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNREFUSED',
+  'EAI_AGAIN',
+  'TimeoutError',
+]);
+
+/** Throttling, an HTTP 5xx, or a network error: worth trying again later. */
+export function isTransient(err: unknown): boolean {
+  if (isThrottling(err)) return true;
+  const e = err as { $metadata?: { httpStatusCode?: number }; code?: string } | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return true;
+  return [errorCode(err), e?.code].some((code) => code !== undefined && TRANSIENT_CODES.has(code));
+}
+
 export function isAccessDenied(err: unknown): boolean {
   const code = errorCode(err);
   return code !== undefined && ACCESS_DENIED.has(code);

@@ -26,8 +26,7 @@ import {
   GetLogEventsCommand,
   type GetLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { errorCode } from '../../core/errors.js';
-import { isTransient } from './stack-wait.js';
+import { errorCode, isTransient } from '../../core/errors.js';
 
 export interface LogLine {
   /** When the line was written (ms since the epoch). */

@@ -20,8 +20,10 @@ import {
   type ListObjectVersionsCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { type Clock, systemClock } from '../../core/clock.js';
+import { forEachLimit } from '../../core/concurrency.js';
 import { ActionError, errorCode } from '../../core/errors.js';
-import { sleep } from '../../core/time.js';
+import { resend } from '../../core/retry.js';
 
 /** S3's limit of keys per DeleteObjects call, and of keys per list page. */
 export const BATCH = 1000;
@@ -165,8 +167,8 @@ export interface EmptyOptions extends ListOptions {
    * answer SlowDown with more load.
    */
   retryPauseMs?: number;
-  /** For tests: how to wait (default: a timer). */
-  sleep?: (ms: number) => Promise<void>;
+  /** The clock the pause is taken on (tests pass a virtual one). */
+  clock?: Clock;
 }
 
 export interface EmptyResult extends BucketInventory {
@@ -181,6 +183,8 @@ const RETRY_PER_KEY = new Set([
   'ServiceUnavailable',
   'RequestTimeout',
 ]);
+/** DeleteObjects calls per key: the first and one retry of a key S3 refused for a transient reason. */
+const PER_KEY_ATTEMPTS = 2;
 
 interface KeyError {
   ref: ObjectRef;
@@ -194,16 +198,14 @@ export async function emptyBucket(
   bucket: string,
   opts: EmptyOptions = {},
 ): Promise<EmptyResult> {
-  const concurrency = Math.max(1, opts.concurrency ?? 4);
   const result: EmptyResult = { versions: 0, deleteMarkers: 0, bytes: 0, deleted: 0 };
-  const inFlight = new Set<Promise<void>>();
   const failed: KeyError[] = [];
-  let firstError: unknown;
+  const pauseMs = opts.retryPauseMs ?? 1000;
 
-  const deleteBatch = async (refs: ObjectRef[], retryErrors: boolean): Promise<void> => {
+  const deleteOnce = async (refs: ObjectRef[], attempt: number): Promise<ObjectRef[]> => {
     const out = await deleteObjects(s3, bucket, refs, opts.expectedOwner);
     const { errors, unmatched } = matchErrors(refs, out.Errors ?? []);
-    const retry: ObjectRef[] = [];
+    const again: ObjectRef[] = [];
     for (const ref of refs) {
       const error = errors.get(ref);
       if (!error) {
@@ -211,7 +213,7 @@ export async function emptyBucket(
         if (ref.deleteMarker) result.deleteMarkers++;
         else result.versions++;
         result.bytes += ref.size;
-      } else if (retryErrors && RETRY_PER_KEY.has(error.code)) retry.push(ref);
+      } else if (attempt < PER_KEY_ATTEMPTS && RETRY_PER_KEY.has(error.code)) again.push(ref);
       else failed.push({ ref, ...error });
     }
     // An error S3 reported for no key that was sent still means something was not deleted.
@@ -220,30 +222,31 @@ export async function emptyBucket(
       result.deleted = Math.max(0, result.deleted - 1);
     }
     opts.onProgress?.(result.deleted, result.bytes);
-    if (retry.length) {
-      await (opts.sleep ?? sleep)(opts.retryPauseMs ?? 1000);
-      await deleteBatch(retry, false);
-    }
+    return again;
   };
 
-  const schedule = (refs: ObjectRef[]) => {
-    const task = deleteBatch(refs, true)
-      .catch((err) => {
-        firstError ??= err;
-      })
-      .finally(() => inFlight.delete(task));
-    inFlight.add(task);
-  };
-
-  for await (const page of listAllVersions(s3, bucket, opts)) {
-    if (firstError !== undefined) break;
-    for (let i = 0; i < page.length; i += BATCH) schedule(page.slice(i, i + BATCH));
-    while (inFlight.size >= concurrency) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-  if (firstError !== undefined) throw firstError;
+  await forEachLimit(
+    inBatches(listAllVersions(s3, bucket, opts)),
+    Math.max(1, opts.concurrency ?? 4),
+    async (refs) => {
+      await resend(refs, deleteOnce, {
+        attempts: PER_KEY_ATTEMPTS,
+        baseMs: pauseMs,
+        maxMs: pauseMs,
+        delayFor: () => pauseMs,
+        clock: opts.clock ?? systemClock,
+      });
+    },
+  );
   if (failed.length) throw undeletable(bucket, failed, result.deleted);
   return result;
+}
+
+/** The listing's pages cut to DeleteObjects' limit (a server may send more than MaxKeys). */
+async function* inBatches(pages: AsyncIterable<ObjectRef[]>): AsyncGenerator<ObjectRef[]> {
+  for await (const page of pages) {
+    for (let i = 0; i < page.length; i += BATCH) yield page.slice(i, i + BATCH);
+  }
 }
 
 function refId(key: string | undefined, versionId: string | undefined): string {

@@ -2,35 +2,29 @@
  * Waiting for a CloudFormation stack to finish an operation, with its events
  * streamed live.
  *
- * {@link waitForStack} polls DescribeStacks until the stack leaves every
- * `*_IN_PROGRESS` status (REVIEW_IN_PROGRESS, a stack created by a change set
- * that was never executed, counts as settled), polling the event stream on
- * each round. It never hangs: a deadline ends it with a
+ * {@link waitForStack} polls DescribeStacks (core/poll.ts) until the stack
+ * leaves every `*_IN_PROGRESS` status (REVIEW_IN_PROGRESS, a stack created by
+ * a change set that was never executed, counts as settled), polling the
+ * event stream on each round. It never hangs: a deadline ends it with a
  * {@link StackWaitTimeoutError} (the caller decides whether to cancel), and
- * throttling or a transient network/5xx error only slows polling down.
- * The poll interval and the clock are injectable, so tests run without
- * real waiting.
+ * a poll that failed with throttling or a transient network/5xx error (after
+ * the client's own retries) only slows polling down, a bounded number of
+ * times in a row. The poll interval and the clock are injectable, so tests
+ * run without real waiting.
  */
 import {
   type CloudFormationClient,
   DescribeStacksCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { errorCode, isThrottling } from '../../core/errors.js';
-import { sleep } from '../../core/time.js';
+import { type Clock, systemClock } from '../../core/clock.js';
+import { errorCode, isThrottling, isTransient } from '../../core/errors.js';
+import { done, notYet, poll } from '../../core/poll.js';
 import { formatDuration } from '../../core/values.js';
 import { logLine } from './log.js';
 import { isMissingStack, type StackEventStream } from './stack-events.js';
 
 export type { Stack };
-
-/** Time as the waiter sees it; replace in tests. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const systemClock: Clock = { now: () => Date.now(), sleep };
 
 /** A stack status during which CloudFormation refuses another operation. */
 export function isInProgress(status: string | undefined): boolean {
@@ -62,8 +56,8 @@ export interface WaitForStackOptions {
   timeoutMs?: number;
   /** Longest pause while AWS is throttling or failing transiently (default 60s). */
   maxBackoffMs?: number;
-  /** Consecutive non-throttling transient errors tolerated (default 10). Throttling is tolerated until the deadline. */
-  maxTransientErrors?: number;
+  /** Failed polls in a row tolerated (throttling, 5xx, network after the client's retries; default 5). */
+  maxFailedPolls?: number;
   /** Log a "still waiting" line after this long without news (default 60s). */
   heartbeatMs?: number;
   clock?: Clock;
@@ -94,24 +88,6 @@ export class StackWaitTimeoutError extends Error {
   }
 }
 
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ECONNREFUSED',
-  'EAI_AGAIN',
-  'TimeoutError',
-]);
-
-/** Throttling, an HTTP 5xx, or a network error: worth polling again. */
-export function isTransient(err: unknown): boolean {
-  if (isThrottling(err)) return true;
-  const e = err as { $metadata?: { httpStatusCode?: number }; code?: string } | undefined;
-  const status = e?.$metadata?.httpStatusCode;
-  if (status !== undefined && status >= 500) return true;
-  return [errorCode(err), e?.code].some((code) => code !== undefined && TRANSIENT_CODES.has(code));
-}
-
 /** Polls until the stack is no longer in progress; see the module comment. */
 export async function waitForStack(
   cfn: CloudFormationClient,
@@ -119,58 +95,46 @@ export async function waitForStack(
 ): Promise<WaitResult> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? logLine;
-  const pollMs = opts.pollMs ?? 5000;
-  const maxBackoffMs = opts.maxBackoffMs ?? 60_000;
-  const maxTransient = opts.maxTransientErrors ?? 10;
   const heartbeatMs = opts.heartbeatMs ?? 60_000;
   const started = clock.now();
-  const deadline = opts.timeoutMs === undefined ? Infinity : started + opts.timeoutMs;
-
   let lastStatus = 'UNKNOWN';
   let lastNews = started;
-  let troubles = 0;
-  let transientStreak = 0;
 
-  for (;;) {
-    let delay = pollMs;
-    try {
+  return poll(
+    async () => {
       const stack = await describeStack(cfn, opts.stack);
       const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
       if (opts.events) {
         const fresh = await opts.events.poll();
         if (fresh.length) lastNews = clock.now();
       }
-      if (troubles > 0) log(`AWS is answering again; still waiting for ${opts.stack}.`);
-      troubles = 0;
-      transientStreak = 0;
       if (status !== lastStatus) {
         lastStatus = status;
         lastNews = clock.now();
       }
-      if (!isInProgress(status)) {
-        return { stack, status, elapsedMs: clock.now() - started };
-      }
+      if (!isInProgress(status)) return done({ stack, status, elapsedMs: clock.now() - started });
       if (clock.now() - lastNews >= heartbeatMs) {
         log(
           `Still ${status} after ${formatDuration(clock.now() - started)} (waiting for ${opts.stack}).`,
         );
         lastNews = clock.now();
       }
-    } catch (err) {
-      if (!isTransient(err)) throw err;
-      troubles++;
-      if (!isThrottling(err)) {
-        transientStreak++;
-        if (transientStreak > maxTransient) throw err;
-      }
-      delay = Math.min(maxBackoffMs, pollMs * 2 ** troubles);
-      const what = isThrottling(err) ? 'throttling' : `failing (${errorCode(err) ?? 'error'})`;
-      log(`AWS is ${what}; polling ${opts.stack} again in ${formatDuration(delay)}.`);
-    }
-    const now = clock.now();
-    if (now >= deadline) {
-      throw new StackWaitTimeoutError(opts.stack, lastStatus, now - started);
-    }
-    await clock.sleep(Math.max(0, Math.min(delay, deadline - now)), opts.signal);
-  }
+      return notYet;
+    },
+    {
+      intervalMs: opts.pollMs ?? 5000,
+      tolerate: isTransient,
+      maxFailures: opts.maxFailedPolls ?? 5,
+      maxBackoffMs: opts.maxBackoffMs ?? 60_000,
+      onFailure: (err, _n, delay) => {
+        const what = isThrottling(err) ? 'throttling' : `failing (${errorCode(err) ?? 'error'})`;
+        log(`AWS is ${what}; polling ${opts.stack} again in ${formatDuration(delay)}.`);
+      },
+      onRecovered: () => log(`AWS is answering again; still waiting for ${opts.stack}.`),
+      ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
+      timeoutError: (elapsed) => new StackWaitTimeoutError(opts.stack, lastStatus, elapsed),
+      clock,
+      ...(opts.signal && { signal: opts.signal }),
+    },
+  );
 }

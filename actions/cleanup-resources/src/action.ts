@@ -7,6 +7,7 @@
  * repositories and log groups.
  */
 
+import { mapLimit } from '../../../core/concurrency.js';
 import { ActionError, explainError } from '../../../core/errors.js';
 import { writeSummary } from '../../../core/summary.js';
 import { callerIdentity } from '../../lib/account.js';
@@ -18,7 +19,7 @@ import { setOutputs, summaryMarkdown } from './report.js';
 import { deleteStack, retainedReason } from './stack-delete.js';
 import { deletionPrerequisites, runInOrder, type StepResult } from './stack-order.js';
 import { planStack, type Selection, type StackPlan, selectStacks } from './stack-plan.js';
-import { emptyPlan, mapLimit, type Target, type TargetPlan } from './targets.js';
+import { emptyPlan, type Target, type TargetPlan } from './targets.js';
 
 /** Buckets, repositories and log groups deleted at the same time. */
 const TARGET_CONCURRENCY = 4;

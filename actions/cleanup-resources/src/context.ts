@@ -7,8 +7,8 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { createClient } from '../../../core/aws.js';
+import { type Clock, systemClock } from '../../../core/clock.js';
 import { once } from '../../lib/once.js';
-import { type Clock, systemClock } from '../../lib/stack-wait.js';
 import { type StepContext, stepContext } from '../../lib/step-context.js';
 import { type WorkflowRun, workflowRunFrom } from '../../lib/workflow-run.js';
 

@@ -2,6 +2,7 @@
  * A resource outside the stacks (bucket, ECR repository, log group) that the
  * step was asked to delete, found and checked during planning.
  */
+import { mapLimit } from '../../../core/concurrency.js';
 import { ownership } from '../../../core/ownership.js';
 import type { ResourceKind } from './outcome.js';
 import { type NamePattern, showPattern } from './patterns.js';
@@ -29,24 +30,6 @@ export interface TargetPlan {
 
 export function emptyPlan(): TargetPlan {
   return { targets: [], gone: [], unmatched: [] };
-}
-
-/** Runs `work` over `items`, at most `limit` at a time, keeping the order of results. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 export interface OwnershipRules {

@@ -7,11 +7,11 @@
 import * as core from '@actions/core';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { createClient, resolveRegion } from '../../../core/aws.js';
+import { systemClock } from '../../../core/clock.js';
 import { ActionError } from '../../../core/errors.js';
 import { writeSummary } from '../../../core/summary.js';
 import { logLine } from '../../lib/log.js';
 import { once } from '../../lib/once.js';
-import { systemClock } from '../../lib/stack-wait.js';
 import { type Context, runIdFrom } from './context.js';
 import { deploy } from './deploy.js';
 import { detectDrift } from './drift.js';

@@ -14,9 +14,8 @@ import {
   type Parameter,
   type Tag,
 } from '@aws-sdk/client-cloudformation';
-import { ActionError, errorCode } from '../../../core/errors.js';
+import { ActionError, errorCode, isTransient } from '../../../core/errors.js';
 import { formatDuration } from '../../../core/values.js';
-import { isTransient } from '../../lib/stack-wait.js';
 import { type Context, tolerant } from './context.js';
 
 export interface ChangeSetRequest {

@@ -4,9 +4,9 @@
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { errorCode, isThrottling } from '../../../core/errors.js';
+import type { Clock } from '../../../core/clock.js';
+import { errorCode, isThrottling, isTransient } from '../../../core/errors.js';
 import { formatDuration } from '../../../core/values.js';
-import { type Clock, isTransient } from '../../lib/stack-wait.js';
 
 export interface Context {
   cfn: CloudFormationClient;

@@ -11,9 +11,9 @@ import {
   type Stack,
   type StackResourceDrift,
 } from '@aws-sdk/client-cloudformation';
-import { ActionError } from '../../../core/errors.js';
+import { ActionError, isTransient } from '../../../core/errors.js';
 import { formatDuration } from '../../../core/values.js';
-import { describeStack, isInProgress, isTransient, waitForStack } from '../../lib/stack-wait.js';
+import { describeStack, isInProgress, waitForStack } from '../../lib/stack-wait.js';
 import { type Context, tolerant } from './context.js';
 
 export interface DriftResult {

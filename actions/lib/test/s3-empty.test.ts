@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../../core/testing/virtual-clock.js';
 import { emptyBucket, inventoryBucket } from '../s3-empty.js';
 import { FakeS3, s3Error } from '../testing/fake-s3.js';
 
@@ -89,14 +90,10 @@ describe('emptyBucket', () => {
     const b = f.addBucket('flaky', { versioning: 'Enabled' });
     f.fill('flaky', 10);
     b.transient = new Map([['data/part-000003.json', 1]]);
-    const pauses: number[] = [];
-    const result = await emptyBucket(s3, 'flaky', {
-      sleep: async (ms) => {
-        pauses.push(ms);
-      },
-    });
+    const clock = new VirtualClock();
+    const result = await emptyBucket(s3, 'flaky', { clock });
     expect(result.deleted).toBe(10);
-    expect(pauses).toEqual([1000]); // a pause before the retry, not a retry at once
+    expect(clock.sleeps).toEqual([1000]); // a pause before the retry, not a retry at once
     expect(b.versions).toEqual([]);
     expect(mock.commandCalls(DeleteObjectsCommand)).toHaveLength(2);
     expect(deleteInputs()[1]!.Delete!.Objects).toEqual([
@@ -109,7 +106,7 @@ describe('emptyBucket', () => {
     const b = f.addBucket('broken', { versioning: 'Enabled' });
     f.fill('broken', 5);
     b.transient = new Map([['data/part-000001.json', 5]]);
-    await expect(emptyBucket(s3, 'broken')).rejects.toThrow(
+    await expect(emptyBucket(s3, 'broken', { clock: new VirtualClock() })).rejects.toThrow(
       /1 object version\(s\) were not deleted \(4 were\): data\/part-000001\.json \(version v\d+\): InternalError/,
     );
     expect(mock.commandCalls(DeleteObjectsCommand)).toHaveLength(2);

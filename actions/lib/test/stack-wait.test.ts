@@ -5,14 +5,9 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { isTransient } from '../../../core/errors.js';
 import { StackEventStream } from '../stack-events.js';
-import {
-  describeStack,
-  isInProgress,
-  isTransient,
-  StackWaitTimeoutError,
-  waitForStack,
-} from '../stack-wait.js';
+import { describeStack, isInProgress, StackWaitTimeoutError, waitForStack } from '../stack-wait.js';
 import {
   cfnError,
   eventPages,
@@ -130,7 +125,7 @@ describe('waitForStack', () => {
     cfnMock.on(DescribeStacksCommand).rejects(cfnError('InternalFailure', 'internal error', 500));
     const clock = fakeClock();
     await expect(
-      waitForStack(cfn, { stack: NAME, clock, maxTransientErrors: 2, log: () => {} }),
+      waitForStack(cfn, { stack: NAME, clock, maxFailedPolls: 2, log: () => {} }),
     ).rejects.toThrow('internal error');
     expect(clock.sleeps).toHaveLength(2);
 

@@ -7,7 +7,7 @@ import {
   type Stack,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
-import type { Clock } from '../stack-wait.js';
+import { VirtualClock } from '../../../core/testing/virtual-clock.js';
 import { serviceError } from './aws-errors.js';
 
 export const REGION = 'us-east-1';
@@ -111,22 +111,7 @@ export const throttled = () => cfnError('Throttling', 'Rate exceeded');
 export const missingStack = (name: string) =>
   cfnError('ValidationError', `Stack with id ${name} does not exist`);
 
-/** A clock whose sleep advances time at once; `sleeps` records each pause. */
-export function fakeClock(start = Date.UTC(2024, 4, 1, 12, 0, 0)): Clock & {
-  sleeps: number[];
-  advance(ms: number): void;
-} {
-  let t = start;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => t,
-    advance(ms: number) {
-      t += ms;
-    },
-    async sleep(ms: number) {
-      sleeps.push(ms);
-      t += ms;
-    },
-  };
+/** A virtual clock (core/testing/virtual-clock.ts): sleeps advance time at once; `sleeps` records each pause. */
+export function fakeClock(start = Date.UTC(2024, 4, 1, 12, 0, 0)): VirtualClock {
+  return new VirtualClock(start);
 }

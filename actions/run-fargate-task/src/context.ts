@@ -8,8 +8,8 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createClient, resolveRegion } from '../../../core/aws.js';
+import { type Clock, systemClock } from '../../../core/clock.js';
 import { logLine, printFenced } from '../../lib/log.js';
-import { type Clock, systemClock } from '../../lib/stack-wait.js';
 import { type WorkflowRun, workflowRunFrom } from '../../lib/workflow-run.js';
 
 export interface Context {

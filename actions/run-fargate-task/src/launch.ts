@@ -13,10 +13,9 @@ import {
   type Task,
   type TaskOverride,
 } from '@aws-sdk/client-ecs';
-import { ActionError, isThrottling } from '../../../core/errors.js';
+import { ActionError, isThrottling, isTransient } from '../../../core/errors.js';
 import { retry } from '../../../core/time.js';
 import { formatDuration } from '../../../core/values.js';
-import { isTransient } from '../../lib/stack-wait.js';
 import type { WorkflowRun } from '../../lib/workflow-run.js';
 import type { ResolvedCluster } from './cluster.js';
 import type { Context } from './context.js';

@@ -5,9 +5,8 @@
  * throttling is retried.
  */
 import { type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { errorCode, explainError, isThrottling } from '../../../core/errors.js';
+import { errorCode, explainError, isThrottling, isTransient } from '../../../core/errors.js';
 import { type RetryOptions, retry } from '../../../core/time.js';
-import { isTransient } from '../../lib/stack-wait.js';
 
 export interface StopResult {
   /** Stopped by this call, or already unknown to ECS (stopped long ago). */

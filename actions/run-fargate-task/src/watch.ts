@@ -19,10 +19,15 @@
  */
 import type { Task } from '@aws-sdk/client-ecs';
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
-import { ActionError, errorCode, explainError, isThrottling } from '../../../core/errors.js';
+import {
+  ActionError,
+  errorCode,
+  explainError,
+  isThrottling,
+  isTransient,
+} from '../../../core/errors.js';
 import { formatDuration } from '../../../core/values.js';
 import type { LogLine, LogTail } from '../../lib/log-tail.js';
-import { isTransient } from '../../lib/stack-wait.js';
 import type { Context } from './context.js';
 import { stopTasks } from './stop.js';
 

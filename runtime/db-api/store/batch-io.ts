@@ -11,7 +11,9 @@ import {
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { backoffDelay, sleep as realSleep } from '../../../core/time.js';
+import type { Clock } from '../../../core/clock.js';
+import { forEachLimit } from '../../../core/concurrency.js';
+import { resend } from '../../../core/retry.js';
 import { StoreUnavailableError } from './errors.js';
 
 export const BATCH_GET_MAX = 100;
@@ -25,11 +27,16 @@ export interface BatchIoOptions {
   maxMs?: number;
   /** Chunks in flight at once (default 4). */
   concurrency?: number;
-  sleep?: (ms: number) => Promise<void>;
+  /** The clock the backoff waits on (tests pass a virtual one). */
+  clock?: Clock;
   random?: () => number;
 }
 
 type Item = Record<string, AttributeValue>;
+
+function concurrency(opts: BatchIoOptions): number {
+  return Math.max(1, opts.concurrency ?? 4);
+}
 
 function chunk<T>(list: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -37,34 +44,13 @@ function chunk<T>(list: T[], size: number): T[][] {
   return out;
 }
 
-/** Runs `fn` on every element with at most `concurrency` in flight; rejects on the first failure. */
-async function pool<T>(list: T[], concurrency: number, fn: (x: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < list.length) {
-      const x = list[next++]!;
-      try {
-        await fn(x);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, worker));
-}
-
 function settings(opts: BatchIoOptions) {
   return {
     attempts: opts.attempts ?? 10,
-    backoff: {
-      baseMs: opts.baseMs ?? 50,
-      maxMs: opts.maxMs ?? 3000,
-      ...(opts.random ? { random: opts.random } : {}),
-    },
-    concurrency: Math.max(1, opts.concurrency ?? 4),
-    sleep: opts.sleep ?? ((ms: number) => realSleep(ms)),
+    baseMs: opts.baseMs ?? 50,
+    maxMs: opts.maxMs ?? 3000,
+    ...(opts.random && { random: opts.random }),
+    ...(opts.clock && { clock: opts.clock }),
   };
 }
 
@@ -90,26 +76,27 @@ export async function batchGet(
         ExpressionAttributeNames: Object.fromEntries(req.projection.map((p, i) => [`#p${i}`, p])),
       }
     : {};
-  await pool(chunk(req.keys, BATCH_GET_MAX), s.concurrency, async (keys) => {
-    let pending: Item[] = keys;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const res = await client.send(
-        new BatchGetItemCommand({
-          RequestItems: {
-            [table]: { Keys: pending, ConsistentRead: req.consistent ?? true, ...projection },
-          },
-        }),
-      );
-      found.push(...(res.Responses?.[table] ?? []));
-      pending = res.UnprocessedKeys?.[table]?.Keys ?? [];
-      if (pending.length === 0) break;
-      if (attempt >= s.attempts) {
-        throw new StoreUnavailableError(
-          `DynamoDB left ${pending.length} key(s) of table ${table} unread after ${attempt} BatchGetItem rounds (throttling); retry later`,
-          0,
+  await forEachLimit(chunk(req.keys, BATCH_GET_MAX), concurrency(opts), async (keys) => {
+    const { left, attempts } = await resend(
+      keys,
+      async (pending) => {
+        const res = await client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [table]: { Keys: pending, ConsistentRead: req.consistent ?? true, ...projection },
+            },
+          }),
         );
-      }
-      await s.sleep(backoffDelay(attempt, s.backoff));
+        found.push(...(res.Responses?.[table] ?? []));
+        return res.UnprocessedKeys?.[table]?.Keys ?? [];
+      },
+      s,
+    );
+    if (left.length > 0) {
+      throw new StoreUnavailableError(
+        `DynamoDB left ${left.length} key(s) of table ${table} unread after ${attempts} BatchGetItem rounds (throttling); retry later`,
+        0,
+      );
     }
   });
   return found;
@@ -129,23 +116,24 @@ export async function batchWrite(
   const s = settings(opts);
   let written = 0;
   try {
-    await pool(chunk(items, BATCH_WRITE_MAX), s.concurrency, async (group) => {
-      let pending: WriteRequest[] = group.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        const res = await client.send(
-          new BatchWriteItemCommand({ RequestItems: { [table]: pending } }),
-        );
-        const left = res.UnprocessedItems?.[table] ?? [];
-        written += pending.length - left.length;
-        pending = left;
-        if (pending.length === 0) break;
-        if (attempt >= s.attempts) {
-          throw new StoreUnavailableError(
-            `DynamoDB left ${pending.length} item(s) of table ${table} unwritten after ${attempt} BatchWriteItem rounds (throttling); the batch is safe to send again`,
-            written,
+    await forEachLimit(chunk(items, BATCH_WRITE_MAX), concurrency(opts), async (group) => {
+      const { left, attempts } = await resend(
+        group.map((Item): WriteRequest => ({ PutRequest: { Item } })),
+        async (pending) => {
+          const res = await client.send(
+            new BatchWriteItemCommand({ RequestItems: { [table]: pending } }),
           );
-        }
-        await s.sleep(backoffDelay(attempt, s.backoff));
+          const unprocessed = res.UnprocessedItems?.[table] ?? [];
+          written += pending.length - unprocessed.length;
+          return unprocessed;
+        },
+        s,
+      );
+      if (left.length > 0) {
+        throw new StoreUnavailableError(
+          `DynamoDB left ${left.length} item(s) of table ${table} unwritten after ${attempts} BatchWriteItem rounds (throttling); the batch is safe to send again`,
+          written,
+        );
       }
     });
   } catch (err) {

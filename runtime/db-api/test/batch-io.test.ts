@@ -13,6 +13,7 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../../core/testing/virtual-clock.js';
 import { createHandler, type RequestLog } from '../http/handler.js';
 import { batchGet, batchWrite } from '../store/batch-io.js';
 import { StoreUnavailableError } from '../store/errors.js';
@@ -29,7 +30,7 @@ beforeEach(() => ddb.reset());
 describe('batchWrite', () => {
   it('writes in chunks of 25 and retries unprocessed items with backoff', async () => {
     const all = items(60);
-    const sleeps: number[] = [];
+    const clock = new VirtualClock(0);
     let call = 0;
     ddb.on(BatchWriteItemCommand).callsFake((input) => {
       call++;
@@ -41,9 +42,7 @@ describe('batchWrite', () => {
     });
     const written = await batchWrite(client, TABLE, all, {
       concurrency: 1,
-      sleep: async (ms) => {
-        sleeps.push(ms);
-      },
+      clock,
       random: () => 0.5,
     });
     expect(written).toBe(60);
@@ -51,7 +50,7 @@ describe('batchWrite', () => {
       .commandCalls(BatchWriteItemCommand)
       .map((c) => c.args[0].input.RequestItems![TABLE]!.length);
     expect(calls).toEqual([25, 5, 25, 10]);
-    expect(sleeps).toEqual([25]);
+    expect(clock.sleeps).toEqual([25]);
     const retried = ddb.commandCalls(BatchWriteItemCommand)[1]!.args[0].input.RequestItems![TABLE]!;
     expect(retried.map((r) => r.PutRequest!.Item!.keyword_id!.S)).toEqual(
       ['k20', 'k21', 'k22', 'k23', 'k24'].map((k) => `me:l:${k}`),
@@ -64,7 +63,7 @@ describe('batchWrite', () => {
     }));
     const err = (await batchWrite(client, TABLE, items(3), {
       attempts: 3,
-      sleep: async () => {},
+      clock: new VirtualClock(0),
     }).catch((e) => e)) as StoreUnavailableError;
     expect(err).toBeInstanceOf(StoreUnavailableError);
     expect(err.written).toBe(2);
@@ -94,7 +93,7 @@ describe('batchGet', () => {
       { keys: items(150), projection: ['keyword_id', 'version'] },
       {
         concurrency: 1,
-        sleep: async () => {},
+        clock: new VirtualClock(0),
       },
     );
     expect(found).toHaveLength(150);
@@ -115,7 +114,7 @@ describe('the handler under DynamoDB failures', () => {
     new TableStore({
       dynamo: client,
       tablePrefix: 'mcfpipe-dev-',
-      batch: { attempts: 2, sleep: async () => {} },
+      batch: { attempts: 2, clock: new VirtualClock(0) },
     });
   const request = (method: string, path: string, body?: unknown) => ({
     method,
