@@ -5,10 +5,11 @@
  * rolled back, a task that exited non-zero) with the cause already worded; the
  * SDK's own errors are translated here: missing or expired credentials, access
  * denied (naming the operation to allow), throttling beyond retries, an
- * unreachable endpoint, a missing region.
+ * unreachable endpoint, an endpoint that is not AWS, a missing region.
  */
-import type { ErrorContext } from './aws.js';
+import type { ErrorContext, RawAnswer } from './aws.js';
 import { REGION_HELP } from './aws.js';
+import { formatDuration } from './values.js';
 
 /** A failure whose message is already the cause and the fix, shown as is. */
 export class ActionError extends Error {
@@ -20,6 +21,51 @@ export class ActionError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/** The longest part of a foreign body quoted in a message. */
+const QUOTED_BYTES = 120;
+
+/**
+ * A body quoted in a message: whitespace runs made single spaces, cut to
+ * {@link QUOTED_BYTES}, in JSON string quotes (so quotes, backslashes and
+ * control characters are escaped and nothing in it can start a log line or
+ * a workflow command).
+ */
+export function quoteBody(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const cut = flat.length > QUOTED_BYTES ? `${flat.slice(0, QUOTED_BYTES)}…` : flat;
+  return JSON.stringify(cut);
+}
+
+/**
+ * An answer that did not come from the AWS service (an HTML error page of a
+ * proxy or a load balancer, a captive portal, an emulator's crash page, an
+ * empty 502): the message names the endpoint, the status and the body's
+ * first bytes, instead of the parser's complaint about them.
+ */
+export class NonAwsResponseError extends Error {
+  override readonly name = 'NonAwsResponseError';
+  readonly $metadata: { httpStatusCode: number; attempts?: number; totalRetryDelay?: number };
+  constructor(
+    readonly answer: RawAnswer,
+    cause: unknown,
+    readonly $service?: string,
+    readonly $command?: string,
+  ) {
+    const body =
+      answer.bodyBytes === 0
+        ? 'an empty body'
+        : `a non-AWS body (first bytes: ${quoteBody(answer.head)})`;
+    super(`the endpoint ${answer.url} answered HTTP ${answer.status} with ${body}`, { cause });
+    const meta = (cause as { $metadata?: { attempts?: number; totalRetryDelay?: number } })
+      ?.$metadata;
+    this.$metadata = {
+      httpStatusCode: answer.status,
+      ...(meta?.attempts !== undefined && { attempts: meta.attempts }),
+      ...(meta?.totalRetryDelay !== undefined && { totalRetryDelay: meta.totalRetryDelay }),
+    };
   }
 }
 
@@ -73,7 +119,12 @@ interface SdkErrorShape extends ErrorContext {
   code?: string;
   message?: string;
   Code?: string;
-  $metadata?: { httpStatusCode?: number; requestId?: string };
+  $metadata?: {
+    httpStatusCode?: number;
+    requestId?: string;
+    attempts?: number;
+    totalRetryDelay?: number;
+  };
   cause?: unknown;
 }
 
@@ -143,6 +194,9 @@ export function explainError(err: unknown): string {
   const message = messageOf(err);
   const op = operation(e);
 
+  if (err instanceof NonAwsResponseError) {
+    return `${op}: ${message}${tries(e)}. Check that AWS_ENDPOINT_URL and any AWS_ENDPOINT_URL_* variables point at AWS or an AWS-compatible endpoint; a proxy, a captive portal or an emulator that is down answers like this.`;
+  }
   if (code === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
     return `No AWS credentials found. ${CREDENTIALS_HELP}`;
   }
@@ -163,18 +217,25 @@ export function explainError(err: unknown): string {
     return `Access denied: ${op} was refused: ${message}.${action}`;
   }
   if (isThrottling(err)) {
-    return `AWS kept throttling ${op} after every retry (${code}: ${message}). Another workflow or tool is probably calling the same API heavily; retry the job later.`;
+    return `AWS kept throttling ${op}${tries(e) || ' after every retry'} (${code}: ${message}). Another workflow or tool is probably calling the same API heavily; retry the job later.`;
   }
   const net = networkCode(err);
   if (net) {
     const endpoint = process.env.AWS_ENDPOINT_URL
       ? ` (AWS_ENDPOINT_URL is ${process.env.AWS_ENDPOINT_URL})`
       : '';
-    return `Cannot reach the ${e.$service ?? 'AWS'} endpoint: ${net}${endpoint}. Check the network, the region and any AWS_ENDPOINT_URL* variables.`;
+    return `Cannot reach the ${e.$service ?? 'AWS'} endpoint: ${net}${endpoint}${tries(e)}. Check the network, the region and any AWS_ENDPOINT_URL* variables.`;
   }
   if (e.$metadata || e.$command) {
     const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : '';
-    return `${op} failed${status}: ${code && code !== 'Error' ? `${code}: ` : ''}${message}`;
+    return `${op} failed${status}${tries(e)}: ${code && code !== 'Error' ? `${code}: ` : ''}${message}`;
   }
   return message;
+}
+
+/** ", after 3 attempts over 1.2s" when the client retried the call; else nothing. */
+function tries(e: SdkErrorShape): string {
+  const attempts = e.$metadata?.attempts;
+  if (!attempts || attempts < 2) return '';
+  return `, after ${attempts} attempts over ${formatDuration(e.$metadata?.totalRetryDelay ?? 0)}`;
 }

@@ -74,7 +74,7 @@ export async function retry<T>(
       const delay = opts.delayFor?.(err, attempt) ?? backoffDelay(attempt, opts);
       if (opts.budgetMs !== undefined && clock.now() + delay - started > opts.budgetMs) throw err;
       opts.onRetry?.(err, attempt, delay);
-      await clock.sleep(delay, opts.signal);
+      if (delay > 0) await clock.sleep(delay, opts.signal);
     }
   }
 }

@@ -43,10 +43,9 @@ describe.skipIf(!available)('network.yaml on moto', () => {
     const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
     cfn = createClient(CloudFormationClient, 'CloudFormation', {
       env: moto.env,
-      maxAttempts: 1,
       extra: { credentials },
     });
-    ec2 = createClient(EC2Client, 'EC2', { env: moto.env, maxAttempts: 1, extra: { credentials } });
+    ec2 = createClient(EC2Client, 'EC2', { env: moto.env, extra: { credentials } });
     await cfn.send(
       new CreateStackCommand({
         StackName: 'mcfpipe-dev-network',

@@ -9,6 +9,7 @@ import {
   endpointFor,
   resolveRegion,
 } from '../aws.js';
+import { AwsRetryStrategy } from '../aws-retry.js';
 import { explainError } from '../errors.js';
 import { VERSION } from '../version.js';
 
@@ -61,10 +62,15 @@ describe('endpoints', () => {
     expect(clientConfig('S3', { env: { AWS_REGION: 'us-east-1' } }).forcePathStyle).toBeUndefined();
   });
 
-  it('configures adaptive retries and the mcfpipe user agent', () => {
+  it('configures the one retry policy, per-attempt timeouts and the mcfpipe user agent', () => {
     const config = clientConfig('CloudFormation', { region: 'us-east-1', env: {} });
-    expect(config.retryMode).toBe('adaptive');
-    expect(config.maxAttempts).toBeGreaterThanOrEqual(5);
+    expect(config.retryStrategy).toBeInstanceOf(AwsRetryStrategy);
+    expect(config.maxAttempts).toBe(6);
+    expect(config.requestHandler).toEqual({
+      connectionTimeout: 5000,
+      requestTimeout: 30_000,
+      throwOnRequestTimeout: true,
+    });
     expect(config.customUserAgent).toEqual([['mcfpipe', VERSION]]);
   });
 });
@@ -86,7 +92,6 @@ describe('createClient', () => {
     const cfn = createClient(CloudFormationClient, 'CloudFormation', {
       region: 'us-east-1',
       env: {},
-      maxAttempts: 1,
       extra: { requestHandler, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } },
     });
     const err = await cfn

@@ -13,7 +13,9 @@
  *   limits (items and bytes); `listAll()` iterates every page.
  * - Optional SigV4 signing for API Gateway's AWS_IAM authorisation.
  */
-import { backoffDelay, sleep as defaultSleep } from '../../core/time.js';
+import { type Clock, systemClock } from '../../core/clock.js';
+import { withDeadline } from '../../core/deadline.js';
+import { retry, retryAfterMs } from '../../core/retry.js';
 import type { Input, Patch, Row, TableName } from '../schema/types.generated.js';
 import {
   type BatchMode,
@@ -46,7 +48,8 @@ export interface DbApiClientOptions {
   headers?: Record<string, string>;
   /** Injectable for tests. */
   fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
+  /** The clock retries wait on (tests pass a virtual one). */
+  clock?: Clock;
   random?: () => number;
 }
 
@@ -211,7 +214,6 @@ export class DbApiClient {
   private readonly timeoutMs: number;
   private readonly batchSize: number;
   private readonly fetchFn: typeof fetch;
-  private readonly sleepFn: (ms: number) => Promise<void>;
 
   constructor(private readonly opts: DbApiClientOptions) {
     let base: URL;
@@ -235,7 +237,6 @@ export class DbApiClient {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.batchSize = Math.min(MAX_BATCH_ITEMS, Math.max(1, opts.batchSize ?? MAX_BATCH_ITEMS));
     this.fetchFn = opts.fetch ?? fetch;
-    this.sleepFn = opts.sleep ?? ((ms) => defaultSleep(ms));
   }
 
   /** The base URL requests go to. */
@@ -268,52 +269,75 @@ export class DbApiClient {
     }
     const conditional = Object.keys(headers).some((h) => /^if-(none-)?match$/i.test(h));
     const shownPath = url.pathname + url.search;
-    for (let attempt = 1; ; attempt++) {
-      let res: RawResponse | undefined;
-      let error: unknown;
-      try {
-        const sent = this.signer
-          ? await this.signer({ method, url, headers, ...(body !== undefined ? { body } : {}) })
-          : headers;
-        const r = await this.fetchFn(url, {
-          method,
-          headers: sent,
-          ...(body !== undefined ? { body } : {}),
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-        const text = await r.text();
-        res = { status: r.status, headers: r.headers, text, json: parseJson(text) };
-      } catch (err) {
-        error = err;
-      }
-      const retryable = res
-        ? ALWAYS_RETRY.has(res.status) || (res.status >= 500 && !conditional)
-        : !conditional;
-      if (res && (!retryable || attempt >= this.attempts)) return res;
-      if (!res && (!retryable || attempt >= this.attempts)) {
-        throw new DbApiError(
-          method,
-          shownPath,
-          0,
-          undefined,
-          `cannot reach ${url.origin}: ${describe(error)}`,
-          { cause: error },
-        );
-      }
-      const delayMs =
-        retryAfterMs(res, this.backoff.maxMs) ??
-        backoffDelay(attempt, {
-          ...this.backoff,
-          ...(this.opts.random ? { random: this.opts.random } : {}),
-        });
-      this.opts.onRetry?.({
+    const unreachable = (error: unknown) =>
+      new DbApiError(
         method,
-        path: shownPath,
-        attempt,
-        delayMs,
-        ...(res ? { status: res.status } : { error }),
-      });
-      await this.sleepFn(delayMs);
+        shownPath,
+        0,
+        undefined,
+        `cannot reach ${url.origin}: ${describe(error)}`,
+        {
+          cause: error,
+        },
+      );
+    try {
+      return await retry(
+        async () => {
+          let res: RawResponse | undefined;
+          let error: unknown;
+          try {
+            const sent = this.signer
+              ? await this.signer({ method, url, headers, ...(body !== undefined ? { body } : {}) })
+              : headers;
+            // Not AbortSignal.timeout: a GC can drop that timer (core/deadline.ts).
+            res = await withDeadline(this.timeoutMs, undefined, async (signal) => {
+              const r = await this.fetchFn(url, {
+                method,
+                headers: sent,
+                ...(body !== undefined ? { body } : {}),
+                signal,
+              });
+              const text = await r.text();
+              return { status: r.status, headers: r.headers, text, json: parseJson(text) };
+            });
+          } catch (err) {
+            error = err;
+          }
+          const retryable = res
+            ? ALWAYS_RETRY.has(res.status) || (res.status >= 500 && !conditional)
+            : !conditional;
+          if (retryable) throw new RetryableAnswer(res, error);
+          if (res) return res;
+          throw unreachable(error);
+        },
+        {
+          attempts: this.attempts,
+          ...this.backoff,
+          ...(this.opts.random && { random: this.opts.random }),
+          retryable: (err) => err instanceof RetryableAnswer,
+          delayFor: (err) =>
+            retryAfterMs(
+              (err as RetryableAnswer).res?.headers.get('retry-after'),
+              this.backoff.maxMs,
+            ),
+          onRetry: (err, attempt, delayMs) => {
+            const { res, error } = err as RetryableAnswer;
+            this.opts.onRetry?.({
+              method,
+              path: shownPath,
+              attempt,
+              delayMs,
+              ...(res ? { status: res.status } : { error }),
+            });
+          },
+          clock: this.opts.clock ?? systemClock,
+        },
+      );
+    } catch (err) {
+      if (!(err instanceof RetryableAnswer)) throw err;
+      // Out of attempts: the last answer as it was, or why the API could not be reached.
+      if (err.res) return err.res;
+      throw unreachable(err.error);
     }
   }
 
@@ -492,13 +516,14 @@ function parseJson(text: string): unknown {
   }
 }
 
-function retryAfterMs(res: RawResponse | undefined, maxMs: number): number | undefined {
-  const value = res?.headers.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(maxMs, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.min(maxMs, Math.max(0, at - Date.now()));
+/** An answer (or a failure to get one) worth another attempt. */
+class RetryableAnswer extends Error {
+  constructor(
+    readonly res: RawResponse | undefined,
+    readonly error: unknown,
+  ) {
+    super(res ? `HTTP ${res.status}` : describe(error));
+  }
 }
 
 function describe(err: unknown): string {

@@ -14,11 +14,13 @@
  * after every page and every stored batch; a stop (signal, circuit breaker,
  * storage failure) saves what there is and ends with a resumable state.
  */
+
+import type { Clock } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import { done, notYet, poll } from '../../core/poll.js';
 import { isoDate, isoTimestamp } from '../schema/timestamps.js';
 import type { JobInput, JobSearchInput } from '../schema/types.generated.js';
 import { launchChromium, type PageRenderer } from './browser/chromium.js';
-import type { Clock } from './http/clock.js';
-import { realClock } from './http/clock.js';
 import { CircuitOpenError, StopRequestedError } from './http/errors.js';
 import { type HttpStats, PoliteHttp, type PolitenessOptions } from './http/polite.js';
 import { createLogger, type Logger } from './log.js';
@@ -169,7 +171,7 @@ class ScrapeRun {
 
   constructor(private readonly opts: ScrapeOptions) {
     this.logger = opts.logger ?? createLogger();
-    this.clock = opts.clock ?? realClock;
+    this.clock = opts.clock ?? systemClock;
     this.now = opts.now ?? (() => new Date(this.clock.now()));
     this.shard = opts.shard ?? { index: 0, count: 1 };
     if (!(this.shard.count >= 1 && this.shard.index >= 0 && this.shard.index < this.shard.count)) {
@@ -649,43 +651,51 @@ class ScrapeRun {
     await handoff.markListingDone();
     state.handoff.listingDone = true;
     await this.saveCheckpoint();
-    const deadline = this.clock.now() + (this.opts.handoffWaitMs ?? 15 * 60_000);
+    const waitMs = this.opts.handoffWaitMs ?? 15 * 60_000;
     const consumed = new Set(state.handoff.consumed);
-    for (;;) {
-      this.http.signal.throwIfAborted();
-      const othersDone = await handoff.othersDone();
-      for (const key of await handoff.inbox(consumed)) {
-        // One file at a time, and only while the detail queue has room: pending jobs (and so
-        // memory and the checkpoint) stay bounded however many jobs other shards hand over.
-        await this.queue.room(this.opts.maxQueued ?? 2000);
-        this.http.signal.throwIfAborted();
-        const items = await handoff.read(key);
-        const fresh = items.filter((i) => !this.enqueued.has(i.uuid));
-        const states = await this.opts.storage.jobStates(fresh.map((i) => i.uuid));
-        for (const item of fresh) {
-          this.enqueued.add(item.uuid);
-          const stored = states.get(item.uuid);
-          if (stored !== undefined && (!item.updatedAt || stored === item.updatedAt)) continue;
-          const { uuid, ...job } = item;
-          this.pending[uuid] = job;
-          this.queue.push(uuid);
-          this.counters.received++;
-        }
-        consumed.add(key);
-        state.handoff.consumed.push(key);
-        await this.saveCheckpoint();
-      }
-      if (othersDone) return;
-      if (this.clock.now() >= deadline) {
-        this.logger.warn(
-          'stopped waiting for other shards to finish listing; jobs they find for this shard later are fetched by the next run',
-          {
-            waited_ms: this.opts.handoffWaitMs ?? 15 * 60_000,
-          },
-        );
-        return;
-      }
-      await this.clock.sleep(this.opts.handoffPollMs ?? 5000, this.http.signal);
+    const gaveUp = new Error('handoff wait over');
+    try {
+      await poll(
+        async () => {
+          this.http.signal.throwIfAborted();
+          const othersDone = await handoff.othersDone();
+          for (const key of await handoff.inbox(consumed)) {
+            // One file at a time, and only while the detail queue has room: pending jobs (and so
+            // memory and the checkpoint) stay bounded however many jobs other shards hand over.
+            await this.queue.room(this.opts.maxQueued ?? 2000);
+            this.http.signal.throwIfAborted();
+            const items = await handoff.read(key);
+            const fresh = items.filter((i) => !this.enqueued.has(i.uuid));
+            const states = await this.opts.storage.jobStates(fresh.map((i) => i.uuid));
+            for (const item of fresh) {
+              this.enqueued.add(item.uuid);
+              const stored = states.get(item.uuid);
+              if (stored !== undefined && (!item.updatedAt || stored === item.updatedAt)) continue;
+              const { uuid, ...job } = item;
+              this.pending[uuid] = job;
+              this.queue.push(uuid);
+              this.counters.received++;
+            }
+            consumed.add(key);
+            state.handoff.consumed.push(key);
+            await this.saveCheckpoint();
+          }
+          return othersDone ? done(undefined) : notYet;
+        },
+        {
+          intervalMs: this.opts.handoffPollMs ?? 5000,
+          timeoutMs: waitMs,
+          timeoutError: () => gaveUp,
+          clock: this.clock,
+          signal: this.http.signal,
+        },
+      );
+    } catch (err) {
+      if (err !== gaveUp) throw err;
+      this.logger.warn(
+        'stopped waiting for other shards to finish listing; jobs they find for this shard later are fetched by the next run',
+        { waited_ms: waitMs },
+      );
     }
   }
 

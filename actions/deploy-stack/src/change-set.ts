@@ -14,9 +14,10 @@ import {
   type Parameter,
   type Tag,
 } from '@aws-sdk/client-cloudformation';
-import { ActionError, errorCode, isTransient } from '../../../core/errors.js';
+import { ActionError, errorCode, isThrottling, isTransient } from '../../../core/errors.js';
+import { done, notYet, poll } from '../../../core/poll.js';
 import { formatDuration } from '../../../core/values.js';
-import { type Context, tolerant } from './context.js';
+import type { Context } from './context.js';
 
 export interface ChangeSetRequest {
   stackName: string;
@@ -41,23 +42,21 @@ export async function createChangeSet(
   ctx: Context,
   req: ChangeSetRequest,
 ): Promise<CreatedChangeSet> {
-  const out = await tolerant(ctx, 'CreateChangeSet', () =>
-    ctx.cfn.send(
-      new CreateChangeSetCommand({
-        StackName: req.stackName,
-        ChangeSetName: req.changeSetName,
-        ChangeSetType: req.type,
-        ...req.template,
-        Parameters: req.parameters,
-        Capabilities: req.capabilities,
-        ...(req.tags && { Tags: req.tags }),
-        ...(req.roleArn && { RoleARN: req.roleArn }),
-        ...(req.notificationArns && { NotificationARNs: req.notificationArns }),
-        ...(req.onStackFailure && { OnStackFailure: req.onStackFailure }),
-        ClientToken: req.changeSetName,
-        Description: `mcfpipe deploy-stack ${req.changeSetName}`,
-      }),
-    ),
+  const out = await ctx.cfn.send(
+    new CreateChangeSetCommand({
+      StackName: req.stackName,
+      ChangeSetName: req.changeSetName,
+      ChangeSetType: req.type,
+      ...req.template,
+      Parameters: req.parameters,
+      Capabilities: req.capabilities,
+      ...(req.tags && { Tags: req.tags }),
+      ...(req.roleArn && { RoleARN: req.roleArn }),
+      ...(req.notificationArns && { NotificationARNs: req.notificationArns }),
+      ...(req.onStackFailure && { OnStackFailure: req.onStackFailure }),
+      ClientToken: req.changeSetName,
+      Description: `mcfpipe deploy-stack ${req.changeSetName}`,
+    }),
   );
   return { id: out.Id!, stackId: out.StackId! };
 }
@@ -87,56 +86,47 @@ export async function waitForChangeSet(
   stackName: string,
   id: string,
 ): Promise<DescribeChangeSetCommandOutput & { Changes: Change[] }> {
-  const started = ctx.clock.now();
-  let delay = Math.min(1000, ctx.pollMs);
-  for (;;) {
-    let first: DescribeChangeSetCommandOutput | undefined;
-    try {
-      first = await ctx.cfn.send(
+  let status: string | undefined;
+  const first = await poll(
+    async () => {
+      const out = await ctx.cfn.send(
         new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stackName }),
       );
-    } catch (err) {
-      if (!isTransient(err)) throw err;
-      ctx.log(`DescribeChangeSet: AWS is throttling or unavailable; polling more slowly.`);
-      delay = Math.min(delay * 2, 30_000);
-    }
-    if (first && first.Status !== 'CREATE_PENDING' && first.Status !== 'CREATE_IN_PROGRESS') {
-      const changes = [...(first.Changes ?? [])];
-      let token = first.NextToken;
-      while (token) {
-        const next = token;
-        const page = await tolerant(ctx, 'DescribeChangeSet', () =>
-          ctx.cfn.send(
-            new DescribeChangeSetCommand({
-              ChangeSetName: id,
-              StackName: stackName,
-              NextToken: next,
-            }),
-          ),
-        );
-        changes.push(...(page.Changes ?? []));
-        token = page.NextToken;
-      }
-      return { ...first, Changes: changes };
-    }
-    const elapsed = ctx.clock.now() - started;
-    if (elapsed >= CHANGE_SET_LIMIT_MS) {
-      throw new ActionError(
-        `Change set ${id} is still ${first?.Status ?? 'being created'} after ${formatDuration(elapsed)}.`,
-        'CloudFormation is unusually slow; look at the change set in the console, or run again later.',
-      );
-    }
-    await ctx.clock.sleep(delay);
-    delay = Math.min(delay * 2, ctx.pollMs);
+      status = out.Status;
+      return status === 'CREATE_PENDING' || status === 'CREATE_IN_PROGRESS' ? notYet : done(out);
+    },
+    {
+      intervalMs: { firstMs: Math.min(1000, ctx.pollMs), maxMs: ctx.pollMs },
+      tolerate: isTransient,
+      maxBackoffMs: 30_000,
+      onFailure: (err, _n, delay) =>
+        ctx.log(
+          `DescribeChangeSet: AWS is ${isThrottling(err) ? 'throttling' : 'unavailable'}; polling again in ${formatDuration(delay)}.`,
+        ),
+      timeoutMs: CHANGE_SET_LIMIT_MS,
+      timeoutError: (elapsed) =>
+        new ActionError(
+          `Change set ${id} is still ${status ?? 'being created'} after ${formatDuration(elapsed)}.`,
+          'CloudFormation is unusually slow; look at the change set in the console, or run again later.',
+        ),
+      clock: ctx.clock,
+    },
+  );
+  const changes = [...(first.Changes ?? [])];
+  for (let token = first.NextToken; token; ) {
+    const page = await ctx.cfn.send(
+      new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stackName, NextToken: token }),
+    );
+    changes.push(...(page.Changes ?? []));
+    token = page.NextToken;
   }
+  return { ...first, Changes: changes };
 }
 
 /** Deletes a change set; one that is already gone is fine. */
 export async function deleteChangeSet(ctx: Context, stackName: string, id: string): Promise<void> {
   try {
-    await tolerant(ctx, 'DeleteChangeSet', () =>
-      ctx.cfn.send(new DeleteChangeSetCommand({ ChangeSetName: id, StackName: stackName })),
-    );
+    await ctx.cfn.send(new DeleteChangeSetCommand({ ChangeSetName: id, StackName: stackName }));
   } catch (err) {
     if (/^ChangeSetNotFound/.test(errorCode(err) ?? '')) return;
     ctx.warn(`Could not delete change set ${id}: ${(err as Error).message}`);

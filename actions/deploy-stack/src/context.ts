@@ -5,8 +5,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Clock } from '../../../core/clock.js';
-import { errorCode, isThrottling, isTransient } from '../../../core/errors.js';
-import { formatDuration } from '../../../core/values.js';
 
 export interface Context {
   cfn: CloudFormationClient;
@@ -41,30 +39,4 @@ export function runIdFrom(env: NodeJS.ProcessEnv, now: number): string {
 /** A change-set name (also used as request token) unique to this run and try. */
 export function operationName(ctx: Context, tryNumber: number): string {
   return `mcfpipe-${ctx.runId}${tryNumber > 1 ? `-${tryNumber}` : ''}`;
-}
-
-/**
- * Runs an AWS call that changes something, retrying throttling and transient
- * errors beyond the SDK's own retries (throttling up to 6 more tries, other
- * transient errors 3, backing off to 30s),
- * so that throttling slows a deploy down but never fails it.
- */
-export async function tolerant<T>(
-  ctx: Pick<Context, 'log' | 'clock'>,
-  what: string,
-  fn: () => Promise<T>,
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      // Throttling passes; other transient failures (5xx, network) get fewer tries.
-      if (!isTransient(err) || attempt > (isThrottling(err) ? 6 : 3)) throw err;
-      const delay = Math.min(30_000, 1000 * 2 ** attempt);
-      ctx.log(
-        `${what}: AWS is ${isThrottling(err) ? 'throttling' : `failing (${errorCode(err)})`}; trying again in ${formatDuration(delay)}.`,
-      );
-      await ctx.clock.sleep(delay);
-    }
-  }
 }

@@ -32,7 +32,7 @@ import {
   isEmptyChangeSet,
   waitForChangeSet,
 } from './change-set.js';
-import { type Context, operationName, tolerant } from './context.js';
+import { type Context, operationName } from './context.js';
 import type { DeployInputs, Mode } from './inputs.js';
 import { isExactNoop } from './noop.js';
 import { DeployFailure, runOperation } from './operation.js';
@@ -112,7 +112,7 @@ export async function deploy(
 
 async function deployOnce(job: Job): Promise<DeployResult> {
   const { ctx, inputs } = job;
-  let stack = await tolerant(ctx, 'DescribeStacks', () => describeStack(ctx.cfn, inputs.name));
+  let stack = await describeStack(ctx.cfn, inputs.name);
   if (stackAction(stack) === 'wait') stack = await waitForOther(job, stack!);
   switch (stackAction(stack)) {
     case 'create':
@@ -142,7 +142,7 @@ async function waitForOther(job: Job, stack: Stack): Promise<Stack | undefined> 
     stack: stack.StackId ?? inputs.name,
     log: ctx.log,
   });
-  await tolerant(ctx, 'DescribeStackEvents', () => stream.prime());
+  await stream.prime();
   try {
     const result = await waitForStack(ctx.cfn, {
       stack: stack.StackId ?? inputs.name,
@@ -208,22 +208,20 @@ async function create(job: Job): Promise<DeployResult> {
     ...(inputs.timeoutMinutes && { timeoutMinutes: inputs.timeoutMinutes }),
     cloudFormationTimeout: true,
     start: async () => {
-      const out = await tolerant(ctx, 'CreateStack', () =>
-        ctx.cfn.send(
-          new CreateStackCommand({
-            StackName: inputs.name,
-            ...templateArg,
-            Parameters: parameters,
-            Capabilities: inputs.capabilities,
-            ...(inputs.tags && { Tags: inputs.tags }),
-            ...(inputs.roleArn && { RoleARN: inputs.roleArn }),
-            ...(inputs.notificationArns && { NotificationARNs: inputs.notificationArns }),
-            ...(inputs.timeoutMinutes && { TimeoutInMinutes: inputs.timeoutMinutes }),
-            DisableRollback: inputs.disableRollback,
-            EnableTerminationProtection: inputs.terminationProtection ?? false,
-            ClientRequestToken: token,
-          }),
-        ),
+      const out = await ctx.cfn.send(
+        new CreateStackCommand({
+          StackName: inputs.name,
+          ...templateArg,
+          Parameters: parameters,
+          Capabilities: inputs.capabilities,
+          ...(inputs.tags && { Tags: inputs.tags }),
+          ...(inputs.roleArn && { RoleARN: inputs.roleArn }),
+          ...(inputs.notificationArns && { NotificationARNs: inputs.notificationArns }),
+          ...(inputs.timeoutMinutes && { TimeoutInMinutes: inputs.timeoutMinutes }),
+          DisableRollback: inputs.disableRollback,
+          EnableTerminationProtection: inputs.terminationProtection ?? false,
+          ClientRequestToken: token,
+        }),
       );
       return out.StackId!;
     },
@@ -326,13 +324,11 @@ async function ensureTerminationProtection(job: Job, stack: Stack): Promise<bool
   if (want === undefined) return false;
   if ((stack.EnableTerminationProtection ?? false) === want) return false;
   if (job.inputs.mode === 'plan') return true;
-  await tolerant(job.ctx, 'UpdateTerminationProtection', () =>
-    job.ctx.cfn.send(
-      new UpdateTerminationProtectionCommand({
-        StackName: stack.StackId ?? job.inputs.name,
-        EnableTerminationProtection: want,
-      }),
-    ),
+  await job.ctx.cfn.send(
+    new UpdateTerminationProtectionCommand({
+      StackName: stack.StackId ?? job.inputs.name,
+      EnableTerminationProtection: want,
+    }),
   );
   job.ctx.log(`Termination protection of ${job.inputs.name} turned ${want ? 'on' : 'off'}.`);
   return true;
@@ -438,15 +434,13 @@ async function planChangeSet(
 async function deleteShell(job: Job, stackId: string, ourChangeSet: string): Promise<void> {
   const { ctx, inputs } = job;
   try {
-    const now = await tolerant(ctx, 'DescribeStacks', () => describeStack(ctx.cfn, stackId));
+    const now = await describeStack(ctx.cfn, stackId);
     if (now?.StackStatus !== 'REVIEW_IN_PROGRESS') {
       if (now && now.StackStatus !== 'DELETE_COMPLETE')
         ctx.log(`Leaving stack ${inputs.name}: another run is creating it (${now.StackStatus}).`);
       return;
     }
-    const listed = await tolerant(ctx, 'ListChangeSets', () =>
-      ctx.cfn.send(new ListChangeSetsCommand({ StackName: stackId })),
-    );
+    const listed = await ctx.cfn.send(new ListChangeSetsCommand({ StackName: stackId }));
     const others = (listed.Summaries ?? []).filter(
       (c) => c.ChangeSetId !== ourChangeSet && c.Status !== 'DELETE_COMPLETE',
     );
@@ -456,9 +450,7 @@ async function deleteShell(job: Job, stackId: string, ourChangeSet: string): Pro
       );
       return;
     }
-    await tolerant(ctx, 'DeleteStack', () =>
-      ctx.cfn.send(new DeleteStackCommand({ StackName: stackId })),
-    );
+    await ctx.cfn.send(new DeleteStackCommand({ StackName: stackId }));
   } catch (err) {
     ctx.warn(`Could not delete the empty stack the plan created: ${(err as Error).message}`);
   }
@@ -500,15 +492,13 @@ async function executeChangeSet(
       ...(inputs.timeoutMinutes && { timeoutMinutes: inputs.timeoutMinutes }),
       start: async () => {
         ctx.log(`Executing change set ${token}.`);
-        await tolerant(ctx, 'ExecuteChangeSet', () =>
-          ctx.cfn.send(
-            new ExecuteChangeSetCommand({
-              ChangeSetName: cs.id,
-              StackName: cs.stackId,
-              ClientRequestToken: token,
-              ...(type === 'UPDATE' && { DisableRollback: inputs.disableRollback }),
-            }),
-          ),
+        await ctx.cfn.send(
+          new ExecuteChangeSetCommand({
+            ChangeSetName: cs.id,
+            StackName: cs.stackId,
+            ClientRequestToken: token,
+            ...(type === 'UPDATE' && { DisableRollback: inputs.disableRollback }),
+          }),
         );
         return cs.stackId;
       },
@@ -541,13 +531,11 @@ async function deleteFailedStack(job: Job, stack: Stack): Promise<void> {
     `Stack ${inputs.name} is ROLLBACK_COMPLETE: its first create failed.${previous ? ` ${previous}` : ''} Deleting it to create it again (recreate-failed).`,
   );
   if (stack.EnableTerminationProtection) {
-    await tolerant(ctx, 'UpdateTerminationProtection', () =>
-      ctx.cfn.send(
-        new UpdateTerminationProtectionCommand({
-          StackName: stackId,
-          EnableTerminationProtection: false,
-        }),
-      ),
+    await ctx.cfn.send(
+      new UpdateTerminationProtectionCommand({
+        StackName: stackId,
+        EnableTerminationProtection: false,
+      }),
     );
   }
   await runOperation(ctx, {
@@ -555,13 +543,11 @@ async function deleteFailedStack(job: Job, stack: Stack): Promise<void> {
     stackName: inputs.name,
     existingStackId: stackId,
     start: async () => {
-      await tolerant(ctx, 'DeleteStack', () =>
-        ctx.cfn.send(
-          new DeleteStackCommand({
-            StackName: stackId,
-            ClientRequestToken: `${operationName(ctx, job.tryNumber)}-delete`,
-          }),
-        ),
+      await ctx.cfn.send(
+        new DeleteStackCommand({
+          StackName: stackId,
+          ClientRequestToken: `${operationName(ctx, job.tryNumber)}-delete`,
+        }),
       );
       return stackId;
     },

@@ -12,9 +12,10 @@ import {
   type StackResourceDrift,
 } from '@aws-sdk/client-cloudformation';
 import { ActionError, isTransient } from '../../../core/errors.js';
+import { done, notYet, poll } from '../../../core/poll.js';
 import { formatDuration } from '../../../core/values.js';
 import { describeStack, isInProgress, waitForStack } from '../../lib/stack-wait.js';
-import { type Context, tolerant } from './context.js';
+import type { Context } from './context.js';
 
 export interface DriftResult {
   stackName: string;
@@ -32,7 +33,7 @@ const DETECTION_LIMIT_MS = 30 * 60_000;
 
 export async function detectDrift(ctx: Context, stackName: string): Promise<DriftResult> {
   const started = ctx.clock.now();
-  let stack = await tolerant(ctx, 'DescribeStacks', () => describeStack(ctx.cfn, stackName));
+  let stack = await describeStack(ctx.cfn, stackName);
   if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS') {
     throw new ActionError(
       `Stack ${stackName} does not exist${stack ? ' yet (REVIEW_IN_PROGRESS)' : ''}, so it cannot drift.`,
@@ -53,8 +54,8 @@ export async function detectDrift(ctx: Context, stackName: string): Promise<Drif
   }
   const stackId = stack.StackId!;
   ctx.log(`Detecting drift on stack ${stackName}.`);
-  const { StackDriftDetectionId: id } = await tolerant(ctx, 'DetectStackDrift', () =>
-    ctx.cfn.send(new DetectStackDriftCommand({ StackName: stackId })),
+  const { StackDriftDetectionId: id } = await ctx.cfn.send(
+    new DetectStackDriftCommand({ StackName: stackId }),
   );
   const status = await waitForDetection(ctx, id!);
   if (status.DetectionStatus === 'DETECTION_FAILED' && status.StackDriftStatus === undefined) {
@@ -67,14 +68,12 @@ export async function detectDrift(ctx: Context, stackName: string): Promise<Drif
   let token: string | undefined;
   do {
     const next = token;
-    const page = await tolerant(ctx, 'DescribeStackResourceDrifts', () =>
-      ctx.cfn.send(
-        new DescribeStackResourceDriftsCommand({
-          StackName: stackId,
-          StackResourceDriftStatusFilters: ['MODIFIED', 'DELETED'],
-          ...(next && { NextToken: next }),
-        }),
-      ),
+    const page = await ctx.cfn.send(
+      new DescribeStackResourceDriftsCommand({
+        StackName: stackId,
+        StackResourceDriftStatusFilters: ['MODIFIED', 'DELETED'],
+        ...(next && { NextToken: next }),
+      }),
     );
     drifts.push(...(page.StackResourceDrifts ?? []));
     token = page.NextToken;
@@ -110,26 +109,24 @@ async function waitForDetection(
   ctx: Context,
   id: string,
 ): Promise<DescribeStackDriftDetectionStatusCommandOutput> {
-  const started = ctx.clock.now();
-  let delay = Math.min(2000, ctx.pollMs);
-  for (;;) {
-    try {
+  return poll(
+    async () => {
       const out = await ctx.cfn.send(
         new DescribeStackDriftDetectionStatusCommand({ StackDriftDetectionId: id }),
       );
-      if (out.DetectionStatus !== 'DETECTION_IN_PROGRESS') return out;
-    } catch (err) {
-      if (!isTransient(err)) throw err;
-      delay = Math.min(delay * 2, 30_000);
-    }
-    const elapsed = ctx.clock.now() - started;
-    if (elapsed >= DETECTION_LIMIT_MS) {
-      throw new ActionError(
-        `Drift detection ${id} is still running after ${formatDuration(elapsed)}.`,
-        'Look at it in the CloudFormation console, or run again later.',
-      );
-    }
-    await ctx.clock.sleep(delay);
-    delay = Math.min(delay * 2, ctx.pollMs);
-  }
+      return out.DetectionStatus === 'DETECTION_IN_PROGRESS' ? notYet : done(out);
+    },
+    {
+      intervalMs: { firstMs: Math.min(2000, ctx.pollMs), maxMs: ctx.pollMs },
+      tolerate: isTransient,
+      maxBackoffMs: 30_000,
+      timeoutMs: DETECTION_LIMIT_MS,
+      timeoutError: (elapsed) =>
+        new ActionError(
+          `Drift detection ${id} is still running after ${formatDuration(elapsed)}.`,
+          'Look at it in the CloudFormation console, or run again later.',
+        ),
+      clock: ctx.clock,
+    },
+  );
 }

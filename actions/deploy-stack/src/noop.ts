@@ -10,7 +10,7 @@
  * itself evaluates.
  */
 import { GetTemplateCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { type Context, tolerant } from './context.js';
+import type { Context } from './context.js';
 import type { DeployInputs } from './inputs.js';
 import { STABLE } from './stack-state.js';
 import type { PreparedTemplate } from './template.js';
@@ -72,8 +72,8 @@ export function settingsDifferences(
 
 /** The template CloudFormation holds for the stack, as it was submitted. */
 export async function deployedTemplate(ctx: Context, stackId: string): Promise<string | undefined> {
-  const out = await tolerant(ctx, 'GetTemplate', () =>
-    ctx.cfn.send(new GetTemplateCommand({ StackName: stackId, TemplateStage: 'Original' })),
+  const out = await ctx.cfn.send(
+    new GetTemplateCommand({ StackName: stackId, TemplateStage: 'Original' }),
   );
   return out.TemplateBody;
 }

@@ -16,7 +16,7 @@ import {
   type WaitResult,
   waitForStack,
 } from '../../lib/stack-wait.js';
-import { type Context, tolerant } from './context.js';
+import type { Context } from './context.js';
 
 /**
  * A stack operation that ended badly, or a stack state that stops the deploy;
@@ -74,7 +74,7 @@ export async function runOperation(ctx: Context, opts: OperationOptions): Promis
     stack: opts.existingStackId ?? opts.stackName,
     log: ctx.log,
   });
-  if (opts.existingStackId) await tolerant(ctx, 'DescribeStackEvents', () => stream.prime());
+  if (opts.existingStackId) await stream.prime();
   const stackId = await opts.start();
   stream.follow(stackId);
   const timeoutMs = opts.timeoutMinutes
@@ -160,7 +160,7 @@ async function afterTimeout(
     ctx.log(
       `The update is complete; CloudFormation is still removing replaced resources after ${limit}. Not waiting for the clean-up.`,
     );
-    const stack = await tolerant(ctx, 'DescribeStacks', () => describeStack(ctx.cfn, stackId));
+    const stack = await describeStack(ctx.cfn, stackId);
     return { stack, status: 'UPDATE_COMPLETE', elapsedMs: timeout.elapsedMs };
   }
   if (timeout.status === 'UPDATE_IN_PROGRESS') {
@@ -168,9 +168,7 @@ async function afterTimeout(
       `Stack ${opts.stackName} did not finish updating within ${limit}: cancelling the update.`,
     );
     try {
-      await tolerant(ctx, 'CancelUpdateStack', () =>
-        ctx.cfn.send(new CancelUpdateStackCommand({ StackName: stackId })),
-      );
+      await ctx.cfn.send(new CancelUpdateStackCommand({ StackName: stackId }));
     } catch (err) {
       // The update may have ended between the last poll and the cancel.
       if (errorCode(err) !== 'ValidationError') throw err;

@@ -5,7 +5,7 @@
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { explainFailure, readEvents } from '../../lib/stack-events.js';
 import { isInProgress } from '../../lib/stack-wait.js';
-import { type Context, tolerant } from './context.js';
+import type { Context } from './context.js';
 import { continueRollbackHint, DeployFailure, withoutStop } from './operation.js';
 
 export type StackAction =
@@ -48,9 +48,9 @@ export function stackAction(stack: Stack | undefined): StackAction {
  */
 export async function lastFailure(ctx: Context, stack: Stack): Promise<string> {
   const since = stack.LastUpdatedTime ?? stack.DeletionTime ?? stack.CreationTime;
-  const events = await tolerant(ctx, 'DescribeStackEvents', () =>
-    readEvents(ctx.cfn, stack.StackId ?? stack.StackName ?? '', since),
-  ).catch(() => []);
+  const events = await readEvents(ctx.cfn, stack.StackId ?? stack.StackName ?? '', since).catch(
+    () => [],
+  );
   const cause = await explainFailure(ctx.cfn, events).catch(() => undefined);
   if (cause) return `Root cause: ${withoutStop(cause.message)}.`;
   return stack.StackStatusReason ? `CloudFormation says: ${stack.StackStatusReason}` : '';

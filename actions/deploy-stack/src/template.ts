@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { readTemplate, type Template } from '../../../core/cfn-template.js';
 import { ActionError, errorCode } from '../../../core/errors.js';
-import { type Context, tolerant } from './context.js';
+import type { Context } from './context.js';
 import { type DeployInputs, s3HttpsUrl, type TemplateSource } from './inputs.js';
 import { type Declared, declaredFromTemplate } from './parameters.js';
 import { noEchoOutputs } from './secret-outputs.js';
@@ -132,9 +132,7 @@ export async function prepareUrlTemplate(
   let summary: GetTemplateSummaryCommandOutput;
   try {
     // Throttling slows this down like every other call, never fails it.
-    summary = await tolerant(ctx, 'GetTemplateSummary', () =>
-      ctx.cfn.send(new GetTemplateSummaryCommand({ TemplateURL: url })),
-    );
+    summary = await ctx.cfn.send(new GetTemplateSummaryCommand({ TemplateURL: url }));
   } catch (err) {
     if (errorCode(err) === 'ValidationError') {
       throw new ActionError(
@@ -186,15 +184,13 @@ export async function templateArgument(
   const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   try {
     // Throttling (SlowDown) slows the upload down, never fails it.
-    await tolerant(ctx, 'PutObject', () =>
-      client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: ext === '.json' ? 'application/json' : 'text/yaml',
-        }),
-      ),
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: ext === '.json' ? 'application/json' : 'text/yaml',
+      }),
     );
   } catch (err) {
     const code = errorCode(err);

@@ -207,7 +207,6 @@ async function abandonStarted(
     cluster,
     arns,
     'mcfpipe run-fargate-task: another shard of this step could not be started',
-    { retryBaseMs: ctx.retryBaseMs },
   );
   for (const f of r.failed) ctx.warn(`Could not stop ${f.arn}: ${f.error}`);
   if (r.failed.length === 0) saveSettled();

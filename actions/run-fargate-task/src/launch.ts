@@ -2,8 +2,10 @@
  * Starting the tasks: one RunTask call per shard (each shard has its own
  * SHARD_INDEX), named after the workflow run, with an idempotency token so a
  * retried call never starts a second task. RunTask's `failures` (no Fargate
- * capacity, for example) and throttling are retried with backoff; anything
- * else, or the last failure, is reported with ECS's reason.
+ * capacity, for example: ECS answered, but started nothing) are retried here
+ * with backoff; throttling, 5xx and network errors of the call itself are
+ * retried by the ECS client (core/aws-retry.ts), never here as well.
+ * Anything else, or the last failure, is reported with ECS's reason.
  */
 import {
   type Failure,
@@ -13,8 +15,8 @@ import {
   type Task,
   type TaskOverride,
 } from '@aws-sdk/client-ecs';
-import { ActionError, isThrottling, isTransient } from '../../../core/errors.js';
-import { retry } from '../../../core/time.js';
+import { ActionError, explainError, isTransient } from '../../../core/errors.js';
+import { retry } from '../../../core/retry.js';
 import { formatDuration } from '../../../core/values.js';
 import type { WorkflowRun } from '../../lib/workflow-run.js';
 import type { ResolvedCluster } from './cluster.js';
@@ -26,7 +28,7 @@ import { clientTokenFor, runTags } from './run-identity.js';
 /** RunTask allows 8192 characters of overrides, JSON punctuation included. */
 export const MAX_OVERRIDES_CHARS = 8192;
 
-/** RunTask attempts per shard, the first included. */
+/** RunTask answers per shard that started nothing, before giving up (each call retried by the client). */
 export const START_ATTEMPTS = 6;
 
 export interface LaunchPlan {
@@ -52,12 +54,18 @@ const CAPACITY = /capacity|unavailable|throttl|rate exceeded|try again/i;
 /** ECS's placement failure reasons (RESOURCE:MEMORY, AGENT), in capitals. */
 const PLACEMENT = /^(RESOURCE:|AGENT)/;
 
-/** Worth another RunTask: no capacity right now, throttling, a 5xx or a network error. */
+/**
+ * Worth another RunTask: ECS answered but had no capacity right now. (An
+ * error of the call itself was already retried by the client.)
+ */
 export function isRetryableStart(err: unknown): boolean {
   if (err instanceof RunTaskFailure)
     return CAPACITY.test(err.message) || PLACEMENT.test(err.message);
-  if (isThrottling(err) || isTransient(err)) return true;
-  return err instanceof Error && /capacity is unavailable|insufficient capacity/i.test(err.message);
+  return (
+    !isTransient(err) &&
+    err instanceof Error &&
+    /capacity is unavailable|insufficient capacity/i.test(err.message)
+  );
 }
 
 export function buildRequest(plan: LaunchPlan, shard: number): RunTaskCommandInput {
@@ -142,6 +150,7 @@ export async function startShard(
         ctx.log(
           `Shard ${shard}: RunTask attempt ${attempt} of ${START_ATTEMPTS} did not start the task (${err instanceof Error ? err.message : String(err)}); trying again in ${formatDuration(delay)}.`,
         ),
+      clock: ctx.clock,
       ...(ctx.signal && { signal: ctx.signal }),
     },
   );
@@ -153,10 +162,16 @@ export function startError(shard: number, count: number, err: unknown): ActionEr
   const retried = isRetryableStart(err) ? ` (after ${START_ATTEMPTS} attempts)` : '';
   const reason = err instanceof RunTaskFailure ? err.message : undefined;
   if (reason === undefined) {
+    // explainError already says what to do about throttling, 5xx and a foreign endpoint.
+    const hint = isTransient(err)
+      ? undefined
+      : hintFor(err instanceof Error ? err.message : String(err));
     return new ActionError(
-      `RunTask could not start ${which}${retried}: ${err instanceof Error ? err.message : String(err)}`,
-      hintFor(err instanceof Error ? err.message : String(err)),
-      { cause: err },
+      `RunTask could not start ${which}${retried}: ${explainError(err)}`,
+      hint,
+      {
+        cause: err,
+      },
     );
   }
   return new ActionError(`ECS did not start ${which}${retried}: ${reason}.`, hintFor(reason), {

@@ -9,10 +9,9 @@ import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { createClient } from '../../../core/aws.js';
 import { ActionError, explainError } from '../../../core/errors.js';
 import { writeSummary } from '../../../core/summary.js';
-import { retry } from '../../../core/time.js';
 import { logLine } from '../../lib/log.js';
 import { readState } from './state.js';
-import { stopCommand, stopTasks, taskCallRetry } from './stop.js';
+import { stopCommand, stopTasks } from './stop.js';
 
 export const POST_REASON =
   'mcfpipe run-fargate-task post step: the workflow step ended (cancelled, timed out or failed) before the task finished';
@@ -20,13 +19,11 @@ export const POST_REASON =
 export interface PostContext {
   ecs: (region: string) => ECSClient;
   log: (line: string) => void;
-  retryBaseMs: number;
 }
 
 const defaultContext: PostContext = {
   ecs: (region) => createClient(ECSClient, 'ECS', { region }),
   log: logLine,
-  retryBaseMs: 1000,
 };
 
 export async function post(ctx: PostContext = defaultContext): Promise<void> {
@@ -50,9 +47,8 @@ export async function post(ctx: PostContext = defaultContext): Promise<void> {
   try {
     for (let i = 0; i < started.tasks.length; i += 100) {
       const batch = started.tasks.slice(i, i + 100);
-      const out = await retry(
-        () => ecs.send(new DescribeTasksCommand({ cluster: started.cluster, tasks: batch })),
-        taskCallRetry(ctx.retryBaseMs),
+      const out = await ecs.send(
+        new DescribeTasksCommand({ cluster: started.cluster, tasks: batch }),
       );
       for (const arn of batch) {
         const task = out.tasks?.find((t) => t.taskArn === arn);
@@ -74,9 +70,7 @@ export async function post(ctx: PostContext = defaultContext): Promise<void> {
   }
   ctx.log(`Stopping ${running.length} task(s) this run started that are still running:`);
   for (const arn of running) ctx.log(`  ${arn}`);
-  const result = await stopTasks(ecs, started.cluster, running, POST_REASON, {
-    retryBaseMs: ctx.retryBaseMs,
-  });
+  const result = await stopTasks(ecs, started.cluster, running, POST_REASON);
   await writeSummary((s) =>
     s.addRaw(
       `## run-fargate-task: cleanup\n\nThe step ended before its tasks finished; stopped ${result.stopped.length} task(s) still running:\n\n${result.stopped.map((a) => `- \`${a}\``).join('\n')}\n`,

@@ -2,11 +2,10 @@
  * Stopping tasks this step started: at the timeout, on cancellation, in the
  * post step, and when a later shard could not be started. Each task is
  * stopped on its own, so one failure does not leave the others running;
- * throttling is retried.
+ * each StopTask is retried by the ECS client (core/aws-retry.ts), not here.
  */
 import { type ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { errorCode, explainError, isThrottling, isTransient } from '../../../core/errors.js';
-import { type RetryOptions, retry } from '../../../core/time.js';
+import { errorCode, explainError } from '../../../core/errors.js';
 
 export interface StopResult {
   /** Stopped by this call, or already unknown to ECS (stopped long ago). */
@@ -22,16 +21,6 @@ function isUnknownTask(err: unknown): boolean {
   );
 }
 
-/** How a call about tasks already started (StopTask, DescribeTasks) is retried. */
-export function taskCallRetry(baseMs: number): RetryOptions {
-  return {
-    attempts: 4,
-    baseMs,
-    maxMs: 10_000,
-    retryable: (err) => isThrottling(err) || isTransient(err),
-  };
-}
-
 /** StopTask's reason is at most 255 characters. */
 export function stopReason(text: string): string {
   return text.length > 255 ? `${text.slice(0, 254)}…` : text;
@@ -42,16 +31,12 @@ export async function stopTasks(
   cluster: string,
   arns: string[],
   reason: string,
-  opts: { retryBaseMs?: number } = {},
 ): Promise<StopResult> {
   const result: StopResult = { stopped: [], failed: [] };
   await Promise.all(
     arns.map(async (arn) => {
       try {
-        await retry(
-          () => ecs.send(new StopTaskCommand({ cluster, task: arn, reason: stopReason(reason) })),
-          taskCallRetry(opts.retryBaseMs ?? 1000),
-        );
+        await ecs.send(new StopTaskCommand({ cluster, task: arn, reason: stopReason(reason) }));
         result.stopped.push(arn);
       } catch (err) {
         if (isUnknownTask(err)) result.stopped.push(arn);

@@ -14,8 +14,10 @@
  * quiet period, so the last lines of a short task are not lost.
  *
  * At the deadline the tasks are stopped (StopTask) and watched until they
- * have stopped; when the step is cancelled they are stopped at once.
- * Throttling and transient errors of DescribeTasks only slow polling down.
+ * have stopped; when the step is cancelled they are stopped at once. The
+ * rounds are a poll (core/poll.ts): a DescribeTasks that still fails after
+ * the ECS client's retries slows polling down, up to
+ * {@link MAX_FAILED_POLLS} failed rounds in a row.
  */
 import type { Task } from '@aws-sdk/client-ecs';
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
@@ -26,6 +28,7 @@ import {
   isThrottling,
   isTransient,
 } from '../../../core/errors.js';
+import { done, notYet, type PollStep, poll } from '../../../core/poll.js';
 import { formatDuration } from '../../../core/values.js';
 import type { LogLine, LogTail } from '../../lib/log-tail.js';
 import type { Context } from './context.js';
@@ -47,6 +50,8 @@ export const STOP_GRACE_MS = 3 * 60_000;
 const HEARTBEAT_MS = 60_000;
 /** Polls a just-started task may be missing from DescribeTasks (eventual consistency). */
 const MISSING_POLLS = 10;
+/** DescribeTasks polls in a row that may fail (after the client's retries) before the step fails. */
+const MAX_FAILED_POLLS = 5;
 
 /** Lifecycle statuses from which the container has (or had) started. */
 const STARTED = new Set(['RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED']);
@@ -104,6 +109,10 @@ export function isStopped(t: WatchedTask): boolean {
   return t.task.lastStatus === 'STOPPED';
 }
 
+function openTasks(tasks: WatchedTask[]): WatchedTask[] {
+  return tasks.filter((t) => !isStopped(t));
+}
+
 /**
  * Streams one poll may read within {@link LOG_CALLS_PER_SECOND}; a read is
  * two calls when lines came (the lines, then the end of the stream).
@@ -133,7 +142,6 @@ export async function watchTasks(
   let turn = 0;
   const started = ctx.clock.now();
   let lastNews = started;
-  let troubles = 0;
   let stopSentAt: number | undefined;
 
   const secrets = [...new Set(opts.redact ?? [])]
@@ -177,22 +185,27 @@ export async function watchTasks(
     }
   };
 
-  for (;;) {
-    let delay = opts.pollMs;
-    const open = tasks.filter((t) => !isStopped(t));
+  const stop = async (reason: string): Promise<string[]> => {
+    const open = tasks.filter((t) => !isStopped(t)).map((t) => t.arn);
+    const r = await stopTasks(ctx.ecs, opts.cluster, open, reason);
+    for (const f of r.failed) ctx.warn(`Could not stop ${f.arn}: ${f.error}`);
+    return r.failed.map((f) => f.arn);
+  };
+
+  // One round: the status of the open tasks, then the logs that are due,
+  // then the deadline. A failed DescribeTasks (after the client's retries)
+  // still lets the logs be read and the deadline be kept; the poll then
+  // backs off before the next round.
+  const round = async (): Promise<PollStep<void>> => {
+    let failed: unknown;
     try {
-      outcome.calls.describe += await describe(ctx, opts.cluster, open, (t, before) => {
+      outcome.calls.describe += await describe(ctx, opts.cluster, openTasks(tasks), (t, before) => {
         lastNews = ctx.clock.now();
         ctx.log(transition(t, before, tasks.length));
       });
-      troubles = 0;
     } catch (err) {
       if (!isTransient(err)) throw err;
-      troubles++;
-      delay = Math.min(60_000, opts.pollMs * 2 ** troubles);
-      ctx.log(
-        `DescribeTasks: AWS is ${isThrottling(err) ? 'throttling' : `failing (${errorCode(err) ?? 'error'})`}; polling again in ${formatDuration(delay)}.`,
-      );
+      failed = err;
     }
 
     // A task that stopped while others run is read on until its last lines
@@ -214,46 +227,48 @@ export async function watchTasks(
     for (const t of due) await readLogs(t);
 
     const now = ctx.clock.now();
-
-    if (tasks.every(isStopped)) break;
+    if (tasks.every(isStopped)) return done(undefined);
     if (stopSentAt === undefined && now >= opts.deadline) {
       outcome.timedOut = true;
       stopSentAt = now;
-      const open = tasks.filter((t) => !isStopped(t)).map((t) => t.arn);
-      ctx.log(
-        `${opts.timeoutReason}: stopping ${open.length} task${open.length === 1 ? '' : 's'}.`,
-      );
-      const r = await stopTasks(ctx.ecs, opts.cluster, open, opts.timeoutReason, {
-        retryBaseMs: ctx.retryBaseMs,
-      });
-      for (const f of r.failed) ctx.warn(`Could not stop ${f.arn}: ${f.error}`);
+      const n = openTasks(tasks).length;
+      ctx.log(`${opts.timeoutReason}: stopping ${n} task${n === 1 ? '' : 's'}.`);
+      await stop(opts.timeoutReason);
     }
     if (stopSentAt !== undefined && now - stopSentAt >= STOP_GRACE_MS) {
       ctx.warn(
         `Tasks still not STOPPED ${formatDuration(STOP_GRACE_MS)} after StopTask; no longer waiting for them.`,
       );
-      break;
+      return done(undefined);
     }
     if (now - lastNews >= HEARTBEAT_MS) {
       lastNews = now;
       ctx.log(`Still waiting after ${formatDuration(now - started)}: ${statusCounts(tasks)}.`);
     }
-    try {
-      await ctx.clock.sleep(delay, ctx.signal);
-    } catch (err) {
-      if (!ctx.signal?.aborted) throw err;
-      outcome.cancelled = true;
-      const open = tasks.filter((t) => !isStopped(t)).map((t) => t.arn);
-      ctx.log(
-        `The step was cancelled: stopping ${open.length} task${open.length === 1 ? '' : 's'}.`,
-      );
-      const r = await stopTasks(ctx.ecs, opts.cluster, open, opts.cancelReason, {
-        retryBaseMs: ctx.retryBaseMs,
-      });
-      for (const f of r.failed) ctx.warn(`Could not stop ${f.arn}: ${f.error}`);
-      outcome.unsettled = r.failed.map((f) => f.arn);
-      return outcome;
-    }
+    if (failed !== undefined) throw failed;
+    return notYet;
+  };
+
+  try {
+    await poll(round, {
+      intervalMs: opts.pollMs,
+      tolerate: isTransient,
+      maxFailures: MAX_FAILED_POLLS,
+      maxBackoffMs: 60_000,
+      onFailure: (err, _n, delay) =>
+        ctx.log(
+          `DescribeTasks: AWS is ${isThrottling(err) ? 'throttling' : `failing (${errorCode(err) ?? 'error'})`}; polling again in ${formatDuration(delay)}.`,
+        ),
+      clock: ctx.clock,
+      ...(ctx.signal && { signal: ctx.signal }),
+    });
+  } catch (err) {
+    if (!ctx.signal?.aborted) throw err;
+    outcome.cancelled = true;
+    const n = openTasks(tasks).length;
+    ctx.log(`The step was cancelled: stopping ${n} task${n === 1 ? '' : 's'}.`);
+    outcome.unsettled = await stop(opts.cancelReason);
+    return outcome;
   }
 
   // The final read of every stream, one after the other: the last lines of a

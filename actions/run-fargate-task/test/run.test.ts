@@ -522,32 +522,39 @@ describe('tasks that fail, explained', () => {
 });
 
 describe('throttling and capacity', () => {
-  it('retries RunTask when Fargate has no capacity or throttles: a new client token after failures, the same after an error', async () => {
+  it('retries RunTask when Fargate has no capacity, under a new client token each time', async () => {
     const aws = new FakeAws();
-    aws.runTaskProblems = [
-      {
-        arn: taskDefinition(3).taskDefinitionArn,
-        reason:
-          'Capacity is unavailable at this time. Please try again later or in a different availability zone',
-      },
-      ecsError('ThrottlingException', 'Rate exceeded'),
-    ];
+    const noCapacity = {
+      arn: taskDefinition(3).taskDefinitionArn,
+      reason:
+        'Capacity is unavailable at this time. Please try again later or in a different availability zone',
+    };
+    aws.runTaskProblems = [noCapacity, noCapacity];
     const step = await run(aws);
     expect(step.error).toBeUndefined();
     const inputs = runInputs();
     expect(inputs).toHaveLength(3);
     // ECS answers a client token it has seen with its first answer: after
-    // "no capacity" only a new token is another try; after an error (a
-    // refused call started nothing; after a 5xx one may have) the same one.
+    // "no capacity" only a new token is another try.
     const [first, second, third] = inputs.map((i) => i.clientToken!);
     expect(first).toMatch(/^[0-9a-f]{12}-0-mcfpipe-gh-9876543210-2$/);
     expect(second).toMatch(/^[0-9a-f]{12}-0\.1-mcfpipe-gh-9876543210-2$/);
+    expect(third).toMatch(/^[0-9a-f]{12}-0\.2-mcfpipe-gh-9876543210-2$/);
     expect(second!.slice(0, 12)).toBe(first!.slice(0, 12));
-    expect(third).toBe(second);
     expect(aws.log.join('\n')).toContain(
       'Shard 0: RunTask attempt 1 of 6 did not start the task (Capacity is unavailable at this time.',
     );
     expect(aws.tasks).toHaveLength(1);
+  });
+
+  it('does not send RunTask again after an error its client already retried (throttling, 5xx)', async () => {
+    const aws = new FakeAws();
+    aws.runTaskProblems = [ecsError('ThrottlingException', 'Rate exceeded')];
+    const step = await run(aws);
+    expect(runInputs()).toHaveLength(1);
+    expect(step.error).toContain('RunTask could not start the task: AWS kept throttling');
+    expect(step.error).not.toContain('no capacity');
+    expect(aws.tasks).toHaveLength(0);
   });
 
   it('reports the reason when capacity never comes', async () => {
@@ -574,7 +581,8 @@ describe('throttling and capacity', () => {
     ];
     const step = await run(aws);
     expect(runInputs()).toHaveLength(1);
-    expect(step.error).toContain('RunTask could not start the task: User: arn:aws:sts');
+    expect(step.error).toContain('RunTask could not start the task: Access denied');
+    expect(step.error).toContain('is not authorized to perform: iam:PassRole');
     expect(step.error).toContain('iam:PassRole on the task');
   });
 

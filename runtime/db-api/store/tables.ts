@@ -12,6 +12,7 @@ import {
   type DynamoDBClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
+import { done, notYet, poll } from '../../../core/poll.js';
 import type { Schema, TableDef } from '../../schema/schema.js';
 
 /** The physical name of a logical table. */
@@ -74,14 +75,18 @@ export async function ensureTables(
       created.push(input.TableName!);
     }
   }
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   for (const name of created) {
-    for (;;) {
-      const d = await client.send(new DescribeTableCommand({ TableName: name }));
-      if (d.Table?.TableStatus === 'ACTIVE') break;
-      if (Date.now() > deadline) throw new Error(`Table ${name} did not become ACTIVE in time`);
-      await new Promise((r) => setTimeout(r, opts.pollMs ?? 20));
-    }
+    await poll(
+      async () => {
+        const d = await client.send(new DescribeTableCommand({ TableName: name }));
+        return d.Table?.TableStatus === 'ACTIVE' ? done(name) : notYet;
+      },
+      {
+        intervalMs: opts.pollMs ?? 20,
+        timeoutMs: opts.timeoutMs ?? 30_000,
+        timeoutError: () => new Error(`Table ${name} did not become ACTIVE in time`),
+      },
+    );
   }
   return created;
 }

@@ -1,5 +1,6 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../../core/testing/virtual-clock.js';
 import {
   DbApiBatchError,
   DbApiClient,
@@ -43,16 +44,9 @@ async function setup(
   opts: Partial<DbApiClientOptions> = {},
 ) {
   server = await scriptedServer(answer);
-  const sleeps: number[] = [];
-  const client = new DbApiClient({
-    url: server.url,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    random: () => 0.5,
-    ...opts,
-  });
-  return { client, sleeps, requests: server.requests };
+  const clock = new VirtualClock(0);
+  const client = new DbApiClient({ url: server.url, clock, random: () => 0.5, ...opts });
+  return { client, sleeps: clock.sleeps, requests: server.requests };
 }
 
 describe('DbApiClient reads and writes', () => {
@@ -230,20 +224,14 @@ describe('DbApiClient retries', () => {
     const url = server.url;
     await server.stop();
     server = undefined;
-    const sleeps: number[] = [];
-    const client = new DbApiClient({
-      url,
-      attempts: 2,
-      sleep: async (ms) => {
-        sleeps.push(ms);
-      },
-    });
+    const clock = new VirtualClock(0);
+    const client = new DbApiClient({ url, attempts: 2, clock });
     const err = (await client.get('track', 'a').catch((e) => e)) as DbApiError;
     expect(err).toBeInstanceOf(DbApiError);
     expect(err.status).toBe(0);
     expect(err.code).toBe('network_error');
     expect(err.message).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
-    expect(sleeps).toHaveLength(1);
+    expect(clock.sleeps).toHaveLength(1);
   });
 });
 

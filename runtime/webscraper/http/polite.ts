@@ -17,13 +17,14 @@
  * Every failed attempt counts towards the circuit breaker; when it opens,
  * everything waiting rejects with {@link CircuitOpenError}.
  */
+
+import { type Clock, systemClock } from '../../../core/clock.js';
+import { Semaphore } from '../../../core/concurrency.js';
 import { withDeadline } from '../../../core/deadline.js';
-import { backoffDelay } from '../../../core/time.js';
+import { backoffDelay, retry, retryAfterMs } from '../../../core/retry.js';
 import { type BreakerOptions, CircuitBreaker } from './breaker.js';
-import { type Clock, realClock } from './clock.js';
 import { HttpError, MalformedBodyError, NetworkError, networkErrorCode } from './errors.js';
 import { RateLimiter } from './rate-limiter.js';
-import { Semaphore } from './semaphore.js';
 
 export interface PolitenessOptions {
   /** Requests per second for the whole run; 0 = no limit (default 2). */
@@ -147,7 +148,7 @@ export class PoliteHttp {
     for (const k of Object.keys(DEFAULT_POLITENESS) as Array<keyof typeof DEFAULT_POLITENESS>) {
       if (opts[k] !== undefined) this.o[k] = opts[k];
     }
-    this.clock = opts.clock ?? realClock;
+    this.clock = opts.clock ?? systemClock;
     this.breaker = new CircuitBreaker(opts.breaker);
     this.limiter = new RateLimiter({ ratePerSec: this.o.ratePerSec, clock: this.clock });
     this.semaphore = new Semaphore(this.o.concurrency);
@@ -190,124 +191,144 @@ export class PoliteHttp {
 
   /**
    * Runs `attempt` under the rate limit and concurrency limit, retrying as the
-   * table at the top says. `attempt` gets a signal that aborts on the
-   * per-attempt timeout and when the run stops.
+   * table at the top says (core/retry.ts is the loop). `attempt` gets a
+   * signal that aborts on the per-attempt timeout and when the run stops.
    */
   async call<T>(
     opts: CallOptions<T>,
     attempt: (signal: AbortSignal) => Promise<RawAnswer>,
   ): Promise<CallResult<T>> {
     const stop = this.signal;
-    for (let failures = 0; ; ) {
-      stop.throwIfAborted();
-      const release = await this.semaphore.acquire(stop);
-      let answer: RawAnswer | undefined;
-      let error: unknown;
-      let sentAt = 0;
-      try {
-        await this.limiter.acquire(stop);
-        sentAt = this.clock.now();
-        this.stats.requests++;
-        // Not AbortSignal.any + AbortSignal.timeout: a GC can drop that timer (core/deadline.ts).
-        answer = await withDeadline(this.o.timeoutMs, stop, attempt);
-      } catch (err) {
-        if (stop.aborted) throw stop.reason;
-        error = err;
-      } finally {
-        release();
-      }
-
-      let failure: Error;
-      let delayMs: number | undefined;
-      if (answer?.status === 0) {
-        // No response at all (a page load that got none): retried like a reset connection.
-        this.count('NO_RESPONSE');
-        failure = new NetworkError(opts.url, 'NO_RESPONSE');
-      } else if (answer) {
-        const { status } = answer;
-        this.count(String(status));
-        if (status >= 200 && status < 300) {
-          try {
-            if (answer.overLimit) {
-              throw new MalformedBodyError(
-                opts.url,
-                `the body is longer than ${this.o.maxBodyBytes} bytes (maxBodyBytes); not read further`,
-              );
-            }
-            const value = opts.parse(answer.text);
-            this.breaker.success();
-            this.limiter.success();
-            return { status, value, text: answer.text };
-          } catch (err) {
-            if (!(err instanceof MalformedBodyError)) throw err;
-            this.count('malformed');
-            failure = err;
-          }
-        } else if (status === 404 && opts.allow404) {
-          this.breaker.success();
-          return { status: 404 };
-        } else if (status === 403) {
-          failure = new HttpError(
-            opts.url,
-            status,
-            answer.text,
-            `MCF refused ${opts.url} with 403 (a block)`,
-          );
-          if (sentAt > this.blockStartedAt) {
-            // A new block; 403s to requests already in flight belong to the one that paused them.
-            this.blockStartedAt = this.clock.now();
-            this.stats.blocks++;
-            this.breaker.block(opts.url);
-            this.limiter.pause(this.o.blockPauseMs);
-            this.opts.onEvent?.({ type: 'block', url: opts.url, pauseMs: this.o.blockPauseMs });
-          }
-          delayMs = 0; // the pause holds this request too
-        } else if (status === 429) {
-          failure = new HttpError(opts.url, status, answer.text);
-          this.limiter.slowDown();
-          delayMs = this.retryAfterMs(answer.retryAfter) ?? this.backoff(failures + 1);
-          this.limiter.pause(delayMs);
+    try {
+      return await retry((n) => this.attemptOnce(opts, attempt, n), {
+        attempts: this.o.attempts,
+        baseMs: this.o.backoffBaseMs,
+        maxMs: this.o.backoffMaxMs,
+        ...(this.opts.random && { random: this.opts.random }),
+        retryable: (err) => err instanceof RetryableFailure,
+        delayFor: (err) => (err as RetryableFailure).delayMs,
+        onRetry: (err, n, delayMs) => {
+          const { failure } = err as RetryableFailure;
+          this.stats.retries++;
           this.opts.onEvent?.({
-            type: 'slowdown',
+            type: 'retry',
+            what: opts.what,
             url: opts.url,
-            ratePerSec: this.limiter.currentRate,
-            pauseMs: delayMs,
+            attempt: n,
+            delayMs,
+            reason:
+              failure instanceof HttpError
+                ? String(failure.status)
+                : failure instanceof NetworkError
+                  ? failure.code
+                  : 'malformed body',
           });
-        } else if (status >= 500) {
-          failure = new HttpError(opts.url, status, answer.text);
-          delayMs = this.retryAfterMs(answer.retryAfter);
-        } else {
-          this.breaker.success();
-          throw new HttpError(opts.url, status, answer.text);
-        }
-      } else {
-        const code = networkErrorCode(error);
-        if (!code) throw error;
-        this.count(code);
-        failure = new NetworkError(opts.url, code, { cause: error });
-      }
-
-      failures++;
-      this.breaker.error(`${failure.message}`);
-      stop.throwIfAborted();
-      if (failures >= this.o.attempts) throw failure;
-      delayMs ??= this.backoff(failures);
-      this.stats.retries++;
-      this.opts.onEvent?.({
-        type: 'retry',
-        what: opts.what,
-        url: opts.url,
-        attempt: failures,
-        delayMs,
-        reason:
-          failure instanceof HttpError
-            ? String(failure.status)
-            : failure instanceof NetworkError
-              ? failure.code
-              : 'malformed body',
+        },
+        clock: this.clock,
+        signal: stop,
       });
-      if (delayMs > 0) await this.clock.sleep(delayMs, stop);
+    } catch (err) {
+      throw err instanceof RetryableFailure ? err.failure : err;
     }
+  }
+
+  /** One attempt: the answer, or a {@link RetryableFailure}, or an error that ends the call. */
+  private async attemptOnce<T>(
+    opts: CallOptions<T>,
+    attempt: (signal: AbortSignal) => Promise<RawAnswer>,
+    n: number,
+  ): Promise<CallResult<T>> {
+    const stop = this.signal;
+    const release = await this.semaphore.acquire(stop);
+    let answer: RawAnswer | undefined;
+    let error: unknown;
+    let sentAt = 0;
+    try {
+      await this.limiter.acquire(stop);
+      sentAt = this.clock.now();
+      this.stats.requests++;
+      // Not AbortSignal.any + AbortSignal.timeout: a GC can drop that timer (core/deadline.ts).
+      answer = await withDeadline(this.o.timeoutMs, stop, attempt);
+    } catch (err) {
+      if (stop.aborted) throw stop.reason;
+      error = err;
+    } finally {
+      release();
+    }
+
+    let failure: Error;
+    let delayMs: number | undefined;
+    if (answer?.status === 0) {
+      // No response at all (a page load that got none): retried like a reset connection.
+      this.count('NO_RESPONSE');
+      failure = new NetworkError(opts.url, 'NO_RESPONSE');
+    } else if (answer) {
+      const { status } = answer;
+      this.count(String(status));
+      if (status >= 200 && status < 300) {
+        try {
+          if (answer.overLimit) {
+            throw new MalformedBodyError(
+              opts.url,
+              `the body is longer than ${this.o.maxBodyBytes} bytes (maxBodyBytes); not read further`,
+            );
+          }
+          const value = opts.parse(answer.text);
+          this.breaker.success();
+          this.limiter.success();
+          return { status, value, text: answer.text };
+        } catch (err) {
+          if (!(err instanceof MalformedBodyError)) throw err;
+          this.count('malformed');
+          failure = err;
+        }
+      } else if (status === 404 && opts.allow404) {
+        this.breaker.success();
+        return { status: 404 };
+      } else if (status === 403) {
+        failure = new HttpError(
+          opts.url,
+          status,
+          answer.text,
+          `MCF refused ${opts.url} with 403 (a block)`,
+        );
+        if (sentAt > this.blockStartedAt) {
+          // A new block; 403s to requests already in flight belong to the one that paused them.
+          this.blockStartedAt = this.clock.now();
+          this.stats.blocks++;
+          this.breaker.block(opts.url);
+          this.limiter.pause(this.o.blockPauseMs);
+          this.opts.onEvent?.({ type: 'block', url: opts.url, pauseMs: this.o.blockPauseMs });
+        }
+        delayMs = 0; // the pause holds this request too
+      } else if (status === 429) {
+        failure = new HttpError(opts.url, status, answer.text);
+        this.limiter.slowDown();
+        delayMs = this.retryAfter(answer.retryAfter) ?? this.backoff(n);
+        this.limiter.pause(delayMs);
+        this.opts.onEvent?.({
+          type: 'slowdown',
+          url: opts.url,
+          ratePerSec: this.limiter.currentRate,
+          pauseMs: delayMs,
+        });
+      } else if (status >= 500) {
+        failure = new HttpError(opts.url, status, answer.text);
+        delayMs = this.retryAfter(answer.retryAfter);
+      } else {
+        this.breaker.success();
+        throw new HttpError(opts.url, status, answer.text);
+      }
+    } else {
+      const code = networkErrorCode(error);
+      if (!code) throw error;
+      this.count(code);
+      failure = new NetworkError(opts.url, code, { cause: error });
+    }
+
+    this.breaker.error(`${failure.message}`);
+    stop.throwIfAborted();
+    throw new RetryableFailure(failure, delayMs);
   }
 
   private backoff(attempt: number): number {
@@ -318,17 +339,18 @@ export class PoliteHttp {
     });
   }
 
-  /** Retry-After (seconds or an HTTP date) in ms, capped; undefined when absent or unreadable. */
-  private retryAfterMs(value: string | null | undefined): number | undefined {
-    if (!value) return undefined;
-    const seconds = Number(value);
-    let ms: number | undefined;
-    if (Number.isFinite(seconds) && seconds >= 0) ms = seconds * 1000;
-    else {
-      const at = Date.parse(value);
-      if (!Number.isNaN(at)) ms = Math.max(0, at - this.clock.now());
-    }
-    return ms === undefined ? undefined : Math.min(ms, this.o.maxRetryAfterMs);
+  private retryAfter(value: string | null | undefined): number | undefined {
+    return retryAfterMs(value, this.o.maxRetryAfterMs, this.clock.now());
+  }
+}
+
+/** A failed attempt worth another, with the wait the answer asked for (if any). */
+class RetryableFailure extends Error {
+  constructor(
+    readonly failure: Error,
+    readonly delayMs: number | undefined,
+  ) {
+    super(failure.message);
   }
 }
 

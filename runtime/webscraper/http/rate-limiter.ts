@@ -4,7 +4,7 @@
  * rate (down to an eighth) and pauses everyone for the server's Retry-After;
  * a 403 block pauses everyone; the rate creeps back up after successes.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../../../core/clock.js';
 
 export interface RateLimiterOptions {
   /** Requests per second; 0 = no limit. */

@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../../core/testing/virtual-clock.js';
 import { CircuitBreaker } from '../http/breaker.js';
-import type { Clock } from '../http/clock.js';
 import { CircuitOpenError, HttpError, MalformedBodyError, NetworkError } from '../http/errors.js';
 import { PoliteHttp, parseJsonBody, readBody } from '../http/polite.js';
 import { RateLimiter } from '../http/rate-limiter.js';
-import { Semaphore } from '../http/semaphore.js';
 
-/** Virtual time: sleeping advances the clock at once and is recorded. */
-function virtualClock(): Clock & { sleeps: number[]; t: number } {
-  const c = {
-    t: 0,
-    sleeps: [] as number[],
-    now: () => c.t,
-    sleep: async (ms: number, signal?: AbortSignal) => {
-      signal?.throwIfAborted();
-      c.sleeps.push(ms);
-      c.t += ms;
-      await Promise.resolve();
-    },
-  };
-  return c;
-}
+/** Virtual time (core/testing/virtual-clock.ts): sleeping advances the clock at once and is recorded. */
+const virtualClock = () => new VirtualClock(0);
 
 type Script = Array<{ status: number; body?: string; headers?: Record<string, string> } | Error>;
 
@@ -87,19 +73,7 @@ describe('RateLimiter', () => {
   });
 });
 
-describe('Semaphore and breaker', () => {
-  it('lets a waiter give up when its signal aborts', async () => {
-    const s = new Semaphore(1);
-    const release = await s.acquire();
-    const ac = new AbortController();
-    const waiting = s.acquire(ac.signal);
-    ac.abort(new Error('stop'));
-    await expect(waiting).rejects.toThrow('stop');
-    release();
-    expect(s.inUse).toBe(0);
-    expect(() => new Semaphore(0)).toThrow(/at least 1/);
-  });
-
+describe('breaker', () => {
   it('opens after consecutive errors, and a success resets the count', () => {
     const b = new CircuitBreaker({ maxConsecutiveErrors: 3, maxBlocks: 2 });
     b.error('a');
