@@ -212,8 +212,8 @@ function urlOf(request: WireRequest | undefined): string {
 
 /**
  * Keeps what an attempt's answer was when it was not a plain success (an
- * error status, or an HTML page from a service that never sends one): the
- * body is read here, handed on as bytes, and its start kept for the error.
+ * error status, or a 2xx labelled HTML by a service that never sends HTML):
+ * the body is read here, handed on as bytes, and its start kept for the error.
  */
 function recordRawAnswer(serviceId: ServiceId): Middleware {
   return (next, context) => async (args) => {
@@ -247,14 +247,20 @@ function recordRawAnswer(serviceId: ServiceId): Middleware {
 /** Error codes the SDK makes up when a body names no error. */
 const MADE_UP_CODES = new Set(['Unknown', 'UnknownError']);
 
+/** A body that is an HTML page (AWS APIs never answer with one; an emulator may still label its answers text/html). */
+function isHtmlPage(answer: RawAnswer): boolean {
+  return /^\s*(<!doctype html|<html[\s>])/i.test(answer.head);
+}
+
 /**
  * Whether a failed call's answer was not the service's own: an HTML page, a
  * body the SDK could not read as the service's format, or (but for HEAD, whose
- * answers have no body) one that names no AWS error.
+ * answers have no body) one that names no AWS error. The Content-Type header
+ * is not evidence: emulators label JSON and empty answers text/html.
  */
 export function isNonAwsAnswer(err: unknown, answer: RawAnswer | undefined): boolean {
   if (!answer || !err || typeof err !== 'object') return false;
-  if (/html/i.test(answer.contentType)) return true;
+  if (isHtmlPage(answer)) return true;
   const e = err as { $fault?: unknown; name?: string };
   if (answer.bodyBytes > 0 && e.$fault === undefined) return true;
   return answer.method !== 'HEAD' && answer.status >= 300 && MADE_UP_CODES.has(e.name ?? '');
@@ -295,8 +301,8 @@ export function createClient<C, K extends object>(
         }
         throw err;
       }
-      // A success with an answer on record is an HTML page the SDK read as an empty answer.
-      if (context.mcfpipeAnswer) {
+      // An HTML page with a 2xx status: the SDK read it as an empty answer.
+      if (context.mcfpipeAnswer && isHtmlPage(context.mcfpipeAnswer)) {
         throw new NonAwsResponseError(context.mcfpipeAnswer, undefined, serviceId, command);
       }
       return result;

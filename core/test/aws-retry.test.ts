@@ -232,3 +232,26 @@ describe('an AWS call against an endpoint that keeps failing', () => {
     );
   });
 });
+
+describe('answers an emulator labels text/html', () => {
+  it('are read for what they hold: a HEAD 404, and JSON', async () => {
+    const head = scripted(S3Client, 'S3', [
+      { status: 404, headers: { 'content-type': 'text/html; charset=utf-8' } },
+    ]);
+    const err = await head.client
+      .send(new HeadObjectCommand({ Bucket: 'b', Key: 'k' }))
+      .catch((e) => e);
+    expect(err).not.toBeInstanceOf(NonAwsResponseError);
+    expect((err as Error).name).toBe('NotFound');
+
+    const json = scripted(ECSClient, 'ECS', [
+      {
+        status: 200,
+        body: '{"tasks": [], "failures": []}',
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+      },
+    ]);
+    const out = await json.client.send(new RunTaskCommand({ taskDefinition: 't' }));
+    expect(out.tasks).toEqual([]);
+  });
+});
