@@ -6,8 +6,11 @@
  * full quota minute, honours Retry-After, and stops after `attempts`. The
  * errors are Google's JSON error body (`{"error": {"code", "message",
  * "status", "details"}}`), translated into a cause a person can act on.
+ * The loop is core/retry.ts's.
  */
-import { backoffDelay, sleep as defaultSleep } from '../../core/time.js';
+import { type Clock, systemClock } from '../../core/clock.js';
+import { withDeadline } from '../../core/deadline.js';
+import { retry, retryAfterMs } from '../../core/retry.js';
 
 export const DEFAULT_ROOT_URL = 'https://sheets.googleapis.com/';
 
@@ -29,7 +32,8 @@ export interface ApiOptions {
     reason?: string;
   }) => void;
   fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
+  /** The clock retries wait on (tests pass a virtual one). */
+  clock?: Clock;
   random?: () => number;
 }
 
@@ -92,7 +96,6 @@ export class SheetsApi {
   private readonly attempts: number;
   private readonly backoff: { baseMs: number; maxMs: number };
   private readonly fetchFn: typeof fetch;
-  private readonly sleepFn: (ms: number) => Promise<void>;
   /** Calls made (a retried call counts once) and HTTP requests sent. */
   calls = 0;
   requests = 0;
@@ -103,7 +106,6 @@ export class SheetsApi {
     this.attempts = Math.max(1, opts.attempts ?? 6);
     this.backoff = opts.backoff ?? { baseMs: 1000, maxMs: 64_000 };
     this.fetchFn = opts.fetch ?? fetch;
-    this.sleepFn = opts.sleep ?? ((ms) => defaultSleep(ms));
   }
 
   /** One API call: JSON in, JSON out, retried on 429, 5xx and network errors. */
@@ -117,61 +119,85 @@ export class SheetsApi {
     const url = new URL(path, this.root);
     for (const [k, v] of query) url.searchParams.append(k, v);
     this.calls++;
-    for (let attempt = 1; ; attempt++) {
-      let status = 0;
-      let text = '';
-      let failure: unknown;
-      let retryAfter: string | null = null;
-      try {
-        const headers = {
-          ...(await this.opts.headers(url.href)),
-          accept: 'application/json',
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        };
-        this.requests++;
-        const res = await this.fetchFn(url, {
-          method,
-          headers,
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 120_000),
-        });
-        status = res.status;
-        text = await res.text();
-        retryAfter = res.headers.get('retry-after');
-      } catch (err) {
-        failure = err;
-      }
-      if (!failure && status < 400) return (text ? JSON.parse(text) : {}) as T;
-      const parsed = failure ? undefined : parseBody(text);
-      const retryable = failure !== undefined || status === 429 || status >= 500;
-      if (!retryable || attempt >= this.attempts) {
-        if (failure)
-          throw new SheetsApiError(
-            name,
-            0,
-            'UNREACHABLE',
-            undefined,
-            `Sheets API ${name} failed: cannot reach ${this.root.origin}: ${failure instanceof Error ? failure.message : String(failure)}`,
-            { cause: failure },
-          );
-        throw explain(name, status, parsed, text);
-      }
-      const delayMs =
-        retryAfterMs(retryAfter, this.backoff.maxMs) ??
-        backoffDelay(attempt, {
+    try {
+      return await retry(
+        async () => {
+          let status = 0;
+          let text = '';
+          let failure: unknown;
+          let retryAfter: string | null = null;
+          try {
+            const headers = {
+              ...(await this.opts.headers(url.href)),
+              accept: 'application/json',
+              ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            };
+            this.requests++;
+            // Not AbortSignal.timeout: a GC can drop that timer (core/deadline.ts).
+            await withDeadline(this.opts.timeoutMs ?? 120_000, undefined, async (signal) => {
+              const res = await this.fetchFn(url, {
+                method,
+                headers,
+                ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+                signal,
+              });
+              status = res.status;
+              text = await res.text();
+              retryAfter = res.headers.get('retry-after');
+            });
+          } catch (err) {
+            failure = err;
+          }
+          if (!failure && status < 400) return (text ? JSON.parse(text) : {}) as T;
+          const parsed = failure ? undefined : parseBody(text);
+          const error = failure
+            ? new SheetsApiError(
+                name,
+                0,
+                'UNREACHABLE',
+                undefined,
+                `Sheets API ${name} failed: cannot reach ${this.root.origin}: ${failure instanceof Error ? failure.message : String(failure)}`,
+                { cause: failure },
+              )
+            : explain(name, status, parsed, text);
+          const retryable = failure !== undefined || status === 429 || status >= 500;
+          throw retryable ? new RetryableCall(error, status, retryAfter, parsed) : error;
+        },
+        {
+          attempts: this.attempts,
           ...this.backoff,
-          ...(this.opts.random ? { random: this.opts.random } : {}),
-        });
-      const reason = parsed?.error?.details?.find((d) => d.reason)?.reason;
-      this.opts.onRetry?.({
-        call: name,
-        attempt,
-        delayMs,
-        ...(status ? { status } : {}),
-        ...(reason ? { reason } : {}),
-      });
-      await this.sleepFn(delayMs);
+          ...(this.opts.random && { random: this.opts.random }),
+          retryable: (err) => err instanceof RetryableCall,
+          delayFor: (err) => retryAfterMs((err as RetryableCall).retryAfter, this.backoff.maxMs),
+          onRetry: (err, attempt, delayMs) => {
+            const { status, parsed } = err as RetryableCall;
+            const reason = parsed?.error?.details?.find((d) => d.reason)?.reason;
+            this.opts.onRetry?.({
+              call: name,
+              attempt,
+              delayMs,
+              ...(status ? { status } : {}),
+              ...(reason ? { reason } : {}),
+            });
+          },
+          clock: this.opts.clock ?? systemClock,
+        },
+      );
+    } catch (err) {
+      throw err instanceof RetryableCall ? err.error : err;
     }
+  }
+}
+
+/** A failed attempt worth another: the error it would end with, and what the answer said. */
+class RetryableCall extends Error {
+  constructor(
+    readonly error: SheetsApiError,
+    readonly status: number,
+    readonly retryAfter: string | null,
+    readonly parsed: GoogleErrorBody | undefined,
+  ) {
+    super(error.message);
   }
 }
 
@@ -182,10 +208,4 @@ function parseBody(text: string): GoogleErrorBody | undefined {
   } catch {
     return undefined;
   }
-}
-
-function retryAfterMs(value: string | null, maxMs: number): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(maxMs, seconds * 1000) : undefined;
 }

@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../core/testing/virtual-clock.js';
 import { RowStore } from '../../runtime/rows/store.js';
 import { SheetsApi } from '../google/api.js';
 import { GoogleSheetsBackend } from '../google/backend.js';
@@ -33,7 +34,7 @@ function api(service: FakeSheetsService): SheetsApi {
     rootUrl: service.url,
     headers: async () => ({ authorization: 'Bearer t' }),
     fetch: service.fetch,
-    sleep: async () => {},
+    clock: new VirtualClock(0),
   });
 }
 

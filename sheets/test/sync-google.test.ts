@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../core/testing/virtual-clock.js';
 import { SheetsApi } from '../google/api.js';
 import { initSpreadsheet } from '../google/init.js';
 import { JOBS } from '../layout.js';
@@ -170,9 +171,10 @@ describe('sync with a spreadsheet', () => {
     const key = `me:${jobId(0)}`;
     h.server.book(h.id).setCell('jobs', rowOf(h, key), col('status'), 'applied');
     h.tables.table('job').get(jobId(1))!.title = 'Changed';
-    const waits: number[] = [];
+    const clock = new VirtualClock(0);
+    const waits = clock.sleeps;
     h.server.failNext('spreadsheets.batchUpdate', 2, () => quotaError());
-    const ok = await h.run({ sleep: async (ms) => void waits.push(ms) });
+    const ok = await h.run({ clock });
     expect(ok.status).toBe('done');
     expect(waits).toHaveLength(2);
     expect(waits[1]!).toBeGreaterThan(waits[0]!);

@@ -1,4 +1,6 @@
 /** A sync against the fake Sheets server and an in-memory database, for tests and benchmarks. */
+import type { Clock } from '../../core/clock.js';
+import { VirtualClock } from '../../core/testing/virtual-clock.js';
 import { RowStore } from '../../runtime/rows/store.js';
 import { SheetsApi } from '../google/api.js';
 import { GoogleSheetsBackend } from '../google/backend.js';
@@ -12,7 +14,8 @@ export interface Harness {
   tables: Tables;
   id: string;
   run(opts?: {
-    sleep?: (ms: number) => Promise<void>;
+    /** The clock retries wait on (default: a virtual one, no real waiting). */
+    clock?: Clock;
     attempts?: number;
   }): Promise<SyncReport & { api: SheetsApi }>;
   close(): Promise<void>;
@@ -29,7 +32,7 @@ export async function startHarness(tables: Tables, id = 'sheet-1'): Promise<Harn
       const api = new SheetsApi({
         rootUrl: server.url,
         headers: async () => ({ authorization: 'Bearer test-token' }),
-        sleep: opts.sleep ?? (async () => {}),
+        clock: opts.clock ?? new VirtualClock(0),
         attempts: opts.attempts ?? 6,
         random: () => 0.5,
       });
