@@ -42,24 +42,26 @@ import { OUTPUT_CONTRACT } from '../../cloudformation/checks/templates.js';
 import { DEFAULT_SCHEMA } from '../../cloudformation/tables/cli.js';
 import { readSchemaFile } from '../../cloudformation/tables/schema-file.js';
 import { type MotoServer, motoAvailable, startMoto } from '../../core/testing/moto.js';
+import { tierAvailable } from '../../core/testing/tiers.js';
 import { ROOT } from '../local-actions.js';
 import { immediateEcsTasks, motoHooks, motoWithListImports } from '../rehearsal/moto.js';
 import { LocalRunner, type WorkflowRun } from '../rehearsal/runner.js';
 import { standIns } from '../rehearsal/stand-ins.js';
 
-/** The run: steps call the AWS CLI, as they do on GitHub's runners. Required in CI, like moto. */
+/** The run: steps call the AWS CLI, as they do on GitHub's runners (required in CI, like moto). */
 function awsCliAvailable(): boolean {
+  let found = true;
   try {
     execFileSync('aws', ['--version'], { stdio: 'ignore', timeout: 30_000 });
-    return true;
   } catch {
-    if (process.env.CI === 'true') {
-      throw new Error(
-        'The workflow rehearsal needs the AWS CLI in CI: pip install awscli (or AWS CLI v2).',
-      );
-    }
-    return false;
+    found = false;
   }
+  return tierAvailable(
+    'workflow rehearsal',
+    found,
+    'the AWS CLI is not installed (pip install awscli, or AWS CLI v2)',
+    'MCFPIPE_REQUIRE_MOTO',
+  );
 }
 
 const available = motoAvailable() && awsCliAvailable();
