@@ -296,11 +296,17 @@ export function imageSteps(opts: ImageOptions): RunStep[] {
   return [find, build];
 }
 
+/**
+ * Sets `tag` to src-<16 hex>: a hash of the git blobs (content) and paths of exactly the files
+ * in $IMAGE_SOURCES (git pathspecs, one a line), as committed.
+ */
+export const IMAGE_TAG = `mapfile -t sources <<< "$IMAGE_SOURCES"
+tag="src-$(git ls-files -s -- "\${sources[@]}" | sha256sum | cut -c1-16)"
+`;
+
 const FIND_IMAGE = `# The tag is a hash of the files the image is built from (listed by npm run workflows
 # from the Dockerfile and its .dockerignore), so an unchanged image is never rebuilt.
-mapfile -t sources <<< "$IMAGE_SOURCES"
-tag="src-$(git ls-files -s -- "\${sources[@]}" | sha256sum | cut -c1-16)"
-registry="$ACCOUNT_ID.dkr.ecr.$AWS_REGION.amazonaws.com"
+${IMAGE_TAG}registry="$ACCOUNT_ID.dkr.ecr.$AWS_REGION.amazonaws.com"
 {
   echo "tag=$tag"
   echo "registry=$registry"

@@ -49,7 +49,12 @@ describe('the committed workflows', () => {
   it('are exactly what npm run workflows generates (no stale, missing or extra file)', () => {
     const fresh = generate();
     expect(files).toEqual([...fresh.keys()].sort());
-    for (const [file, text] of fresh) expect(committed.get(file), file).toBe(text);
+    for (const [file, text] of fresh) {
+      expect(
+        committed.get(file),
+        `.github/workflows/${file} is stale: run npm run workflows and commit it (its definition, an action.yml, a template or a Dockerfile it reads changed)`,
+      ).toBe(text);
+    }
   });
 
   it('each says it is generated, and from which definition', () => {
