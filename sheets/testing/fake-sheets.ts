@@ -73,13 +73,15 @@ export class ApiError extends Error {
     readonly status: string,
     message: string,
     readonly details?: unknown[],
+    /** A Retry-After header to send (Google's quota errors usually carry none: clients back off on their own). */
+    readonly retryAfter?: string,
   ) {
     super(message);
   }
 }
 
 /** Google's error body for a quota 429 (per-minute write quota, per user). */
-export function quotaError(kind: 'Read' | 'Write' = 'Write'): ApiError {
+export function quotaError(kind: 'Read' | 'Write' = 'Write', retryAfter?: string): ApiError {
   return new ApiError(
     429,
     'RESOURCE_EXHAUSTED',
@@ -108,11 +110,24 @@ export function quotaError(kind: 'Read' | 'Write' = 'Write'): ApiError {
         ],
       },
     ],
+    retryAfter,
   );
 }
 
 function clone<T>(v: T): T {
   return structuredClone(v);
+}
+
+/** A request's `fields` mask, which Google requires of every update request. */
+function requiredFields(r: { fields?: unknown }, where: string): string {
+  const fields = String(r.fields ?? '');
+  if (!fields)
+    throw new ApiError(
+      400,
+      'INVALID_ARGUMENT',
+      `Invalid ${where}: At least one field must be listed in 'fields'. (Use '*' to indicate all fields.)`,
+    );
+  return fields;
 }
 
 /**
@@ -492,13 +507,7 @@ export class FakeSpreadsheet {
       }
       case 'updateSheetProperties': {
         const s = this.byId(r.properties?.sheetId, where);
-        const fields = String(r.fields ?? '');
-        if (!fields)
-          throw new ApiError(
-            400,
-            'INVALID_ARGUMENT',
-            `Invalid ${where}: At least one field must be listed in 'fields'. (Use '*' to indicate all fields.)`,
-          );
+        const fields = requiredFields(r, where);
         const p = r.properties;
         if (/\btitle\b/.test(fields) && p.title !== undefined) s.properties.title = p.title;
         if (/\bhidden\b/.test(fields)) s.properties.hidden = Boolean(p.hidden);
@@ -522,13 +531,7 @@ export class FakeSpreadsheet {
         return {};
       }
       case 'updateCells': {
-        const fields = String(r.fields ?? '');
-        if (!fields)
-          throw new ApiError(
-            400,
-            'INVALID_ARGUMENT',
-            `Invalid ${where}: At least one field must be listed in 'fields'. (Use '*' to indicate all fields.)`,
-          );
+        const fields = requiredFields(r, where);
         const range = r.range ?? {
           sheetId: r.start?.sheetId,
           startRowIndex: r.start?.rowIndex ?? 0,
@@ -566,13 +569,7 @@ export class FakeSpreadsheet {
       }
       case 'appendCells': {
         const s = this.byId(r.sheetId, where);
-        const fields = String(r.fields ?? '');
-        if (!fields)
-          throw new ApiError(
-            400,
-            'INVALID_ARGUMENT',
-            `Invalid ${where}: At least one field must be listed in 'fields'. (Use '*' to indicate all fields.)`,
-          );
+        const fields = requiredFields(r, where);
         let last = s.rows.length - 1;
         while (last >= 0 && !(s.rows[last] ?? []).some((c) => c?.userEnteredValue)) last--;
         const rows: Array<{ values?: CellData[] }> = r.rows ?? [];
@@ -832,6 +829,14 @@ export interface FakeServerOptions {
   publicKey?: string;
 }
 
+/** An answer of the service: `reset` when the connection is to be dropped instead. */
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  reset?: true;
+}
+
 /**
  * The API without a socket: `handle` answers one request; `fetch` is a fetch
  * function over it (in-process, for tests that run thousands of syncs).
@@ -877,10 +882,11 @@ export class FakeSheetsService {
     this.lost.length = 0;
   }
 
-  private fail(method: string, e: ApiError): { status: number; body: unknown } {
+  private fail(method: string, e: ApiError): Answer {
     this.calls.push({ method, status: e.code });
     return {
       status: e.code,
+      ...(e.retryAfter !== undefined ? { headers: { 'retry-after': e.retryAfter } } : {}),
       body: {
         error: {
           code: e.code,
@@ -892,12 +898,7 @@ export class FakeSheetsService {
     };
   }
 
-  handle(
-    httpMethod: string,
-    url: URL,
-    authorization: string | undefined,
-    text: string,
-  ): { status: number; body: unknown; reset?: true } {
+  handle(httpMethod: string, url: URL, authorization: string | undefined, text: string): Answer {
     const m = /^\/v4\/spreadsheets\/([^/:]+)(:batchUpdate)?$/.exec(url.pathname);
     const method = m?.[2] ? 'spreadsheets.batchUpdate' : 'spreadsheets.get';
     if (!m || (m[2] ? httpMethod !== 'POST' : httpMethod !== 'GET'))
@@ -973,7 +974,7 @@ export class FakeSheetsService {
     if (r.reset) throw new TypeError('fetch failed', { cause: new Error('socket hang up') });
     return new Response(JSON.stringify(r.body), {
       status: r.status,
-      headers: { 'content-type': 'application/json; charset=UTF-8' },
+      headers: { 'content-type': 'application/json; charset=UTF-8', ...r.headers },
     });
   }) as typeof fetch;
 }
@@ -999,7 +1000,7 @@ export async function startFakeSheets(opts: FakeServerOptions = {}): Promise<Fak
         req.socket.destroy();
         return;
       }
-      res.writeHead(r.status, { 'content-type': 'application/json; charset=UTF-8' });
+      res.writeHead(r.status, { 'content-type': 'application/json; charset=UTF-8', ...r.headers });
       res.end(JSON.stringify(r.body));
     });
   });
