@@ -256,16 +256,17 @@ export interface ImageOptions {
 }
 
 /**
- * The component's image in the environment's ECR repository, tagged
- * `src-<hash>` where the hash covers exactly the files the image is built
- * from (its Dockerfile, .dockerignore and what the Dockerfile copies, minus
- * what .dockerignore leaves out). The repository is created (tagged as
+ * The component's image in the environment's ECR repository, built from
+ * runtime/Dockerfile's target of that name and tagged `src-<hash>` where the
+ * hash covers exactly the files the image is built from (the Dockerfile, its
+ * .dockerignore and what the target's stages copy, minus what .dockerignore
+ * leaves out). The repository is created (tagged as
  * mcfpipe's, immutable tags, scan on push, the last 20 images kept) before
  * anything is pushed; the build is skipped when the tag is already there.
  */
 export function imageSteps(opts: ImageOptions): RunStep[] {
   const { component, names } = opts;
-  const dockerfile = `runtime/${component}/Dockerfile`;
+  const dockerfile = 'runtime/Dockerfile';
   const find: RunStep = {
     kind: 'run',
     name: `Find the ${component} image (tag from its sources; is it in ECR?)`,
@@ -275,7 +276,7 @@ export function imageSteps(opts: ImageOptions): RunStep[] {
       REPOSITORY: names.repository(component),
       ENVIRONMENT: names.environment,
       ACCOUNT_ID: stepOutput('aws', 'aws-account-id'),
-      IMAGE_SOURCES: imageSources(dockerfile).join('\n'),
+      IMAGE_SOURCES: imageSources(dockerfile, { target: component }).join('\n'),
       DRY_RUN: opts.dryRun ? expr(opts.dryRun) : 'false',
     },
     run: FIND_IMAGE,
@@ -290,6 +291,7 @@ export function imageSteps(opts: ImageOptions): RunStep[] {
       REGISTRY: stepOutput('image', 'registry'),
       IMAGE: stepOutput('image', 'uri'),
       DOCKERFILE: dockerfile,
+      TARGET: component,
     },
     run: BUILD_IMAGE,
   };
@@ -345,5 +347,5 @@ esac
 
 const BUILD_IMAGE = `aws ecr get-login-password | docker login --username AWS --password-stdin "$REGISTRY"
 docker buildx build --platform linux/amd64 --provenance=false \\
-  --file "$DOCKERFILE" --tag "$IMAGE" --push .
+  --file "$DOCKERFILE" --target "$TARGET" --tag "$IMAGE" --push .
 `;

@@ -37,9 +37,7 @@ import { MemoryStorage } from '../../runtime/webscraper/storage/memory.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 /** The container's NODE_OPTIONS, read from its Dockerfile so the measurement runs what ships. */
 const CONTAINER_NODE_OPTIONS =
-  /NODE_OPTIONS=(\S+)/.exec(
-    readFileSync(join(ROOT, 'runtime/webscraper/Dockerfile'), 'utf8'),
-  )?.[1] ?? '';
+  /NODE_OPTIONS=(\S+)/.exec(readFileSync(join(ROOT, 'runtime/Dockerfile'), 'utf8'))?.[1] ?? '';
 const { values } = parseArgs({
   options: {
     out: { type: 'string' },
@@ -331,7 +329,7 @@ async function rss(): Promise<void> {
       ],
       {
         cwd: dir,
-        // NODE_OPTIONS as the container sets it (runtime/webscraper/Dockerfile).
+        // NODE_OPTIONS as the container sets it (runtime/Dockerfile, target webscraper).
         env: { PATH: process.env.PATH, DB_API_URL: apiUrl, NODE_OPTIONS: CONTAINER_NODE_OPTIONS },
         stdio: ['ignore', 'pipe', 'inherit'],
       },

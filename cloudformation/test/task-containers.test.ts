@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { readTemplate } from '../../core/cfn-template.js';
+import { targetStages } from '../../workflows-src/image-sources.js';
 import { templateFile } from '../checks/templates.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -30,16 +30,16 @@ function taskDefinition(layer: 'tester' | 'webscraper') {
   return { volumes: props.Volumes ?? [], containers: props.ContainerDefinitions };
 }
 
-/** The final stage's VOLUME paths and ENV values of a Dockerfile. */
-function finalStage(path: string) {
-  const instructions = DockerfileParser.parse(
-    readFileSync(resolve(ROOT, path), 'utf8'),
-  ).getInstructions();
-  const last = instructions.map((i) => i.getKeyword()).lastIndexOf('FROM');
+/** The VOLUME paths, ENV values and RUN commands of an image's own stage (its target). */
+function finalStage(target: string) {
+  const instructions = targetStages(
+    readFileSync(resolve(ROOT, 'runtime/Dockerfile'), 'utf8'),
+    target,
+  ).at(-1)!.instructions;
   const volumes: string[] = [];
   const env: Record<string, string> = {};
   const runs: string[] = [];
-  for (const i of instructions.slice(last)) {
+  for (const i of instructions) {
     const args = i.getArgumentsContent() ?? '';
     if (i.getKeyword() === 'RUN') runs.push(args);
     if (i.getKeyword() === 'VOLUME') volumes.push(...(JSON.parse(args) as string[]));
@@ -72,7 +72,7 @@ describe('task containers', () => {
     expect(volumes).toEqual([{ Name: mount!.SourceVolume }]);
     expect(mount!.ReadOnly).toBe(false);
 
-    const image = finalStage('runtime/webscraper/Dockerfile');
+    const image = finalStage('webscraper');
     // ECS fills the volume from the image only when the image declares the same path.
     expect(image.volumes).toEqual([mount!.ContainerPath]);
     for (const name of ['HOME', 'TMPDIR', 'SCRAPER_STATE']) {
@@ -84,7 +84,7 @@ describe('task containers', () => {
   });
 
   it('webscraper image: Chromium without the setuid sandbox helper', () => {
-    const { runs } = finalStage('runtime/webscraper/Dockerfile');
+    const { runs } = finalStage('webscraper');
     expect(runs).toMatch(/apt-get install -y --no-install-recommends chromium\s/);
     expect(runs).not.toMatch(/chromium-sandbox|chrome-sandbox|chmod\s+[0-7]*4[0-7]{3}|u\+s/);
   });

@@ -1,24 +1,25 @@
 /**
- * Each image's build stage bundles the program from sources it COPYs in, and
- * BuildKit sends only what <Dockerfile>.dockerignore lets through. CI has no
- * Docker engine, so this checks the build inputs instead: every repository
- * file esbuild reads for the image's entry point (and the bundle script the
- * Dockerfile runs) is both let through by the .dockerignore and COPYed by
- * the build stage. When code moved to core/ the images still copied
- * actions/lib and could not have built.
+ * Each image's build stages bundle the program from sources they COPY in,
+ * and BuildKit sends only what <Dockerfile>.dockerignore lets through. CI has
+ * no Docker engine, so this checks the build inputs instead: every
+ * repository file esbuild reads for the image's entry point (and the bundle
+ * script the Dockerfile runs) is both let through by the .dockerignore and
+ * COPYed by the stages the image's target builds on. When code moved to
+ * core/ the images still copied actions/lib and could not have built.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { DockerfileParser } from 'dockerfile-ast';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { contextCopies, targetStages } from '../../workflows-src/image-sources.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** Each image and the program its build stage bundles. */
+/** Each image (a target of runtime/Dockerfile) and the program its build stages bundle. */
+const DOCKERFILE = 'runtime/Dockerfile';
 const IMAGES = [
-  { dockerfile: 'runtime/webscraper/Dockerfile', entry: 'runtime/cli.ts' },
-  { dockerfile: 'runtime/tester/Dockerfile', entry: 'runtime/tester/cli.ts' },
+  { target: 'webscraper', entry: 'runtime/cli.ts' },
+  { target: 'tester', entry: 'runtime/tester/cli.ts' },
 ];
 
 /** A .dockerignore pattern as a RegExp over slash-separated paths (Go filepath.Match plus **). */
@@ -57,22 +58,20 @@ function sentToBuild(ignoreText: string, file: string): boolean {
   return sent;
 }
 
-/** Sources of the first (build) stage's COPY instructions, and the scripts its RUN node runs. */
-function buildStage(text: string): { copied: string[]; scripts: string[] } {
-  const copied: string[] = [];
-  const scripts: string[] = [];
-  let stage = 0;
-  for (const instruction of DockerfileParser.parse(text).getInstructions()) {
-    const keyword = instruction.getKeyword();
-    if (keyword === 'FROM') stage++;
-    if (stage !== 1) continue;
-    const args = instruction.getArguments().map((a) => a.getValue());
-    if (keyword === 'COPY' && !args.some((a) => a.startsWith('--from'))) {
-      const sources = args.filter((a) => !a.startsWith('--')).slice(0, -1);
-      copied.push(...sources.map((s) => s.replace(/^\.\//, '').replace(/\/$/, '')));
-    }
-    if (keyword === 'RUN' && args[0] === 'node' && args[1]) scripts.push(args[1]);
-  }
+/**
+ * What the stages a target builds on (all but the target's own) COPY from
+ * the context, and the scripts their RUN node runs.
+ */
+function buildStages(text: string, target: string): { copied: string[]; scripts: string[] } {
+  const stages = targetStages(text, target).slice(0, -1);
+  const scripts = stages.flatMap((stage) =>
+    stage.instructions
+      .filter((i) => i.getKeyword() === 'RUN')
+      .map((i) => i.getArguments().map((a) => a.getValue()))
+      .filter((args) => args[0] === 'node' && args[1])
+      .map((args) => args[1]!),
+  );
+  const copied = contextCopies(stages).map((s) => s.replace(/^\.\//, '').replace(/\/$/, ''));
   return { copied, scripts };
 }
 
@@ -96,11 +95,12 @@ async function bundleInputs(entry: string): Promise<string[]> {
 }
 
 describe('image build contexts', () => {
-  for (const { dockerfile, entry } of IMAGES) {
-    it(`${dockerfile}: every source of ${entry} is sent to the build and copied`, async () => {
+  const dockerfile = DOCKERFILE;
+  for (const { target, entry } of IMAGES) {
+    it(`${dockerfile} --target ${target}: every source of ${entry} is sent to the build and copied`, async () => {
       const text = readFileSync(join(ROOT, dockerfile), 'utf8');
       const ignore = readFileSync(join(ROOT, `${dockerfile}.dockerignore`), 'utf8');
-      const { copied, scripts } = buildStage(text);
+      const { copied, scripts } = buildStages(text, target);
       const needed = [
         ...(await bundleInputs(entry)),
         ...scripts,

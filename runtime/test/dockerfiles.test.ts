@@ -5,11 +5,13 @@
  * - dockerfile-utils' validator (the one behind the VS Code Docker
  *   extension): syntax, unknown instructions and flags, bad JSON forms,
  *   repeated CMD/ENTRYPOINT, relative WORKDIR; warnings count as failures.
- * - mcfpipe's rules, on dockerfile-ast's parse: every FROM sets
- *   --platform=linux/amd64 (Fargate tasks and Lambda run x86_64); every base
- *   image is pinned to a full version or a digest; the final stage runs as a
- *   non-root USER; no ADD from a URL; no secret-looking ENV/ARG defaults; the
- *   final stage starts in exec (JSON) form so the process gets ECS's SIGTERM.
+ * - mcfpipe's rules, on dockerfile-ast's parse: every FROM of an image sets
+ *   --platform=linux/amd64 (Fargate tasks and Lambda run x86_64; a FROM of an
+ *   earlier stage inherits it); every base image is pinned to a full version
+ *   or a digest; every image stage (a stage no other stage builds on or
+ *   copies from: each --target) runs as a non-root USER and starts in exec
+ *   (JSON) form so the process gets ECS's SIGTERM; no ADD from a URL; no
+ *   secret-looking ENV/ARG defaults.
  *
  * (dockerfilelint and hadolint were passed over: the former is unmaintained
  * and misses multi-stage builds, the latter is a Haskell binary npm cannot
@@ -17,7 +19,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { Copy, DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { ValidationSeverity, validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 
@@ -78,29 +80,32 @@ function lintDockerfile(text: string): LintProblem[] {
   const dockerfile = DockerfileParser.parse(text);
   const instructions = dockerfile.getInstructions();
   const stageNames = new Set<string>();
-  let finalStage: Instruction[] = [];
+  /** Every stage, and the stages others build on or copy from (the rest are images). */
+  const stages: Array<{ name?: string; instructions: Instruction[] }> = [];
+  const usedStages = new Set<string>();
   const froms = dockerfile.getFROMs();
   if (froms.length === 0) problems.push({ line: 1, rule: 'from', message: 'no FROM instruction' });
 
   for (const instruction of instructions) {
     const keyword = instruction.getKeyword();
     if (keyword === 'FROM') {
-      finalStage = [instruction];
       const from = froms.find(
         (f) => f.getRange().start.line === instruction.getRange().start.line,
       )!;
+      const image = from.getImageName();
+      const stage = from.getBuildStage();
+      stages.push({ ...(stage && { name: stage }), instructions: [instruction] });
+      const isStage =
+        image !== null && stageNames.has(image) && !from.getImageTag() && !from.getImageDigest();
+      if (isStage) usedStages.add(image);
       const platform = from.getPlatformFlag()?.getValue();
-      if (platform !== 'linux/amd64') {
+      if (!isStage && platform !== 'linux/amd64') {
         add(
           instruction,
           'platform',
           `FROM must set --platform=linux/amd64 (Fargate and Lambda run x86_64)${platform ? `, not ${platform}` : ''}`,
         );
       }
-      const image = from.getImageName();
-      const stage = from.getBuildStage();
-      const isStage =
-        image !== null && stageNames.has(image) && !from.getImageTag() && !from.getImageDigest();
       if (!isStage && image !== 'scratch') {
         const tag = from.getImageTag();
         const digest = from.getImageDigest();
@@ -115,8 +120,11 @@ function lintDockerfile(text: string): LintProblem[] {
       if (stage) stageNames.add(stage);
       continue;
     }
-    finalStage.push(instruction);
+    stages.at(-1)?.instructions.push(instruction);
     const args = instruction.getArgumentsContent() ?? '';
+    const copyFrom =
+      instruction instanceof Copy ? instruction.getFromFlag()?.getValue() : undefined;
+    if (copyFrom) usedStages.add(copyFrom);
     if (keyword === 'ADD' && /(^|\s)(https?:\/\/|git@|ftp:\/\/)/i.test(args)) {
       add(
         instruction,
@@ -138,6 +146,17 @@ function lintDockerfile(text: string): LintProblem[] {
     }
   }
 
+  for (const image of stages.filter((s) => !s.name || !usedStages.has(s.name))) {
+    checkImageStage(image.instructions, add);
+  }
+  return problems.sort((a, b) => a.line - b.line);
+}
+
+/** An image's own stage: it runs as a non-root user and starts in exec form. */
+function checkImageStage(
+  finalStage: Instruction[],
+  add: (i: Instruction, rule: string, message: string) => void,
+): void {
   const users = finalStage.filter((i) => i.getKeyword() === 'USER');
   const lastUser = users.at(-1)?.getArgumentsContent()?.trim();
   if (finalStage.length > 0) {
@@ -165,14 +184,13 @@ function lintDockerfile(text: string): LintProblem[] {
       );
     }
   }
-  return problems.sort((a, b) => a.line - b.line);
 }
 
 describe('Dockerfiles under runtime/', () => {
   const files = findDockerfiles(RUNTIME);
 
-  it('include the tester image', () => {
-    expect(files.map((f) => relative(ROOT, f))).toContain('runtime/tester/Dockerfile');
+  it('include the one Dockerfile of both images', () => {
+    expect(files.map((f) => relative(ROOT, f))).toEqual(['runtime/Dockerfile']);
   });
 
   for (const file of files) {
@@ -199,6 +217,25 @@ describe('the lint rules catch', () => {
           GOOD_TAIL,
       ),
     ).toEqual([]);
+  });
+
+  it('one file, several targets: each image stage is checked, stages built on are not', () => {
+    const base = 'FROM --platform=linux/amd64 node:24.21.0-slim AS base\n';
+    const build = 'FROM base AS build\nRUN echo hi\n';
+    // The base and build stages are built on, so they need no USER; FROM base inherits the platform.
+    expect(
+      rules(
+        `${base}${build}FROM base AS one\nCOPY --from=build /out /app\n${GOOD_TAIL}` +
+          `FROM base AS two\nCOPY --from=build /out /app\n${GOOD_TAIL}`,
+      ),
+    ).toEqual([]);
+    // A target left running as root is caught even when it is not the last stage.
+    expect(
+      rules(
+        `${base}${build}FROM base AS one\nCOPY --from=build /out /app\nENTRYPOINT ["node"]\n` +
+          `FROM base AS two\nCOPY --from=build /out /app\n${GOOD_TAIL}`,
+      ),
+    ).toEqual(['non-root']);
   });
 
   it('a missing or other platform', () => {

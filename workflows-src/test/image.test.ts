@@ -21,6 +21,21 @@ FROM --platform=linux/amd64 node:24.21.0-trixie-slim
 COPY --from=build /out/ ./
 `;
 const IGNORE = '# context\n*\n!package*.json\n!lib/**\n!src/**\n**/test/**\n';
+/** Two images from one file: a shared build stage, then each target copies its own part. */
+const TARGETS = `# syntax=docker/dockerfile:1
+FROM --platform=linux/amd64 node:24.21.0-trixie-slim AS base
+FROM base AS build
+COPY package.json package-lock.json ./
+COPY lib ./lib
+FROM build AS one-bundle
+COPY src/one ./src/one
+FROM build AS two-bundle
+COPY src ./src
+FROM base AS one
+COPY --from=one-bundle /out/ ./
+FROM base AS two
+COPY --from=two-bundle /out/ ./
+`;
 
 describe('image sources and tag', () => {
   let root: string;
@@ -29,11 +44,14 @@ describe('image sources and tag', () => {
     writeFileSync(join(root, path), text);
   };
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
-  const tag = (): string =>
+  const tag = (dockerfile = 'app/Dockerfile', target?: string): string =>
     execFileSync('bash', ['-eo', 'pipefail', '-c', `${IMAGE_TAG}echo "$tag"`], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, IMAGE_SOURCES: imageSources('app/Dockerfile', root).join('\n') },
+      env: {
+        ...process.env,
+        IMAGE_SOURCES: imageSources(dockerfile, { target, root }).join('\n'),
+      },
     }).trim();
   const commit = (path: string, text: string) => {
     write(path, text);
@@ -56,7 +74,7 @@ describe('image sources and tag', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it("lists the Dockerfile, its .dockerignore and what it COPYs from the context, minus the .dockerignore's exclusions", () => {
-    expect(imageSources('app/Dockerfile', root)).toEqual([
+    expect(imageSources('app/Dockerfile', { root })).toEqual([
       'app/Dockerfile',
       'app/Dockerfile.dockerignore',
       'lib',
@@ -86,6 +104,42 @@ describe('image sources and tag', () => {
 
   it('a Dockerfile that copies nothing from the context is an error', () => {
     write('empty/Dockerfile', 'FROM --platform=linux/amd64 node:24.21.0-trixie-slim\nRUN true\n');
-    expect(() => imageSources('empty/Dockerfile', root)).toThrow(/no COPY from the build context/);
+    expect(() => imageSources('empty/Dockerfile', { root })).toThrow(
+      /no COPY from the build context/,
+    );
+  });
+
+  it("one Dockerfile, two targets: each lists its own stages' copies", () => {
+    write('multi/Dockerfile', TARGETS);
+    expect(imageSources('multi/Dockerfile', { target: 'one', root })).toEqual([
+      'multi/Dockerfile',
+      'lib',
+      'package-lock.json',
+      'package.json',
+      'src/one',
+    ]);
+    expect(imageSources('multi/Dockerfile', { target: 'two', root })).toContain('src');
+    expect(() => imageSources('multi/Dockerfile', { target: 'three', root })).toThrow(
+      /no stage three in the Dockerfile; stages: base, build, one-bundle, two-bundle, one, two/,
+    );
+  });
+
+  it("one Dockerfile, two targets: a target's tag moves with its sources, not the other's", () => {
+    commit('multi/Dockerfile', TARGETS);
+    commit('src/one/main.ts', 'console.log(1);');
+    commit('src/two/main.ts', 'console.log(2);');
+    const one = tag('multi/Dockerfile', 'one');
+    const two = tag('multi/Dockerfile', 'two');
+    commit('src/two/main.ts', 'console.log(22);');
+    expect(tag('multi/Dockerfile', 'one')).toBe(one);
+    const twoAgain = tag('multi/Dockerfile', 'two');
+    expect(twoAgain).not.toBe(two);
+    commit('src/one/main.ts', 'console.log(11);');
+    expect(tag('multi/Dockerfile', 'one')).not.toBe(one);
+    expect(tag('multi/Dockerfile', 'two')).not.toBe(twoAgain);
+    commit('lib/util.ts', 'export const a = 2;');
+    const shared = [tag('multi/Dockerfile', 'one'), tag('multi/Dockerfile', 'two')];
+    expect(shared).not.toContain(one);
+    expect(shared).not.toContain(twoAgain);
   });
 });
