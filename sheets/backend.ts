@@ -11,6 +11,60 @@ import type { Grid } from './grid.js';
 export interface Book {
   /** Tab title -> cells. */
   tabs: Map<string, Grid>;
+  /**
+   * Tab title -> the areas the sync may not write: protected ranges its
+   * account cannot edit (a write there would fail the whole atomic batch).
+   */
+  locked?: Map<string, LockedArea[]>;
+}
+
+/** A rectangle of a tab: 0-based, end exclusive, undefined = unbounded on that side. */
+export interface Area {
+  startRow?: number;
+  endRow?: number;
+  startCol?: number;
+  endCol?: number;
+}
+
+export interface LockedArea extends Area {
+  /** Parts left editable inside it (unprotected ranges of a protected sheet). */
+  except: Area[];
+}
+
+function inArea(a: Area, row: number, col: number): boolean {
+  return (
+    row >= (a.startRow ?? 0) &&
+    row < (a.endRow ?? Number.POSITIVE_INFINITY) &&
+    col >= (a.startCol ?? 0) &&
+    col < (a.endCol ?? Number.POSITIVE_INFINITY)
+  );
+}
+
+export function isLocked(
+  areas: readonly LockedArea[] | undefined,
+  row: number,
+  col: number,
+): boolean {
+  return (areas ?? []).some(
+    (a) => inArea(a, row, col) && !a.except.some((e) => inArea(e, row, col)),
+  );
+}
+
+/**
+ * Whether rows appended at `firstRow` (where the read says they will go)
+ * would write a locked cell in one of `cols`. An estimate: should the rows
+ * land elsewhere and meet a protected cell, the atomic batch fails instead.
+ */
+export function appendLocked(
+  areas: readonly LockedArea[] | undefined,
+  firstRow: number,
+  rows: number,
+  cols: readonly number[],
+): boolean {
+  if (!areas?.length) return false;
+  for (let r = firstRow; r < firstRow + rows; r++)
+    if (cols.some((c) => isLocked(areas, r, c))) return true;
+  return false;
 }
 
 /** A cell put back to what it held before (a write that landed in the wrong place). */
@@ -37,6 +91,9 @@ export interface Append {
   tab: string;
   /** Cells by column index, in the header layout the rows were planned for. */
   rows: Array<Array<{ cell: Cell; date?: boolean }>>;
+  /** The key column in that layout, and each row's key (how the backend finds where the rows went). */
+  keyCol: number;
+  keys: string[];
 }
 
 export interface WriteBatch {
@@ -59,6 +116,12 @@ export interface TabImage {
 export interface WriteOutcome {
   /** Tabs written positionally or appended to, just before the batch. */
   before: Map<string, TabImage>;
+  /**
+   * Per tab appended to: the 0-based row each appended row landed on, in
+   * order. The backend says where ("after the last row with data" is the
+   * API's rule, and what it counts as data is its own), never the sync.
+   */
+  appendedAt: Map<string, number[]>;
 }
 
 export interface SheetBackend {

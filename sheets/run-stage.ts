@@ -7,25 +7,24 @@
  */
 import { join } from 'node:path';
 import { InputError, MissingInputError } from '../core/values.js';
-import { DbApiClient } from '../runtime/db-api/client.js';
 import type { Stage, StageContext, StageResult } from '../runtime/run/stage.js';
 import { StageConfigError } from '../runtime/run/stage.js';
-import { configSection } from '../runtime/settings/config-file.js';
-import { CONNECTION_OPTIONS, Settings } from './cli/options.js';
-import { describeReport } from './cli/sync.js';
+import { ConfigError } from '../runtime/settings/config-file.js';
+import { Options } from '../runtime/settings/options.js';
+import type { SheetBackend } from './backend.js';
+import { CONNECTION_OPTIONS, checkSyncSection, openBackend } from './cli/options.js';
+import { describeReport } from './cli/report.js';
 import { ViewStore } from './store.js';
 import { sync } from './sync.js';
 
-const KEYS = ['spreadsheet_id', 'workbook', 'backend'] as const;
-
 export const syncStage: Stage = {
   async run(ctx: StageContext): Promise<StageResult> {
-    const section = configSection(ctx.file, 'sync');
-    for (const k of Object.keys(section))
-      if (!(KEYS as readonly string[]).includes(k))
-        throw new StageConfigError(
-          `sync: unknown setting "${k}" in mcfpipe.config.yaml; known: ${KEYS.join(', ')}`,
-        );
+    try {
+      checkSyncSection(ctx.file);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new StageConfigError(`sync: ${err.message}`);
+      throw err;
+    }
     const users = [...new Set((await ctx.rows.all('track')).map((t) => t.user_id))].sort();
     if (!users.length)
       return {
@@ -33,29 +32,23 @@ export const syncStage: Stage = {
         summary: 'no user has tracks',
         reason: 'no tracks in the database',
       };
-    const client = new DbApiClient({ url: ctx.dbApiUrl });
     const outputs: NonNullable<StageResult['outputs']> = [];
     const totals = { appended: 0, updatedCells: 0, imported: 0, conflicts: 0, problems: 0 };
     for (const user of users) {
-      const values = {
-        user,
-        workbook:
-          typeof section.workbook === 'string'
-            ? section.workbook
-            : join(ctx.data.dir('crm'), `${user}.xlsx`),
-        ...(typeof section.spreadsheet_id === 'string'
-          ? { 'spreadsheet-id': section.spreadsheet_id }
-          : {}),
-        ...(typeof section.backend === 'string' ? { backend: section.backend } : {}),
-      };
+      // Each user's own workbook in the data folder, unless one is named.
+      const named = new Options(CONNECTION_OPTIONS, { user }, process.env, ctx.file);
+      const o = named.given('workbook')
+        ? named
+        : new Options(
+            CONNECTION_OPTIONS,
+            { user, workbook: join(ctx.data.dir('crm'), `${user}.xlsx`) },
+            process.env,
+            ctx.file,
+          );
       const log = (m: string) => ctx.logger.info(`sync ${user}: ${m}`);
-      let backend: Awaited<ReturnType<Settings['backend']>>;
+      let backend: SheetBackend;
       try {
-        backend = await new Settings(values, process.env, CONNECTION_OPTIONS).backend(
-          client,
-          user,
-          log,
-        );
+        backend = await openBackend(o, ctx.rows, user, log, process.env);
       } catch (err) {
         if (err instanceof InputError || err instanceof MissingInputError)
           throw new StageConfigError(err.message);

@@ -16,10 +16,19 @@
  * as synced. Written the other way round, a lost Sheet write would make the
  * next sync take the database's older value for a change of the Sheet.
  */
-import type { Append, PositionalWrite, Restore, SheetBackend, WriteBatch } from './backend.js';
+import {
+  type Append,
+  appendLocked,
+  isLocked,
+  type LockedArea,
+  type PositionalWrite,
+  type Restore,
+  type SheetBackend,
+  type WriteBatch,
+} from './backend.js';
 import { toCell } from './cells.js';
 import { type Grid, type ParsedTab, type Problem, parseTab } from './grid.js';
-import { SNAPSHOT_PREFIX, STATE_TAB, TABS, type TabSpec } from './layout.js';
+import { keyColumn, SNAPSHOT_PREFIX, STATE_TAB, TABS, type TabSpec } from './layout.js';
 import { type Conflict, mergeTab, type TabPlan } from './merge.js';
 import { parseState, type SyncState, stateGrid } from './state.js';
 import type { SyncStore } from './store.js';
@@ -95,6 +104,7 @@ export async function sync(opts: SyncOptions): Promise<SyncReport> {
         base: state.get(spec.name) ?? new Map(),
         importNewRows: spec.name !== 'jobs',
       });
+      withoutLocked(spec, parsed, plan, book.locked?.get(spec.name));
       return { spec, parsed, plan };
     });
     report.conflicts = work.flatMap((w) => w.plan.conflicts);
@@ -137,7 +147,7 @@ export async function sync(opts: SyncOptions): Promise<SyncReport> {
         .filter((w) => w.parsed.usable)
         .map((w) => [w.spec.name, w.parsed.columns.get(w.spec.columns[0]!.field)!]),
     );
-    const verdict = verifyWrite(batch, expectedBefore, keyCols, outcome.before);
+    const verdict = verifyWrite(batch, expectedBefore, keyCols, outcome);
     report.updatedCells += batch.writes.length;
     report.appended += batch.appends.reduce((n, a) => n + a.rows.length, 0);
     if (verdict.ok) break;
@@ -160,9 +170,12 @@ export async function sync(opts: SyncOptions): Promise<SyncReport> {
     const next = new Map(sheet);
     const before = new Map(sheet);
     for (const [tab, pre] of outcome.before) {
-      const after = afterImage(pre.grid, batch, tab);
+      const after = afterImage(pre.grid, batch, tab, outcome.appendedAt);
       before.set(tab, after);
-      next.set(tab, afterImage(after, { ...batch, restores, writes: [], appends: [] }, tab));
+      next.set(
+        tab,
+        afterImage(after, { ...batch, restores, writes: [], appends: [] }, tab, outcome.appendedAt),
+      );
     }
     next.set(STATE_TAB, batch.state);
     before.set(STATE_TAB, batch.state);
@@ -172,6 +185,43 @@ export async function sync(opts: SyncOptions): Promise<SyncReport> {
   report.problems.push(...storeProblems);
   report.calls = backend.calls;
   return report;
+}
+
+/**
+ * Leaves out the writes into cells a protected range keeps from the sync's
+ * account (one such write would fail the whole atomic batch), each reported;
+ * the database value stays unwritten until the protection allows it.
+ */
+function withoutLocked(
+  spec: TabSpec,
+  parsed: ParsedTab,
+  plan: TabPlan,
+  locked: LockedArea[] | undefined,
+): void {
+  if (!locked?.length) return;
+  const header = new Map(spec.columns.map((c) => [c.field, c.header]));
+  plan.writes = plan.writes.filter((w) => {
+    if (!isLocked(locked, w.row, w.col)) return true;
+    plan.problems.push({
+      tab: spec.name,
+      row: w.row + 1,
+      column: header.get(w.field) ?? w.field,
+      key: w.key,
+      message: `the cell is protected (Data > Protect sheets and ranges) and the sync's account may not edit it; ${JSON.stringify(w.value)} from the database is not written until it may`,
+    });
+    return false;
+  });
+  if (
+    plan.appends.length &&
+    appendLocked(locked, parsed.lastDataRow + 1, plan.appends.length, [...parsed.columns.values()])
+  ) {
+    plan.problems.push({
+      tab: spec.name,
+      row: parsed.lastDataRow + 2,
+      message: `${plan.appends.length} new row(s) cannot be added: the rows below the last one are protected (Data > Protect sheets and ranges) and the sync's account may not edit them; they are added once it may`,
+    });
+    plan.appends = [];
+  }
 }
 
 function buildBatch(round: number, work: TabWork[], restores: Restore[], state: Grid): WriteBatch {
@@ -193,6 +243,8 @@ function buildBatch(round: number, work: TabWork[], restores: Restore[], state: 
     const width = Math.max(...parsed.columns.values()) + 1;
     appends.push({
       tab: spec.name,
+      keyCol: parsed.columns.get(keyColumn(spec).field)!,
+      keys: plan.appends.map((a) => a.key),
       rows: plan.appends.map((a) => {
         const cells = Array.from(
           { length: width },

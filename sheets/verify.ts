@@ -6,9 +6,9 @@
  * columns, or edited the cell, between the read and the write).
  */
 
-import type { Restore, TabImage, WriteBatch } from './backend.js';
+import type { Restore, WriteBatch, WriteOutcome } from './backend.js';
 import type { Cell } from './cells.js';
-import { cellAt, type Grid, lastDataRow, rowAt } from './grid.js';
+import { cellAt, type Grid, rowAt } from './grid.js';
 
 export interface Misplaced {
   tab: string;
@@ -33,8 +33,9 @@ export function verifyWrite(
   batch: WriteBatch,
   expected: Map<string, Grid>,
   keyCols: Map<string, number>,
-  before: Map<string, TabImage>,
+  outcome: WriteOutcome,
 ): Verdict {
+  const { before, appendedAt } = outcome;
   const misplaced: Misplaced[] = [];
   const restores: Restore[] = [];
   const seen = new Set<string>();
@@ -75,12 +76,13 @@ export function verifyWrite(
       if (!sameCell(cellAt(pre.grid, 0, c), cellAt(plan, 0, c))) layoutSame = false;
     if (layoutSame) continue;
     // The columns moved under the new rows: empty them (they did not exist before the write).
-    const first = lastDataRow(pre.grid) + 1;
+    const rows = appendedAt.get(a.tab) ?? [];
     a.rows.forEach((cells, i) => {
+      const row = rows[i]!;
       cells.forEach((c, col) => {
         if (c.cell === null) return;
-        misplaced.push({ tab: a.tab, row: first + i, col, before: null });
-        restores.push({ tab: a.tab, row: first + i, col, original: null, cell: null });
+        misplaced.push({ tab: a.tab, row, col, before: null });
+        restores.push({ tab: a.tab, row, col, original: null, cell: null });
       });
     });
   }
@@ -95,22 +97,26 @@ export function sameCell(a: Cell, b: Cell): boolean {
 
 /**
  * A tab after the batch, from its pre-image: restores and writes where they
- * were sent, then the appended rows after the last row with data (as
- * appendCells places them).
+ * were sent, then the appended rows where the backend says they landed.
  */
-export function afterImage(before: Grid, batch: WriteBatch, tab: string): Grid {
+export function afterImage(
+  before: Grid,
+  batch: WriteBatch,
+  tab: string,
+  appendedAt: Map<string, number[]>,
+): Grid {
   const grid = before.map((r) => [...r]);
   for (const w of [...batch.restores, ...batch.writes])
     if (w.tab === tab) rowAt(grid, w.row)[w.col] = w.cell;
   for (const a of batch.appends) {
     if (a.tab !== tab) continue;
-    let at = lastDataRow(grid) + 1;
-    for (const cells of a.rows) {
-      const row = rowAt(grid, at++);
+    const rows = appendedAt.get(tab) ?? [];
+    a.rows.forEach((cells, i) => {
+      const row = rowAt(grid, rows[i]!);
       cells.forEach((c, col) => {
         row[col] = c.cell;
       });
-    }
+    });
   }
   for (let r = 0; r < grid.length; r++) {
     const row = rowAt(grid, r);

@@ -64,7 +64,9 @@ function files(dir: string, pattern: RegExp): string[] {
 
 const entryPoints = [
   ...files('bench', /^run\.ts$/).map((f) => ({ name: f, argv: ['tsx', f] })),
-  ...files('bench', /\.mjs$/).map((f) => ({ name: f, argv: ['node', f] })),
+  ...files('bench', /\.mjs$/)
+    .filter((f) => !f.startsWith('bench/lib/'))
+    .map((f) => ({ name: f, argv: ['node', f] })),
   ...files('.ci', /^[a-z-]+\.mjs$/)
     .filter((f) => !f.includes('/stubs/'))
     .map((f) => ({ name: f, argv: ['node', f] })),

@@ -1,45 +1,50 @@
 /**
- * What `mcfpipe sync` and `mcfpipe sheets init` are pointed at, from flags and
- * environment variables (a flag wins): the DB API, the user, and the Sheet or
- * workbook with its credentials.
+ * What `mcfpipe sync`, `mcfpipe sheets init` and the sync stage of
+ * `mcfpipe run` are pointed at: where the rows are (runtime/rows' storage
+ * options), the user, and the Sheet or workbook with its credentials.
+ * Resolved like every mcfpipe option (runtime/settings/options.ts): the
+ * flag, else its environment variable, else the `sync` section of
+ * mcfpipe.config.yaml, else the default.
  */
-import { parseArgs } from 'node:util';
-import { InputError, MissingInputError, parseChoice } from '../../core/values.js';
-import { DbApiClient } from '../../runtime/db-api/client.js';
-import { regionFromHost } from '../../runtime/db-api/sigv4.js';
+import { InputError, MissingInputError, parseBoolean, parseChoice } from '../../core/values.js';
+import { openRowSource, parseUrl, storeOptions } from '../../runtime/rows/open.js';
+import { RowStore } from '../../runtime/rows/store.js';
+import { projectSchema } from '../../runtime/schema/schema.js';
+import {
+  ConfigError,
+  type ConfigFile,
+  configSection,
+  openConfigFile,
+} from '../../runtime/settings/config-file.js';
+import {
+  type FlagValues,
+  helpText,
+  type OptionSpec,
+  Options,
+  parseFlags,
+} from '../../runtime/settings/options.js';
 import type { SheetBackend } from '../backend.js';
 import { SheetsApi } from '../google/api.js';
 import { googleCredentials } from '../google/auth.js';
 import { GoogleSheetsBackend } from '../google/backend.js';
 import { XlsxBackend } from '../xlsx/backend.js';
 
-export interface OptionSpec {
-  flag: string;
-  env?: string;
-  arg?: string;
-  def?: string;
-  help: string;
-  boolean?: true;
-}
+/** The section of mcfpipe.config.yaml these options read. */
+const SECTION = 'sync';
 
 export const CONNECTION_OPTIONS: OptionSpec[] = [
   {
-    flag: 'db-api-url',
-    env: 'DB_API_URL',
-    arg: 'URL',
-    help: 'The DB API (db-api stack output, or http://127.0.0.1:PORT locally)',
+    flag: 'config',
+    env: 'MCFPIPE_CONFIG',
+    arg: 'FILE',
+    help: 'The configuration file (default: mcfpipe.config.yaml in the current folder, if any)',
   },
-  {
-    flag: 'db-api-auth',
-    env: 'DB_API_AUTH',
-    arg: 'auto|iam|none',
-    def: 'auto',
-    help: 'SigV4 signing; auto: for an execute-api host',
-  },
+  ...storeOptions('SYNC_STORE'),
   { flag: 'user', env: 'MCFPIPE_USER', arg: 'USER_ID', def: 'me', help: 'Whose CRM this is' },
   {
     flag: 'backend',
     env: 'SHEETS_BACKEND',
+    config: `${SECTION}.backend`,
     arg: 'auto|sheets|xlsx',
     def: 'auto',
     help: 'auto: Google Sheets with a spreadsheet id and credentials, else the workbook',
@@ -47,6 +52,7 @@ export const CONNECTION_OPTIONS: OptionSpec[] = [
   {
     flag: 'spreadsheet-id',
     env: 'SHEETS_SPREADSHEET_ID',
+    config: `${SECTION}.spreadsheet_id`,
     arg: 'ID',
     help: "The spreadsheet (the long id in its URL); else the user's config row sheets.spreadsheet_id",
   },
@@ -72,171 +78,149 @@ export const CONNECTION_OPTIONS: OptionSpec[] = [
   {
     flag: 'workbook',
     env: 'SHEETS_WORKBOOK',
+    config: `${SECTION}.workbook`,
     arg: 'FILE',
     def: '.local-data/mcfpipe-crm.xlsx',
     help: 'The .xlsx workbook used without Google credentials',
   },
 ];
 
-export type Values = Record<string, string | boolean | undefined>;
+/** The `sync` keys of the configuration file; an unknown one is refused (a typo never falls back to a default). */
+export function checkSyncSection(file: ConfigFile | undefined): void {
+  const known = CONNECTION_OPTIONS.flatMap((o) =>
+    o.config?.startsWith(`${SECTION}.`) ? [o.config.slice(SECTION.length + 1)] : [],
+  );
+  for (const key of Object.keys(configSection(file, SECTION)))
+    if (!known.includes(key))
+      throw new ConfigError(
+        `${file!.path}: unknown setting "${SECTION}.${key}"; known: ${known.join(', ')}`,
+      );
+}
 
-export function parse(argv: string[], options: OptionSpec[]): Values {
-  return parseArgs({
-    args: argv,
-    options: {
-      ...Object.fromEntries(
-        options.map((o) => [
-          o.flag,
-          { type: o.boolean ? ('boolean' as const) : ('string' as const) },
-        ]),
-      ),
-      help: { type: 'boolean', short: 'h' },
+/** --help text of a sheets command (credentials are not options: they are named at the end). */
+export function commandHelp(usage: string, about: string, specs: readonly OptionSpec[]): string {
+  return `${helpText(usage, about, specs)}\n\nGoogle credentials: GOOGLE_SERVICE_ACCOUNT_KEY (the key's JSON), --credentials, or --adc.`;
+}
+
+/**
+ * A command's options from its command line, the environment and the
+ * configuration file; or the exit code when there is nothing to run:
+ * 0 after --help, 2 after a usage error (both printed).
+ */
+export function commandOptions(
+  command: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  specs: readonly OptionSpec[],
+  help: () => string,
+): { options: Options; positionals: string[] } | number {
+  let values: FlagValues;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseFlags(argv, specs, true));
+  } catch (err) {
+    console.error(`mcfpipe ${command}: ${(err as Error).message}\n\n${help()}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(help());
+    return 0;
+  }
+  try {
+    const file = openConfigFile(values, env);
+    checkSyncSection(file);
+    return { options: new Options(specs, values, env, file), positionals };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`mcfpipe ${command}: ${err.message}`);
+    return 2;
+  }
+}
+
+/** The user whose CRM this is, checked against the schema's USER_ID format. */
+export function syncUser(o: Options): string {
+  const user = o.get('user')!;
+  const format = projectSchema().formats.USER_ID!;
+  if (!new RegExp(format.pattern).test(user))
+    throw new InputError(o.label('user'), user, format.description.replace(/^A /, 'a '));
+  return user;
+}
+
+/** The rows the storage options name (the DB API, signed when it is AWS's; or DynamoDB). */
+export function openRows(o: Options, log: (m: string) => void): RowStore {
+  return new RowStore(
+    openRowSource(o, (r) =>
+      log(`retrying DB API ${r.method} ${r.path} (${r.status ?? 'no answer'}) in ${r.delayMs} ms`),
+    ),
+  );
+}
+
+/** Whether any storage option is given (`sheets init` needs the rows only to find the spreadsheet id). */
+export function rowsGiven(o: Options): boolean {
+  return ['store', 'db-api-url', 'table-prefix'].some((f) => o.given(f));
+}
+
+/** The Sheet when it is asked for or possible, else the workbook. */
+export async function openBackend(
+  o: Options,
+  rows: RowStore | undefined,
+  user: string,
+  log: (m: string) => void,
+  env: NodeJS.ProcessEnv,
+): Promise<SheetBackend> {
+  const kind = parseChoice(o.label('backend'), o.get('backend')!, [
+    'auto',
+    'sheets',
+    'xlsx',
+  ] as const);
+  const workbook = () => new XlsxBackend(o.path('workbook')!);
+  if (kind === 'xlsx') return workbook();
+  const keyJson = env.GOOGLE_SERVICE_ACCOUNT_KEY?.trim();
+  const keyFile = o.get('credentials');
+  const creds = googleCredentials(
+    {
+      ...(keyJson ? { keyJson } : {}),
+      ...(keyFile ? { keyFile } : {}),
+      adc: parseBoolean(o.label('adc'), o.get('adc') ?? 'false'),
     },
-    strict: true,
-    allowPositionals: true,
-  }).values as Values;
-}
-
-export function helpText(usage: string, about: string, options: OptionSpec[]): string {
-  const rows = options.map((o) => {
-    const left = `  --${o.flag}${o.arg ? ` ${o.arg}` : ''}`;
-    const right = `${o.help}${o.env ? ` [${o.env}]` : ''}${o.def !== undefined ? ` (default ${o.def})` : ''}`;
-    return `${left.padEnd(34)} ${right}`;
-  });
-  return `${usage}\n\n${about}\n\nOptions (a flag wins over its environment variable):\n${rows.join('\n')}\n  --help, -h\n\nGoogle credentials: GOOGLE_SERVICE_ACCOUNT_KEY (the key's JSON), --credentials, or --adc.`;
-}
-
-export class Settings {
-  constructor(
-    private readonly values: Values,
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly options: OptionSpec[],
-  ) {}
-
-  get(flag: string): string | undefined {
-    const o = this.options.find((x) => x.flag === flag)!;
-    const v = this.values[flag];
-    if (typeof v === 'string') return v;
-    if (v === true) return 'true';
-    const fromEnv = o.env ? this.env[o.env]?.trim() : undefined;
-    return fromEnv ? fromEnv : o.def;
+    env,
+  );
+  let id = o.get('spreadsheet-id');
+  // The config row is looked up only when it could be used.
+  if (!id && rows && (creds || kind === 'sheets')) {
+    const row = `${user}:sheets.spreadsheet_id`;
+    id = (await rows.getMany('config', [row])).get(row)?.value;
   }
-
-  label(flag: string): string {
-    const o = this.options.find((x) => x.flag === flag)!;
-    return o.env ? `--${flag} / ${o.env}` : `--${flag}`;
-  }
-
-  url(flag: string): string {
-    const value = this.get(flag)!;
-    try {
-      const u = new URL(value);
-      if (u.protocol === 'http:' || u.protocol === 'https:') return value;
-    } catch {
-      // reported below
-    }
-    throw new InputError(this.label(flag), value, 'an http:// or https:// URL');
-  }
-
-  user(): string {
-    const user = this.get('user')!;
-    if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(user))
-      throw new InputError(
-        this.label('user'),
-        user,
-        'a user id: lowercase letters, digits, _ and -, up to 64 characters',
-      );
-    return user;
-  }
-
-  dbApi(log: (m: string) => void): DbApiClient {
-    const url = this.get('db-api-url');
-    if (!url)
-      throw new MissingInputError(
-        this.label('db-api-url'),
-        'Give the DB API base URL (the db-api stack output, or the local one).',
-      );
-    const host = new URL(this.url('db-api-url')).hostname;
-    const auth = parseChoice(this.label('db-api-auth'), this.get('db-api-auth')!, [
-      'auto',
-      'iam',
-      'none',
-    ] as const);
-    const sign = auth === 'iam' || (auth === 'auto' && regionFromHost(host) !== undefined);
-    return new DbApiClient({
-      url,
-      ...(sign ? { sigv4: true } : {}),
-      onRetry: (r) =>
-        log(
-          `retrying DB API ${r.method} ${r.path} (${r.status ?? 'no answer'}) in ${r.delayMs} ms`,
-        ),
-    });
-  }
-
-  /** The Sheet when it is asked for or possible, else the workbook. */
-  async backend(
-    client: DbApiClient | undefined,
-    user: string,
-    log: (m: string) => void,
-  ): Promise<SheetBackend> {
-    const kind = parseChoice(this.label('backend'), this.get('backend')!, [
-      'auto',
-      'sheets',
-      'xlsx',
-    ] as const);
-    if (kind === 'xlsx') return new XlsxBackend(this.get('workbook')!);
-    const keyJson = this.env.GOOGLE_SERVICE_ACCOUNT_KEY?.trim();
-    const keyFile = this.get('credentials');
-    const creds = googleCredentials(
-      {
-        ...(keyJson ? { keyJson } : {}),
-        ...(keyFile ? { keyFile } : {}),
-        adc: this.get('adc') === 'true',
-      },
-      this.env,
+  if (kind === 'auto' && (!creds || !id)) {
+    log(
+      `no ${!creds ? 'Google credentials' : 'spreadsheet id'}: using the workbook ${o.path('workbook')}`,
     );
-    let id = this.get('spreadsheet-id');
-    // The config row is looked up only when it could be used.
-    if (!id && client && (creds || kind === 'sheets'))
-      id = (await client.find('config', `${user}:sheets.spreadsheet_id`))?.value;
-    if (kind === 'auto' && (!creds || !id)) {
-      log(
-        `no ${!creds ? 'Google credentials' : 'spreadsheet id'}: using the workbook ${this.get('workbook')}`,
-      );
-      return new XlsxBackend(this.get('workbook')!);
-    }
-    if (!creds)
-      throw new MissingInputError(
-        'GOOGLE_SERVICE_ACCOUNT_KEY, --credentials or --adc',
-        'Give Google credentials for the Sheets API (a service-account key the spreadsheet is shared with).',
-      );
-    if (!id)
-      throw new MissingInputError(
-        this.label('spreadsheet-id'),
-        `Give the spreadsheet id, or store it in the config row ${user}:sheets.spreadsheet_id.`,
-      );
-    if (!/^[A-Za-z0-9_-]{10,200}$/.test(id))
-      throw new InputError(
-        this.label('spreadsheet-id'),
-        id,
-        'a spreadsheet id: letters, digits, _ and - (the long id in the URL)',
-      );
-    log(`Google Sheets as ${creds.description}`);
-    const api = new SheetsApi({
-      rootUrl: this.url('sheets-api-url'),
-      headers: creds.headers,
-      onRetry: (r) =>
-        log(
-          `Sheets API ${r.call}: ${r.status ?? 'no answer'}${r.reason ? ` ${r.reason}` : ''}; retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)} s`,
-        ),
-    });
-    return new GoogleSheetsBackend(api, id);
+    return workbook();
   }
-}
-
-/** Text from a sheet cell or the database, safe on one log line: escaped, never a workflow command. */
-export function shown(text: unknown): string {
-  return JSON.stringify(String(text ?? ''))
-    .slice(1, -1)
-    .replace(/^::/, ': :');
+  if (!creds)
+    throw new MissingInputError(
+      'GOOGLE_SERVICE_ACCOUNT_KEY, --credentials or --adc',
+      'Give Google credentials for the Sheets API (a service-account key the spreadsheet is shared with).',
+    );
+  if (!id)
+    throw new MissingInputError(
+      o.label('spreadsheet-id'),
+      `Give the spreadsheet id, or store it in the config row ${user}:sheets.spreadsheet_id.`,
+    );
+  if (!/^[A-Za-z0-9_-]{10,200}$/.test(id))
+    throw new InputError(
+      o.label('spreadsheet-id'),
+      id,
+      'a spreadsheet id: letters, digits, _ and - (the long id in the URL)',
+    );
+  log(`Google Sheets as ${creds.description}`);
+  const api = new SheetsApi({
+    rootUrl: parseUrl(o.label('sheets-api-url'), o.get('sheets-api-url')!),
+    headers: creds.headers,
+    onRetry: (r) =>
+      log(
+        `Sheets API ${r.call}: ${r.status ?? 'no answer'}${r.reason ? ` ${r.reason}` : ''}; retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)} s`,
+      ),
+  });
+  return new GoogleSheetsBackend(api, id);
 }

@@ -8,17 +8,19 @@
 import { existsSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { InputError, MissingInputError } from '../../core/values.js';
+import type { OptionSpec } from '../../runtime/settings/options.js';
 import { GoogleSheetsBackend } from '../google/backend.js';
 import { initSpreadsheet } from '../google/init.js';
 import type { XlsxBackend } from '../xlsx/backend.js';
 import { addMissingTabs } from '../xlsx/layout.js';
 import {
   CONNECTION_OPTIONS,
-  helpText,
-  type OptionSpec,
-  parse,
-  Settings,
-  type Values,
+  commandHelp,
+  commandOptions,
+  openBackend,
+  openRows,
+  rowsGiven,
+  syncUser,
 } from './options.js';
 
 const OPTIONS: OptionSpec[] = [
@@ -27,33 +29,29 @@ const OPTIONS: OptionSpec[] = [
 ];
 
 export function help(): string {
-  return helpText(
-    'Usage: mcfpipe sheets init [options]',
-    'Creates or repairs the tabs jobs, tracks, keywords and config of the CRM spreadsheet (or workbook).\nThe DB API is only needed to find the spreadsheet id in the config table.',
+  return commandHelp(
+    'mcfpipe sheets init [options]',
+    'Creates or repairs the tabs jobs, tracks, keywords and config of the CRM spreadsheet (or workbook).\nThe database is only needed to find the spreadsheet id in the config table.',
     OPTIONS,
   );
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let values: Values;
-  try {
-    values = parse(argv, OPTIONS);
-  } catch (err) {
-    console.error(`mcfpipe sheets: ${(err as Error).message}\n\n${help()}`);
+  const parsed = commandOptions('sheets', argv, env, OPTIONS, help);
+  if (typeof parsed === 'number') return parsed;
+  const { options: o, positionals } = parsed;
+  if (positionals[0] !== 'init' || positionals.length > 1) {
+    console.error(
+      `mcfpipe sheets: ${positionals.length ? `unknown subcommand "${positionals.join(' ')}"` : 'say what to do'}; the one there is: init\n\n${help()}`,
+    );
     return 2;
   }
-  const positionals = argv.filter((a) => !a.startsWith('-'));
-  if (values.help || positionals[0] !== 'init') {
-    console.log(help());
-    return values.help ? 0 : 2;
-  }
   const log = (m: string) => console.error(`sheets init: ${m}`);
-  const settings = new Settings(values, env, OPTIONS);
-  const dryRun = values['dry-run'] === true;
+  const dryRun = o.get('dry-run') === 'true';
   try {
-    const user = settings.user();
-    const client = settings.get('db-api-url') ? settings.dbApi(log) : undefined;
-    const backend = await settings.backend(client, user, log);
+    const user = syncUser(o);
+    const rows = rowsGiven(o) ? openRows(o, log) : undefined;
+    const backend = await openBackend(o, rows, user, log, env);
     if (backend instanceof GoogleSheetsBackend) {
       const r = await initSpreadsheet(backend.api, backend.spreadsheetId, dryRun);
       console.log(

@@ -14,6 +14,14 @@ import { retry, retryAfterMs } from '../../core/retry.js';
 
 export const DEFAULT_ROOT_URL = 'https://sheets.googleapis.com/';
 
+/**
+ * Google stops processing a request after 180 s and answers with an error;
+ * a client that gave up sooner could not tell whether its batchUpdate was
+ * applied. So a call waits longer than that.
+ */
+const GOOGLE_PROCESSING_LIMIT_MS = 180_000;
+const DEFAULT_TIMEOUT_MS = GOOGLE_PROCESSING_LIMIT_MS + 20_000;
+
 export interface ApiOptions {
   /** The API root, `https://sheets.googleapis.com/` unless pointed at a test server. */
   rootUrl?: string;
@@ -96,6 +104,8 @@ export class SheetsApi {
   private readonly attempts: number;
   private readonly backoff: { baseMs: number; maxMs: number };
   private readonly fetchFn: typeof fetch;
+  /** Per-attempt timeout, ms. */
+  readonly timeoutMs: number;
   /** Calls made (a retried call counts once) and HTTP requests sent. */
   calls = 0;
   requests = 0;
@@ -106,6 +116,7 @@ export class SheetsApi {
     this.attempts = Math.max(1, opts.attempts ?? 6);
     this.backoff = opts.backoff ?? { baseMs: 1000, maxMs: 64_000 };
     this.fetchFn = opts.fetch ?? fetch;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   /** One API call: JSON in, JSON out, retried on 429, 5xx and network errors. */
@@ -134,7 +145,7 @@ export class SheetsApi {
             };
             this.requests++;
             // Not AbortSignal.timeout: a GC can drop that timer (core/deadline.ts).
-            await withDeadline(this.opts.timeoutMs ?? 120_000, undefined, async (signal) => {
+            await withDeadline(this.timeoutMs, undefined, async (signal) => {
               const res = await this.fetchFn(url, {
                 method,
                 headers,

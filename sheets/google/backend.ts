@@ -9,16 +9,37 @@
  * against that pre-image (sync.ts) and puts back any cell a write should not
  * have touched. The snapshots stay until the next sync, as "the tabs before
  * the last sync".
+ *
+ * What the API decides is asked, not assumed: where appendCells put the new
+ * rows (the response also carries the key column of each tab appended to),
+ * and, when a batchUpdate's answer is lost (a network error or a 5xx after
+ * Google applied it, then a retry refused because its snapshot tab exists),
+ * whether the batch was applied: its snapshot tabs carry ids chosen at
+ * random for this batch, so finding them proves it, and the pre-image is
+ * read from them.
  */
-
-import type { Book, SheetBackend, TabImage, WriteBatch, WriteOutcome } from '../backend.js';
+import { randomInt } from 'node:crypto';
+import type {
+  Append,
+  Book,
+  LockedArea,
+  SheetBackend,
+  TabImage,
+  WriteBatch,
+  WriteOutcome,
+} from '../backend.js';
 import type { Cell } from '../cells.js';
 import { type Grid, rowAt } from '../grid.js';
 import { SNAPSHOT_PREFIX, STATE_TAB } from '../layout.js';
+import { columnRange, quoteTitle } from './a1.js';
 import type { SheetsApi } from './api.js';
 
 /** Google Sheets' limit of cells per spreadsheet (all tabs, whole grids). */
 export const CELL_LIMIT = 10_000_000;
+
+/** The warning shown when someone edits the hidden sync-state tab. */
+export const STATE_PROTECTION =
+  'mcfpipe: the last synced values; editing them makes the next sync see changes that were not made';
 
 interface ExtendedValue {
   stringValue?: string;
@@ -37,6 +58,20 @@ interface GridData {
   startColumn?: number;
   rowData?: Array<{ values?: CellData[] }>;
 }
+interface GridRange {
+  sheetId?: number;
+  startRowIndex?: number;
+  endRowIndex?: number;
+  startColumnIndex?: number;
+  endColumnIndex?: number;
+}
+interface ProtectedRange {
+  range?: GridRange;
+  namedRangeId?: string;
+  unprotectedRanges?: GridRange[];
+  warningOnly?: boolean;
+  requestingUserCanEdit?: boolean;
+}
 export interface SheetProperties {
   sheetId: number;
   title: string;
@@ -47,16 +82,19 @@ export interface SheetProperties {
 interface Sheet {
   properties: SheetProperties;
   data?: GridData[];
+  protectedRanges?: ProtectedRange[];
 }
 export interface Spreadsheet {
   spreadsheetId?: string;
   sheets?: Sheet[];
+  namedRanges?: Array<{ namedRangeId?: string; range?: GridRange }>;
 }
 
-const GRID_FIELDS =
-  'sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount,frozenRowCount)),data(startRow,startColumn,rowData(values(effectiveValue))))';
-const RESPONSE_FIELDS =
-  'updatedSpreadsheet(sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount,frozenRowCount)),data(startRow,startColumn,rowData(values(userEnteredValue,effectiveValue)))))';
+const PROPERTIES =
+  'properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount,frozenRowCount))';
+const READ_FIELDS = `namedRanges(namedRangeId,range),sheets(${PROPERTIES},protectedRanges(range,namedRangeId,unprotectedRanges,warningOnly,requestingUserCanEdit),data(startRow,startColumn,rowData(values(effectiveValue))))`;
+/** The tabs as a write found them: values as shown, and as entered (formulas), to put back. */
+const IMAGE_FIELDS = `sheets(${PROPERTIES},data(startRow,startColumn,rowData(values(userEnteredValue,effectiveValue))))`;
 
 function toCell(v: ExtendedValue | undefined): Cell {
   if (!v) return null;
@@ -75,13 +113,13 @@ export function extendedValue(cell: Cell): ExtendedValue | undefined {
   return { stringValue: cell };
 }
 
-/** A tab's grid from its GridData (values as shown: effectiveValue). */
-function gridOf(sheet: Sheet, originals?: unknown[][]): Grid {
+/** A tab's grid from its GridData (values as shown: effectiveValue), each GridData at its start. */
+function gridOf(data: GridData[] | undefined, originals?: unknown[][]): Grid {
   const grid: Grid = [];
-  for (const data of sheet.data ?? []) {
-    const r0 = data.startRow ?? 0;
-    const c0 = data.startColumn ?? 0;
-    (data.rowData ?? []).forEach((row, i) => {
+  for (const d of data ?? []) {
+    const r0 = d.startRow ?? 0;
+    const c0 = d.startColumn ?? 0;
+    (d.rowData ?? []).forEach((row, i) => {
       const cells = rowAt(grid, r0 + i);
       const raw = originals ? rowAt(originals, r0 + i) : undefined;
       (row?.values ?? []).forEach((cd, j) => {
@@ -97,11 +135,36 @@ function gridOf(sheet: Sheet, originals?: unknown[][]): Grid {
   return grid;
 }
 
-function quoted(title: string): string {
-  return `'${title.replace(/'/g, "''")}'`;
+function area(g: GridRange): LockedArea['except'][number] {
+  return {
+    ...(g.startRowIndex !== undefined ? { startRow: g.startRowIndex } : {}),
+    ...(g.endRowIndex !== undefined ? { endRow: g.endRowIndex } : {}),
+    ...(g.startColumnIndex !== undefined ? { startCol: g.startColumnIndex } : {}),
+    ...(g.endColumnIndex !== undefined ? { endCol: g.endColumnIndex } : {}),
+  };
+}
+
+/** The protected ranges of each tab that the requesting account may not edit. */
+function lockedAreas(doc: Spreadsheet): Map<string, LockedArea[]> {
+  const named = new Map((doc.namedRanges ?? []).map((n) => [n.namedRangeId, n.range]));
+  const out = new Map<string, LockedArea[]>();
+  for (const s of doc.sheets ?? []) {
+    const areas: LockedArea[] = [];
+    for (const p of s.protectedRanges ?? []) {
+      if (p.warningOnly || p.requestingUserCanEdit !== false) continue;
+      const range = p.range ?? named.get(p.namedRangeId) ?? {};
+      areas.push({ ...area(range), except: (p.unprotectedRanges ?? []).map(area) });
+    }
+    if (areas.length) out.set(s.properties.title, areas);
+  }
+  return out;
 }
 
 const DATE_FORMAT = { numberFormat: { type: 'DATE', pattern: 'yyyy-mm-dd' } };
+
+/** sheetIds of the snapshot tabs: chosen at random per batch, so a batch can be recognised by them. */
+const SNAPSHOT_ID_MIN = 1_000_000_000;
+const SNAPSHOT_ID_MAX = 2_147_483_647;
 
 export class GoogleSheetsBackend implements SheetBackend {
   readonly description: string;
@@ -110,6 +173,7 @@ export class GoogleSheetsBackend implements SheetBackend {
   constructor(
     readonly api: SheetsApi,
     readonly spreadsheetId: string,
+    private readonly pickId: (taken: Set<number>) => number = randomFreeId,
   ) {
     this.description = `Google Sheets spreadsheet ${spreadsheetId}`;
   }
@@ -130,26 +194,18 @@ export class GoogleSheetsBackend implements SheetBackend {
   async read(): Promise<Book> {
     const doc = await this.api.call<Spreadsheet>('spreadsheets.get', 'GET', this.path(), [
       ['includeGridData', 'true'],
-      ['fields', GRID_FIELDS],
+      ['fields', READ_FIELDS],
     ]);
-    this.remember(doc);
-    const tabs = new Map<string, Grid>();
-    for (const s of doc.sheets ?? []) tabs.set(s.properties.title, gridOf(s));
-    return { tabs };
-  }
-
-  private remember(doc: Spreadsheet): void {
     this.sheets = new Map((doc.sheets ?? []).map((s) => [s.properties.title, s.properties]));
+    const tabs = new Map<string, Grid>();
+    for (const s of doc.sheets ?? []) tabs.set(s.properties.title, gridOf(s.data));
+    return { tabs, locked: lockedAreas(doc) };
   }
 
   private sheetId(tab: string): number {
     const p = this.sheets.get(tab);
     if (!p) throw new Error(`tab ${tab} is not in the spreadsheet`);
     return p.sheetId;
-  }
-
-  private freeSheetId(taken: Set<number>): number {
-    for (let id = 1_000_000_001; ; id++) if (!taken.has(id)) return id;
   }
 
   /** Cells in the spreadsheet after the batch, counting whole grids as Google does. */
@@ -183,21 +239,27 @@ export class GoogleSheetsBackend implements SheetBackend {
     const dropped =
       batch.round === 1 ? [...this.sheets.keys()].filter((t) => t.startsWith(SNAPSHOT_PREFIX)) : [];
     for (const t of dropped) requests.push({ deleteSheet: { sheetId: this.sheetId(t) } });
-    const snapshotOf = new Map<string, string>();
+    // Sheets in the spreadsheet as the batch goes: a new one is inserted at the end (an index
+    // past the end is not one Google documents).
+    let count = this.sheets.size - dropped.length;
+    const snapshots = new Map<string, { title: string; id: number }>();
     for (const tab of written) {
-      const name = `${SNAPSHOT_PREFIX}.${tab}.${batch.round}`;
-      if (this.sheets.has(name) && !dropped.includes(name))
-        requests.push({ deleteSheet: { sheetId: this.sheetId(name) } });
-      const id = this.freeSheetId(taken);
+      const title = `${SNAPSHOT_PREFIX}.${tab}.${batch.round}`;
+      if (this.sheets.has(title) && !dropped.includes(title)) {
+        requests.push({ deleteSheet: { sheetId: this.sheetId(title) } });
+        dropped.push(title);
+        count--;
+      }
+      const id = this.pickId(taken);
       taken.add(id);
-      snapshotOf.set(tab, name);
+      snapshots.set(tab, { title, id });
       requests.push(
         {
           duplicateSheet: {
             sourceSheetId: this.sheetId(tab),
-            insertSheetIndex: this.sheets.size + 10,
+            insertSheetIndex: count++,
             newSheetId: id,
-            newSheetName: name,
+            newSheetName: title,
           },
         },
         { updateSheetProperties: { properties: { sheetId: id, hidden: true }, fields: 'hidden' } },
@@ -242,61 +304,131 @@ export class GoogleSheetsBackend implements SheetBackend {
         },
       });
     }
-    requests.push(...this.stateRequests(batch.state, taken));
-    const doc = await this.api.call<{ updatedSpreadsheet?: Spreadsheet }>(
-      'spreadsheets.batchUpdate',
-      'POST',
-      this.path(':batchUpdate'),
-      [['fields', RESPONSE_FIELDS]],
-      {
-        requests,
-        includeSpreadsheetInResponse: true,
-        responseIncludeGridData: true,
-        responseRanges: [...snapshotOf.values()].map(quoted),
-      },
-    );
-    const updated = doc.updatedSpreadsheet ?? {};
+    const stateId = this.sheets.get(STATE_TAB)?.sheetId ?? this.pickId(taken);
+    taken.add(stateId);
+    requests.push(...this.stateRequests(batch.state, stateId));
+    const ranges = [
+      ...[...snapshots.values()].map((s) => quoteTitle(s.title)),
+      ...batch.appends.map((a) => columnRange(a.tab, a.keyCol)),
+    ];
+    let updated: Spreadsheet;
+    try {
+      const doc = await this.api.call<{ updatedSpreadsheet?: Spreadsheet }>(
+        'spreadsheets.batchUpdate',
+        'POST',
+        this.path(':batchUpdate'),
+        [['fields', `updatedSpreadsheet(${IMAGE_FIELDS})`]],
+        {
+          requests,
+          includeSpreadsheetInResponse: true,
+          // Ignored by Google when a fields mask is set (the mask asks for the data); kept for clarity.
+          responseIncludeGridData: true,
+          responseRanges: ranges,
+        },
+      );
+      updated = doc.updatedSpreadsheet ?? {};
+    } catch (err) {
+      updated = await this.appliedAnyway(err, [...snapshots.values()], ranges);
+    }
+    this.remember(updated, dropped, STATE_TAB, stateId, batch.state.length);
+    // The response lists the sheets of the ranges asked for, each with one GridData per range.
     const byTitle = new Map((updated.sheets ?? []).map((s) => [s.properties.title, s]));
-    // The response lists every tab's properties but grid data only of the ranges asked for.
-    this.remember(updated);
     const before = new Map<string, TabImage>();
     for (const tab of written) {
-      const snap = byTitle.get(snapshotOf.get(tab)!);
+      const snap = byTitle.get(snapshots.get(tab)!.title);
       if (!snap)
         throw new Error(
           `the batchUpdate response has no grid data for ${tab}; cannot verify the write`,
         );
       const originals: unknown[][] = [];
-      before.set(tab, { grid: gridOf(snap, originals), originals });
+      before.set(tab, { grid: gridOf(snap.data, originals), originals });
     }
-    return { before };
+    const appendedAt = new Map<string, number[]>();
+    for (const a of batch.appends) {
+      const keyColumn = gridOf(byTitle.get(a.tab)?.data);
+      appendedAt.set(a.tab, locateAppended(batch, a, keyColumn, before.get(a.tab)!));
+    }
+    return { before, appendedAt };
   }
 
-  private stateRequests(state: Grid, taken: Set<number>): unknown[] {
+  /**
+   * The batchUpdate failed, or its answer was lost. It was applied anyway if
+   * its snapshot tabs (ids chosen for this batch) exist: then the tabs as the
+   * batch found them are read from them. Else the error stands.
+   */
+  private async appliedAnyway(
+    err: unknown,
+    snapshots: Array<{ title: string; id: number }>,
+    ranges: string[],
+  ): Promise<Spreadsheet> {
+    if (!snapshots.length) throw err;
+    let doc: Spreadsheet;
+    try {
+      doc = await this.api.call<Spreadsheet>('spreadsheets.get', 'GET', this.path(), [
+        ['fields', 'sheets.properties(sheetId,title)'],
+      ]);
+    } catch (checkErr) {
+      throw new Error(
+        `${err instanceof Error ? err.message : String(err)}\nWhether the write was applied could not be checked (${checkErr instanceof Error ? checkErr.message : String(checkErr)}). If it was, the hidden tabs "${snapshots.map((s) => s.title).join('", "')}" hold the tabs as the write found them. Run the sync again.`,
+        { cause: err },
+      );
+    }
+    const ids = new Map((doc.sheets ?? []).map((s) => [s.properties.title, s.properties.sheetId]));
+    if (!snapshots.every((s) => ids.get(s.title) === s.id)) throw err;
+    return this.api.call<Spreadsheet>('spreadsheets.get', 'GET', this.path(), [
+      ...ranges.map((r): [string, string] => ['ranges', r]),
+      ['fields', IMAGE_FIELDS],
+    ]);
+  }
+
+  /** The tabs' properties after a batch: the response has only the sheets of its ranges. */
+  private remember(
+    updated: Spreadsheet,
+    deleted: string[],
+    stateTitle: string,
+    stateId: number,
+    stateRows: number,
+  ): void {
+    for (const t of deleted) this.sheets.delete(t);
+    const state = this.sheets.get(stateTitle);
+    this.sheets.set(stateTitle, {
+      ...(state ?? { title: stateTitle, hidden: true }),
+      sheetId: stateId,
+      gridProperties: { ...(state?.gridProperties ?? {}), rowCount: stateRows, columnCount: 3 },
+    });
+    for (const s of updated.sheets ?? []) this.sheets.set(s.properties.title, s.properties);
+  }
+
+  private stateRequests(state: Grid, sheetId: number): unknown[] {
     const rows = state.map((r) => ({
       values: r.map((c) => {
         const v = extendedValue(c);
         return v ? { userEnteredValue: v } : {};
       }),
     }));
-    const existing = this.sheets.get(STATE_TAB);
     const out: unknown[] = [];
-    let sheetId: number;
-    if (existing) sheetId = existing.sheetId;
-    else {
-      sheetId = this.freeSheetId(taken);
-      taken.add(sheetId);
-      out.push({
-        addSheet: {
-          properties: {
-            sheetId,
-            title: STATE_TAB,
-            hidden: true,
-            gridProperties: { rowCount: state.length, columnCount: 3 },
+    if (!this.sheets.has(STATE_TAB))
+      out.push(
+        {
+          addSheet: {
+            properties: {
+              sheetId,
+              title: STATE_TAB,
+              hidden: true,
+              gridProperties: { rowCount: state.length, columnCount: 3 },
+            },
           },
         },
-      });
-    }
+        {
+          addProtectedRange: {
+            protectedRange: {
+              range: { sheetId },
+              description: STATE_PROTECTION,
+              warningOnly: true,
+            },
+          },
+        },
+      );
     out.push(
       {
         updateSheetProperties: {
@@ -307,6 +439,40 @@ export class GoogleSheetsBackend implements SheetBackend {
       { updateCells: { range: { sheetId }, rows, fields: 'userEnteredValue' } },
     );
     return out;
+  }
+}
+
+/**
+ * Where appended rows landed: the rows whose key column (in the layout the
+ * rows were planned for) holds their keys after the batch, where the batch's
+ * other writes did not put that key.
+ */
+function locateAppended(batch: WriteBatch, a: Append, after: Grid, before: TabImage): number[] {
+  const written = new Map<number, Cell>();
+  for (const w of [...batch.restores, ...batch.writes])
+    if (w.tab === a.tab && w.col === a.keyCol) written.set(w.row, w.cell);
+  const keyBefore = (r: number) =>
+    written.has(r) ? written.get(r) : (before.grid[r]?.[a.keyCol] ?? null);
+  const rows = new Map<string, number[]>();
+  for (let r = 1; r < after.length; r++) {
+    const k = after[r]?.[a.keyCol];
+    if (k === null || k === undefined || keyBefore(r) === k) continue;
+    rows.set(String(k), [...(rows.get(String(k)) ?? []), r]);
+  }
+  return a.keys.map((k) => {
+    const at = rows.get(k)?.shift();
+    if (at === undefined)
+      throw new Error(
+        `the batchUpdate response does not show where the new row ${k} went; cannot verify the write`,
+      );
+    return at;
+  });
+}
+
+function randomFreeId(taken: Set<number>): number {
+  for (;;) {
+    const id = randomInt(SNAPSHOT_ID_MIN, SNAPSHOT_ID_MAX);
+    if (!taken.has(id)) return id;
   }
 }
 

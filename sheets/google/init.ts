@@ -12,6 +12,7 @@
  */
 import type { Cell } from '../cells.js';
 import { headerKey, keyColumn, STATE_TAB, TABS, type TabSpec, TRACKS } from '../layout.js';
+import { columnLetter, quoteTitle } from './a1.js';
 import type { SheetsApi } from './api.js';
 import { extendedValue, type SheetProperties } from './backend.js';
 
@@ -151,7 +152,7 @@ export async function initSpreadsheet(
             type: 'ONE_OF_RANGE',
             values: [
               {
-                userEnteredValue: `='${TRACKS.name}'!${columnLetter(trackIdCol)}2:${columnLetter(trackIdCol)}`,
+                userEnteredValue: `=${quoteTitle(TRACKS.name)}!${columnLetter(trackIdCol)}2:${columnLetter(trackIdCol)}`,
               },
             ],
           },
@@ -268,15 +269,4 @@ function columnRules(
       });
   }
   return out;
-}
-
-export function columnLetter(index: number): string {
-  let n = index + 1;
-  let s = '';
-  while (n > 0) {
-    const m = (n - 1) % 26;
-    s = String.fromCharCode(65 + m) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return s;
 }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -7,7 +7,7 @@ import { main } from '../../runtime/cli.js';
 import { DbApiClient } from '../../runtime/db-api/client.js';
 import { type LocalDbApi, startLocalDbApi } from '../../runtime/db-api/local/server.js';
 import { JOBS } from '../layout.js';
-import { type FakeSheetsServer, startFakeSheets } from '../testing/fake-sheets.js';
+import { type FakeSheetsServer, quotaError, startFakeSheets } from '../testing/fake-sheets.js';
 import { jobId, seedTables } from '../testing/fixtures.js';
 
 let db: LocalDbApi;
@@ -115,6 +115,31 @@ describe('mcfpipe sheets init / mcfpipe sync', () => {
     expect(rejected.err).toMatch(/401 UNAUTHENTICATED.*credentials were rejected/);
   }, 60_000);
 
+  it('quota exhausted mid-sync: exit 1 with the cause, nothing half-written; the next sync finishes', async () => {
+    const book = sheets.book(SHEET);
+    const status = JOBS.columns.findIndex((c) => c.header === 'status');
+    const key = `me:${jobId(3)}`;
+    book.setCell(
+      'jobs',
+      book.values('jobs').findIndex((r) => r[0] === key),
+      status,
+      'applied',
+    );
+    const before = JSON.stringify(book.values('jobs'));
+    // Retry-After 0: the client's 6 attempts without its minute of backoff.
+    sheets.failNext('spreadsheets.batchUpdate', 99, () => quotaError('Write', '0'));
+    const failed = await cli(['sync']);
+    sheets.clearFaults();
+    expect(failed.code).toBe(1);
+    expect(failed.err).toMatch(/429 RESOURCE_EXHAUSTED.*Run the sync again later/);
+    expect(failed.out).not.toMatch(/^synced/m);
+    expect(JSON.stringify(book.values('jobs'))).toBe(before);
+    const next = await cli(['sync']);
+    expect(next.code, next.err).toBe(0);
+    expect((await new DbApiClient({ url: db.url }).get('crm', key)).status).toBe('applied');
+    expect((await cli(['sync'])).out).toMatch(/0 new row\(s\), 0 cell\(s\) updated, 0 edit/);
+  }, 60_000);
+
   it('without Google credentials the same view goes to the local workbook', async () => {
     const workbook = join(dir, 'crm.xlsx');
     const r = await cli(['sync', '--workbook', workbook], { GOOGLE_SERVICE_ACCOUNT_KEY: '' });
@@ -122,4 +147,51 @@ describe('mcfpipe sheets init / mcfpipe sync', () => {
     expect(r.err).toMatch(/no Google credentials: using the workbook/);
     expect(r.out).toMatch(/synced workbook/);
   }, 60_000);
+
+  it('resolves every option one way: flag > environment > the sync section of the config file > default', async () => {
+    const folder = join(dir, 'project');
+    mkdirSync(folder, { recursive: true });
+    const config = join(folder, 'mcfpipe.config.yaml');
+    writeFileSync(config, 'sync:\n  backend: xlsx\n  workbook: from-file.xlsx\n');
+    // From the file: relative to the file's folder, and backend xlsx despite the Google key.
+    const fromFile = await cli(['sync', '--config', config]);
+    expect(fromFile.code, fromFile.err).toBe(0);
+    expect(existsSync(join(folder, 'from-file.xlsx'))).toBe(true);
+    // The environment wins over the file; the flag over the environment.
+    const fromEnv = join(dir, 'from-env.xlsx');
+    const fromFlag = join(dir, 'from-flag.xlsx');
+    expect((await cli(['sync', '--config', config], { SHEETS_WORKBOOK: fromEnv })).code).toBe(0);
+    expect(existsSync(fromEnv)).toBe(true);
+    const r = await cli(['sync', '--workbook', fromFlag], {
+      MCFPIPE_CONFIG: config,
+      SHEETS_WORKBOOK: fromEnv,
+    });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`synced workbook ${fromFlag}`);
+
+    writeFileSync(config, 'sync:\n  spreadsheet: abc\n');
+    const typo = await cli(['sync', '--config', config]);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(
+      /unknown setting "sync.spreadsheet"; known: backend, spreadsheet_id, workbook/,
+    );
+    const badUser = await cli(['sync', '--user', 'Me!'], { GOOGLE_SERVICE_ACCOUNT_KEY: '' });
+    expect(badUser.code).toBe(2);
+    expect(badUser.err).toMatch(/--user \/ MCFPIPE_USER.*Me!.*lowercase letters/);
+  }, 60_000);
+
+  it('--help lists each option with its variable, config key and default; a usage error exits 2', async () => {
+    const help = await cli(['sync', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(
+      /--spreadsheet-id ID .*\[SHEETS_SPREADSHEET_ID, sync.spreadsheet_id in the config file\]/,
+    );
+    expect(help.out).toMatch(/--db-api-url URL .*\[DB_API_URL\]/);
+    expect(help.out).toMatch(/GOOGLE_SERVICE_ACCOUNT_KEY/);
+    expect((await cli(['sheets', 'init', '--help'])).out).toMatch(/--dry-run/);
+    expect((await cli(['sync', '--no-such-flag'])).code).toBe(2);
+    const unknown = await cli(['sheets', 'innit']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/unknown subcommand "innit"/);
+  });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../core/testing/virtual-clock.js';
 import { SheetsApi } from '../google/api.js';
 import { initSpreadsheet } from '../google/init.js';
-import { JOBS } from '../layout.js';
+import { JOBS, STATE_TAB } from '../layout.js';
 import { quotaError } from '../testing/fake-sheets.js';
 import { jobId, seedTables } from '../testing/fixtures.js';
 import { type Harness, startHarness } from '../testing/harness.js';
@@ -282,5 +282,153 @@ describe('sync with a spreadsheet', () => {
       expect(r[col('title')]).toBe(job.title);
     }
     expect((await h.run()).writes).toBe(0);
+  });
+});
+
+describe('as the real API behaves', () => {
+  it('the sync-state tab it creates carries warning-only protection from the start', async () => {
+    const h = await ready(2);
+    await h.run();
+    const state = h.server.book(h.id).sheet(STATE_TAB);
+    expect(state.properties.hidden).toBe(true);
+    expect(state.protectedRanges).toEqual([
+      expect.objectContaining({ warningOnly: true, range: { sheetId: state.properties.sheetId } }),
+    ]);
+  });
+
+  it('waits longer for an answer than Google takes before it gives up on a request (180 s)', () => {
+    const api = new SheetsApi({ headers: async () => ({}) });
+    expect(api.timeoutMs).toBeGreaterThan(180_000);
+  });
+
+  for (const kind of ['unavailable', 'reset'] as const)
+    it(`a batchUpdate applied whose answer is lost (${kind === 'reset' ? 'connection reset' : '503'}): found applied, verified, nothing written twice`, async () => {
+      const h = await ready(4, 4);
+      await h.run();
+      await h.run();
+      const key = `me:${jobId(1)}`;
+      h.tables.table('job').get(jobId(1))!.title = 'Retitled';
+      h.tables.table('crm').get(key)!.notes = 'from the database';
+      const book = h.server.book(h.id);
+      book.setCell('jobs', rowOf(h, `me:${jobId(2)}`), col('status'), 'applied');
+      h.server.loseAnswers('spreadsheets.batchUpdate', 1, kind);
+      const r = await h.run();
+      expect(r.status).toBe('done');
+      expect(r.writes).toBe(1);
+      const row = book.values('jobs')[rowOf(h, key)]!;
+      expect(row[col('title')]).toBe('Retitled');
+      expect(row[col('notes')]).toBe('from the database');
+      expect(h.tables.table('crm').get(`me:${jobId(2)}`)!.status).toBe('applied');
+      expect(book.values('jobs').filter((v) => v[col('job_s_id')] === key)).toHaveLength(1);
+      // The next sync records what this one wrote as synced; then nothing is left to do.
+      expect((await h.run()).updatedCells).toBe(0);
+      expect((await h.run()).writes).toBe(0);
+    });
+
+  it('a lost answer on a batch that was not applied: the error stands, and the next sync finishes', async () => {
+    const h = await ready(3);
+    await h.run();
+    h.tables.table('job').get(jobId(0))!.title = 'Retitled';
+    h.server.failNext('spreadsheets.batchUpdate', 99, () => quotaError());
+    await expect(h.run({ attempts: 2 })).rejects.toThrow(/429 RESOURCE_EXHAUSTED/);
+    h.server.clearFaults();
+    expect((await h.run()).status).toBe('done');
+    const values = h.server.book(h.id).values('jobs');
+    expect(values[rowOf(h, `me:${jobId(0)}`)]![col('title')]).toBe('Retitled');
+  });
+
+  it('new rows go where the API appends them: below a formula column the user filled down, with a column moved during the write', async () => {
+    const tables = seedTables({ jobs: 5 });
+    const later = [3, 4].map((n) => {
+      const k = `me:${jobId(n)}`;
+      const score = tables.table('job_score').get(k)!;
+      tables.table('job_score').delete(k);
+      return [k, score] as const;
+    });
+    h = await startHarness(tables);
+    const api = new SheetsApi({
+      rootUrl: h.server.url,
+      headers: async () => ({ authorization: 'Bearer t' }),
+    });
+    await initSpreadsheet(api, h.id);
+    await h.run();
+    await h.run();
+    const book = h.server.book(h.id);
+    // A helper column of formulas down to row 40: to the API those rows hold data, though they show nothing.
+    const helper = JOBS.columns.length;
+    book.setCell('jobs', 0, helper, 'days open');
+    for (let r = 1; r < 40; r++) book.setCell('jobs', r, helper, `=IF(A${r + 1}="","",1)`);
+    for (const [k, score] of later) tables.table('job_score').set(k, score);
+    h.server.beforeWrite = (b, call) => {
+      if (call === 1) b.moveColumn('jobs', col('title'), col('company'));
+    };
+    const r = await h.run();
+    expect(r.status).toBe('done');
+    const values = book.values('jobs');
+    const head = values[0]!;
+    const at = (name: string) => head.indexOf(name);
+    const keys = values
+      .slice(1)
+      .map((v) => v[at('job_s_id')])
+      .filter((v) => v !== null && v !== undefined);
+    // Every row with a key is a scored job, once; the new ones with their title under "title".
+    expect(keys.sort()).toEqual([0, 1, 2, 3, 4].map((n) => `me:${jobId(n)}`).sort());
+    for (const [k] of later) {
+      const row = values.find((v) => v[at('job_s_id')] === k)!;
+      expect(row[at('title')]).toBe(tables.table('job').get(k.slice(3))!.title);
+      expect(values.indexOf(row)).toBeGreaterThanOrEqual(40);
+    }
+    // No row holds pipeline values without a key (a new row written under the wrong headers).
+    for (const v of values.slice(1))
+      if (v[at('job_s_id')] === null || v[at('job_s_id')] === undefined)
+        expect(v.filter((c, i) => c !== null && i !== helper)).toEqual([]);
+    expect((await h.run()).updatedCells).toBe(0);
+    expect((await h.run()).writes).toBe(0);
+  });
+
+  it('a range protected against the sync account: its cells are reported, not written; the rest of the sync is done', async () => {
+    const h = await ready(4, 4);
+    await h.run();
+    await h.run();
+    const book = h.server.book(h.id);
+    const locked = `me:${jobId(1)}`;
+    const free = `me:${jobId(2)}`;
+    // The owner protects the notes column (only they may edit it).
+    book.protect('jobs', { startColumnIndex: col('notes'), endColumnIndex: col('notes') + 1 });
+    h.tables.table('crm').get(locked)!.notes = 'database note';
+    h.tables.table('job').get(jobId(2))!.title = 'Retitled';
+    book.setCell('jobs', rowOf(h, free), col('status'), 'applied');
+    const r = await h.run();
+    expect(r.status).toBe('done');
+    expect(r.problems).toContainEqual(
+      expect.objectContaining({
+        tab: 'jobs',
+        row: rowOf(h, locked) + 1,
+        column: 'notes',
+        key: locked,
+      }),
+    );
+    expect(book.values('jobs')[rowOf(h, locked)]![col('notes')] ?? null).toBe(null);
+    expect(book.values('jobs')[rowOf(h, free)]![col('title')]).toBe('Retitled');
+    expect(h.tables.table('crm').get(free)!.status).toBe('applied');
+    // Once the sync may edit the column, the database's note reaches the Sheet.
+    book.sheet('jobs').protectedRanges = [];
+    await h.run();
+    expect(book.values('jobs')[rowOf(h, locked)]![col('notes')]).toBe('database note');
+  });
+
+  it('a tab whose new rows would land in a protected area: the rows are reported and added once allowed', async () => {
+    const h = await ready(3);
+    const book = h.server.book(h.id);
+    book.protect('jobs', { startRowIndex: 1 });
+    const r = await h.run();
+    expect(r.status).toBe('done');
+    expect(
+      r.problems.some((p) => p.tab === 'jobs' && /3 new row\(s\) cannot be added/.test(p.message)),
+    ).toBe(true);
+    expect(book.values('jobs')).toHaveLength(1);
+    book.sheet('jobs').protectedRanges = [];
+    expect((await h.run()).appended).toBe(3);
+    expect(book.values('jobs')).toHaveLength(4);
   });
 });

@@ -14,6 +14,7 @@
  */
 import { createVerify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type A1Range, parseA1 } from '../google/a1.js';
 import { rowAt } from '../grid.js';
 import { applyMask, parseMask } from './fields-mask.js';
 
@@ -39,10 +40,26 @@ export interface SheetModel {
   /** rows[r][c]; missing = empty. */
   rows: Array<Array<CellData | undefined>>;
   conditionalFormats: unknown[];
-  protectedRanges: Array<{ protectedRangeId: number; [k: string]: unknown }>;
+  protectedRanges: ProtectedRangeModel[];
   basicFilter?: unknown;
   hiddenRows: Set<number>;
 }
+export interface ProtectedRangeModel {
+  protectedRangeId: number;
+  range?: GridRangeModel;
+  unprotectedRanges?: GridRangeModel[];
+  description?: string;
+  warningOnly?: boolean;
+  editors?: { users?: string[]; groups?: string[]; domainUsersCanEdit?: boolean };
+}
+
+/**
+ * Who the fake acts for: the service account the tests sign their JWTs as.
+ * A protected range that is not warning-only and does not list it as an
+ * editor refuses its writes, as Google does for a non-owner.
+ */
+export const SERVICE_ACCOUNT = 'mcfpipe-sync@example-project.iam.gserviceaccount.com';
+
 export interface SpreadsheetModel {
   spreadsheetId: string;
   sheets: SheetModel[];
@@ -56,13 +73,15 @@ export class ApiError extends Error {
     readonly status: string,
     message: string,
     readonly details?: unknown[],
+    /** A Retry-After header to send (Google's quota errors usually carry none: clients back off on their own). */
+    readonly retryAfter?: string,
   ) {
     super(message);
   }
 }
 
 /** Google's error body for a quota 429 (per-minute write quota, per user). */
-export function quotaError(kind: 'Read' | 'Write' = 'Write'): ApiError {
+export function quotaError(kind: 'Read' | 'Write' = 'Write', retryAfter?: string): ApiError {
   return new ApiError(
     429,
     'RESOURCE_EXHAUSTED',
@@ -91,11 +110,24 @@ export function quotaError(kind: 'Read' | 'Write' = 'Write'): ApiError {
         ],
       },
     ],
+    retryAfter,
   );
 }
 
 function clone<T>(v: T): T {
   return structuredClone(v);
+}
+
+/** A request's `fields` mask, which Google requires of every update request. */
+function requiredFields(r: { fields?: unknown }, where: string): string {
+  const fields = String(r.fields ?? '');
+  if (!fields)
+    throw new ApiError(
+      400,
+      'INVALID_ARGUMENT',
+      `Invalid ${where}: At least one field must be listed in 'fields'. (Use '*' to indicate all fields.)`,
+    );
+  return fields;
 }
 
 /**
@@ -176,16 +208,31 @@ export class FakeSpreadsheet {
   sortRows(title: string, col: number, descending = false): void {
     const s = this.sheet(title);
     const data = s.rows.slice(1);
-    const key = (r: Array<CellData | undefined> | undefined) => plain(r?.[col]?.userEnteredValue);
-    data.sort((a, b) => {
-      const x = key(a);
-      const y = key(b);
-      if (x === y) return 0;
-      if (x === null) return 1;
-      if (y === null) return -1;
-      return (String(x) < String(y) ? -1 : 1) * (descending ? -1 : 1);
-    });
+    sortByColumn(data, col, descending);
     s.rows = [s.rows[0] ?? [], ...data];
+  }
+  /** The owner protects a range (a GridRange without sheetId); not warning-only unless asked. */
+  protect(
+    title: string,
+    range: Omit<GridRangeModel, 'sheetId'>,
+    opts: {
+      warningOnly?: boolean;
+      editors?: string[];
+      unprotected?: Array<Omit<GridRangeModel, 'sheetId'>>;
+    } = {},
+  ): void {
+    const s = this.sheet(title);
+    const sheetId = s.properties.sheetId;
+    s.protectedRanges.push({
+      protectedRangeId: 1000 + s.protectedRanges.length,
+      range: { sheetId, ...range },
+      ...(opts.unprotected
+        ? { unprotectedRanges: opts.unprotected.map((u) => ({ sheetId, ...u })) }
+        : {}),
+      ...(opts.warningOnly
+        ? { warningOnly: true }
+        : { editors: { users: opts.editors ?? ['owner@example.com'] } }),
+    });
   }
   insertRows(title: string, at: number, n = 1): void {
     const s = this.sheet(title);
@@ -235,68 +282,104 @@ export class FakeSpreadsheet {
   }
 
   // ---- the API ----
+  /**
+   * spreadsheets.get. As Google documents, includeGridData is ignored when a
+   * `fields` mask is set (the mask then decides whether grid data comes back).
+   * With `ranges`, only the sheets those ranges are on are listed, each with
+   * one GridData per range (its startRow / startColumn; zero values omitted,
+   * as proto3 JSON omits them).
+   */
   get(params: URLSearchParams): unknown {
-    const includeGrid = params.get('includeGridData') === 'true';
-    const ranges = params.getAll('ranges');
-    const selected = ranges.length ? ranges.map((r) => this.sheetOfRange(r)) : this.model.sheets;
-    return this.render(
-      includeGrid,
-      ranges.length ? new Set(selected.map((s) => s.properties.sheetId)) : undefined,
+    const includeGrid = params.has('fields') || params.get('includeGridData') === 'true';
+    return this.render(includeGrid, this.parseRanges(params.getAll('ranges')));
+  }
+
+  private parseRanges(ranges: string[]): Map<number, A1Range[]> | undefined {
+    if (!ranges.length) return undefined;
+    const out = new Map<number, A1Range[]>();
+    for (const range of ranges) {
+      const a1 = parseA1(range);
+      const s = a1
+        ? a1.title === undefined
+          ? this.ordered()[0]
+          : this.model.sheets.find((x) => x.properties.title === a1.title)
+        : undefined;
+      if (!a1 || !s) throw new ApiError(400, 'INVALID_ARGUMENT', `Unable to parse range: ${range}`);
+      out.set(s.properties.sheetId, [...(out.get(s.properties.sheetId) ?? []), a1]);
+    }
+    return out;
+  }
+
+  private ordered(): SheetModel[] {
+    return [...this.model.sheets].sort((a, b) => a.properties.index - b.properties.index);
+  }
+
+  /** Sheet indexes 0..n-1 in their order (after a sheet is added, moved or deleted). */
+  private reindex(): void {
+    this.ordered().forEach((s, i) => {
+      s.properties.index = i;
+    });
+  }
+
+  /** Whether the requester (SERVICE_ACCOUNT) may edit inside a protected range. */
+  private canEdit(p: ProtectedRangeModel): boolean {
+    return p.warningOnly === true || (p.editors?.users ?? []).includes(SERVICE_ACCOUNT);
+  }
+
+  /** The protected range the requester may not edit that covers a cell, if any. */
+  private lockedBy(s: SheetModel, row: number, col: number): ProtectedRangeModel | undefined {
+    return s.protectedRanges.find(
+      (p) =>
+        !this.canEdit(p) &&
+        inGridRange(p.range ?? {}, row, col) &&
+        !(p.unprotectedRanges ?? []).some((u) => inGridRange(u, row, col)),
     );
   }
 
-  private sheetOfRange(range: string): SheetModel {
-    const title = rangeTitle(range);
-    const s = this.model.sheets.find((x) => x.properties.title === title);
-    if (!s) throw new ApiError(400, 'INVALID_ARGUMENT', `Unable to parse range: ${range}`);
-    return s;
+  private checkEditable(s: SheetModel, row: number, col: number, where: string): void {
+    if (this.lockedBy(s, row, col))
+      throw new ApiError(
+        400,
+        'INVALID_ARGUMENT',
+        `Invalid ${where}: You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove protection if you need to edit.`,
+      );
   }
 
-  /** The Spreadsheet resource; grid data for the sheets in `withData` (all when undefined). */
-  render(includeGrid: boolean, withData?: Set<number>): unknown {
+  /**
+   * The Spreadsheet resource; grid data (when asked for) of every sheet, or
+   * with `ranges` only the sheets they are on, one GridData per range.
+   */
+  render(includeGrid: boolean, ranges?: Map<number, A1Range[]>): unknown {
     return {
       spreadsheetId: this.model.spreadsheetId,
       properties: { title: 'mcfpipe CRM', locale: 'en_US', timeZone: 'Asia/Singapore' },
-      sheets: [...this.model.sheets]
-        .sort((a, b) => a.properties.index - b.properties.index)
+      sheets: this.ordered()
+        .filter((s) => !ranges || ranges.has(s.properties.sheetId))
         .map((s) => ({
           properties: clone(s.properties),
           ...(s.conditionalFormats.length
             ? { conditionalFormats: clone(s.conditionalFormats) }
             : {}),
-          ...(s.protectedRanges.length ? { protectedRanges: clone(s.protectedRanges) } : {}),
-          ...(s.basicFilter ? { basicFilter: clone(s.basicFilter) } : {}),
-          ...(includeGrid && (!withData || withData.has(s.properties.sheetId))
+          ...(s.protectedRanges.length
             ? {
-                data: [
-                  {
-                    rowData: Array.from(s.rows, (r) => ({
-                      ...(r?.some(Boolean)
-                        ? {
-                            values: trimRow(r).map((c) =>
-                              c
-                                ? {
-                                    ...(c.userEnteredValue
-                                      ? {
-                                          userEnteredValue: c.userEnteredValue,
-                                          effectiveValue: effective(c.userEnteredValue),
-                                          formattedValue: formatted(c.userEnteredValue),
-                                        }
-                                      : {}),
-                                    ...(c.userEnteredFormat
-                                      ? { userEnteredFormat: c.userEnteredFormat }
-                                      : {}),
-                                    ...(c.dataValidation
-                                      ? { dataValidation: c.dataValidation }
-                                      : {}),
-                                  }
-                                : {},
-                            ),
-                          }
-                        : {}),
-                    })),
-                  },
-                ],
+                protectedRanges: s.protectedRanges.map((p) => {
+                  const canEdit = this.canEdit(p);
+                  const { editors, ...rest } = clone(p);
+                  // Editors are shown only to those who may edit the range.
+                  return {
+                    ...rest,
+                    ...(canEdit && editors ? { editors } : {}),
+                    requestingUserCanEdit: canEdit,
+                  };
+                }),
+              }
+            : {}),
+          ...(s.basicFilter ? { basicFilter: clone(s.basicFilter) } : {}),
+          ...(includeGrid
+            ? {
+                data: (ranges?.get(s.properties.sheetId) ?? [{ title: undefined }]).map((r) =>
+                  gridData(s, r),
+                ),
               }
             : {}),
         })),
@@ -304,12 +387,16 @@ export class FakeSpreadsheet {
     };
   }
 
-  batchUpdate(body: {
-    requests?: unknown[];
-    includeSpreadsheetInResponse?: boolean;
-    responseRanges?: string[];
-    responseIncludeGridData?: boolean;
-  }): unknown {
+  /** spreadsheets.batchUpdate; `maskSet`: a `fields` mask was given (responseIncludeGridData is then ignored). */
+  batchUpdate(
+    body: {
+      requests?: unknown[];
+      includeSpreadsheetInResponse?: boolean;
+      responseRanges?: string[];
+      responseIncludeGridData?: boolean;
+    },
+    maskSet = false,
+  ): unknown {
     if (!Array.isArray(body.requests) || body.requests.length === 0)
       throw new ApiError(400, 'INVALID_ARGUMENT', 'Must specify at least one request.');
     const saved = this.model;
@@ -330,13 +417,11 @@ export class FakeSpreadsheet {
       throw err;
     }
     const out: Record<string, unknown> = { spreadsheetId: this.model.spreadsheetId, replies };
-    if (body.includeSpreadsheetInResponse) {
-      const ranges = body.responseRanges ?? [];
-      const ids = ranges.length
-        ? new Set(ranges.map((r) => this.sheetOfRange(r).properties.sheetId))
-        : undefined;
-      out.updatedSpreadsheet = this.render(Boolean(body.responseIncludeGridData), ids);
-    }
+    if (body.includeSpreadsheetInResponse)
+      out.updatedSpreadsheet = this.render(
+        maskSet || Boolean(body.responseIncludeGridData),
+        this.parseRanges(body.responseRanges ?? []),
+      );
     return out;
   }
 
@@ -372,7 +457,16 @@ export class FakeSpreadsheet {
       }
       case 'deleteSheet': {
         const s = this.byId(r.sheetId, where);
+        const locked = s.protectedRanges.find((p) => !this.canEdit(p));
+        if (locked)
+          this.checkEditable(
+            s,
+            locked.range?.startRowIndex ?? 0,
+            locked.range?.startColumnIndex ?? 0,
+            where,
+          );
         this.model.sheets = this.model.sheets.filter((x) => x !== s);
+        this.reindex();
         return {};
       }
       case 'duplicateSheet': {
@@ -396,23 +490,24 @@ export class FakeSpreadsheet {
         copy.properties.sheetId =
           r.newSheetId ?? Math.max(...this.model.sheets.map((s) => s.properties.sheetId)) + 1;
         copy.properties.title = r.newSheetName ?? `Copy of ${src.properties.title}`;
-        copy.properties.index = Math.min(
-          r.insertSheetIndex ?? this.model.sheets.length,
-          this.model.sheets.length,
-        );
+        // Google documents no clamping; the fake refuses an index past the end (strict, so the
+        // connector never relies on one).
+        const at = r.insertSheetIndex ?? this.model.sheets.length;
+        if (!Number.isInteger(at) || at < 0 || at > this.model.sheets.length)
+          throw new ApiError(
+            400,
+            'INVALID_ARGUMENT',
+            `Invalid ${where}: insertSheetIndex ${String(at)} is out of range; the spreadsheet has ${this.model.sheets.length} sheets.`,
+          );
+        copy.properties.index = at - 0.5;
         copy.protectedRanges = [];
         this.model.sheets.push(copy);
+        this.reindex();
         return { duplicateSheet: { properties: clone(copy.properties) } };
       }
       case 'updateSheetProperties': {
         const s = this.byId(r.properties?.sheetId, where);
-        const fields = String(r.fields ?? '');
-        if (!fields)
-          throw new ApiError(
-            400,
-            'INVALID_ARGUMENT',
-            `Invalid ${where}: At least one field must be updated, but none were specified.`,
-          );
+        const fields = requiredFields(r, where);
         const p = r.properties;
         if (/\btitle\b/.test(fields) && p.title !== undefined) s.properties.title = p.title;
         if (/\bhidden\b/.test(fields)) s.properties.hidden = Boolean(p.hidden);
@@ -436,13 +531,7 @@ export class FakeSpreadsheet {
         return {};
       }
       case 'updateCells': {
-        const fields = String(r.fields ?? '');
-        if (!fields)
-          throw new ApiError(
-            400,
-            'INVALID_ARGUMENT',
-            `Invalid ${where}: At least one field must be updated, but none were specified.`,
-          );
+        const fields = requiredFields(r, where);
         const range = r.range ?? {
           sheetId: r.start?.sheetId,
           startRowIndex: r.start?.rowIndex ?? 0,
@@ -473,19 +562,14 @@ export class FakeSpreadsheet {
           for (let cc = c0; cc < c1; cc++) {
             const given = rows[rr - r0]?.values?.[cc - c0];
             if (!r.range && !given) continue;
+            this.checkEditable(s, rr, cc, where);
             setFields(s, rr, cc, given ?? {}, fields);
           }
         return {};
       }
       case 'appendCells': {
         const s = this.byId(r.sheetId, where);
-        const fields = String(r.fields ?? '');
-        if (!fields)
-          throw new ApiError(
-            400,
-            'INVALID_ARGUMENT',
-            `Invalid ${where}: At least one field must be updated, but none were specified.`,
-          );
+        const fields = requiredFields(r, where);
         let last = s.rows.length - 1;
         while (last >= 0 && !(s.rows[last] ?? []).some((c) => c?.userEnteredValue)) last--;
         const rows: Array<{ values?: CellData[] }> = r.rows ?? [];
@@ -495,6 +579,7 @@ export class FakeSpreadsheet {
           if (rr >= g.rowCount) g.rowCount = rr + 1;
           (row.values ?? []).forEach((cd, cc) => {
             if (cc >= g.columnCount) g.columnCount = cc + 1;
+            this.checkEditable(s, rr, cc, where);
             setFields(s, rr, cc, cd, fields);
           });
         });
@@ -510,8 +595,10 @@ export class FakeSpreadsheet {
             cc < (range.endColumnIndex ?? g.columnCount);
             cc++
           )
-            if (s.rows[rr]?.[cc]?.userEnteredValue || rr < s.rows.length)
+            if (s.rows[rr]?.[cc]?.userEnteredValue || rr < s.rows.length) {
+              this.checkEditable(s, rr, cc, where);
               setFields(s, rr, cc, r.cell ?? {}, String(r.fields ?? ''));
+            }
         return {};
       }
       case 'setDataValidation': {
@@ -577,18 +664,12 @@ export class FakeSpreadsheet {
         const head = s.rows.slice(0, from);
         const data = s.rows.slice(from, range.endRowIndex ?? s.rows.length);
         const tail = s.rows.slice(range.endRowIndex ?? s.rows.length);
-        const key = (row: Array<CellData | undefined> | undefined) =>
-          plain(row?.[spec.dimensionIndex]?.userEnteredValue);
-        const desc = spec.sortOrder === 'DESCENDING';
-        data.sort((x, y) => {
-          const a = key(x);
-          const b = key(y);
-          if (a === b) return 0;
-          if (a === null) return 1;
-          if (b === null) return -1;
-          const lt = typeof a === 'number' && typeof b === 'number' ? a < b : String(a) < String(b);
-          return (lt ? -1 : 1) * (desc ? -1 : 1);
+        data.forEach((row, i) => {
+          (row ?? []).forEach((_, c) => {
+            this.checkEditable(s, from + i, c, where);
+          });
         });
+        sortByColumn(data, spec.dimensionIndex, spec.sortOrder === 'DESCENDING');
         s.rows = [...head, ...data, ...tail];
         return {};
       }
@@ -606,6 +687,29 @@ export class FakeSpreadsheet {
         );
     }
   }
+}
+
+/**
+ * Sorts rows by a column as Sheets does: numbers before text before
+ * booleans, text case-insensitively, blank cells last in either order.
+ */
+function sortByColumn(
+  rows: Array<Array<CellData | undefined> | undefined>,
+  col: number,
+  descending: boolean,
+): void {
+  const rank = (v: unknown) => (typeof v === 'number' ? 0 : typeof v === 'boolean' ? 2 : 1);
+  rows.sort((x, y) => {
+    const a = plain(x?.[col]?.userEnteredValue);
+    const b = plain(y?.[col]?.userEnteredValue);
+    if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+    const order =
+      rank(a) - rank(b) ||
+      (typeof a === 'string' && typeof b === 'string'
+        ? a.localeCompare(b, 'en', { sensitivity: 'base' })
+        : Number(a) - Number(b));
+    return descending ? -order : order;
+  });
 }
 
 function setFields(s: SheetModel, rr: number, cc: number, given: CellData, fields: string): void {
@@ -631,16 +735,66 @@ function setFields(s: SheetModel, rr: number, cc: number, given: CellData, field
   row[cc] = Object.keys(cell).length ? cell : undefined;
 }
 
+/** A sheet's GridData for a range (rows and cells past the last non-empty one omitted, as the API does). */
+function gridData(s: SheetModel, r: A1Range): Record<string, unknown> {
+  const r0 = r.startRow ?? 0;
+  const c0 = r.startCol ?? 0;
+  const r1 = Math.min(r.endRow ?? s.rows.length, s.rows.length);
+  const rows: Array<Record<string, unknown>> = [];
+  for (let i = r0; i < r1; i++) {
+    const cells = (s.rows[i] ?? []).slice(c0, r.endCol ?? undefined);
+    rows.push(
+      cells.some(Boolean)
+        ? {
+            values: trimRow(cells).map((c) =>
+              c
+                ? {
+                    ...(c.userEnteredValue
+                      ? {
+                          userEnteredValue: c.userEnteredValue,
+                          effectiveValue: effective(c.userEnteredValue),
+                          formattedValue: formatted(c.userEnteredValue),
+                        }
+                      : {}),
+                    ...(c.userEnteredFormat ? { userEnteredFormat: c.userEnteredFormat } : {}),
+                    ...(c.dataValidation ? { dataValidation: c.dataValidation } : {}),
+                  }
+                : {},
+            ),
+          }
+        : {},
+    );
+  }
+  while (rows.length && !rows[rows.length - 1]!.values) rows.pop();
+  return {
+    ...(r0 ? { startRow: r0 } : {}),
+    ...(c0 ? { startColumn: c0 } : {}),
+    rowData: rows,
+  };
+}
+
+export interface GridRangeModel {
+  sheetId?: number;
+  startRowIndex?: number;
+  endRowIndex?: number;
+  startColumnIndex?: number;
+  endColumnIndex?: number;
+}
+
+/** Whether a cell is inside a GridRange (a missing index: unbounded on that side). */
+function inGridRange(g: GridRangeModel, row: number, col: number): boolean {
+  return (
+    row >= (g.startRowIndex ?? 0) &&
+    row < (g.endRowIndex ?? Number.POSITIVE_INFINITY) &&
+    col >= (g.startColumnIndex ?? 0) &&
+    col < (g.endColumnIndex ?? Number.POSITIVE_INFINITY)
+  );
+}
+
 function trimRow(r: Array<CellData | undefined>): Array<CellData | undefined> {
   let n = r.length;
   while (n > 0 && !r[n - 1]) n--;
   return Array.from({ length: n }, (_, i) => r[i]);
-}
-
-function rangeTitle(range: string): string {
-  const m = /^'((?:[^']|'')*)'(?:!.*)?$/.exec(range);
-  if (m) return m[1]!.replace(/''/g, "'");
-  return range.split('!')[0]!;
 }
 
 function formatted(v: ExtendedValue): string {
@@ -675,6 +829,14 @@ export interface FakeServerOptions {
   publicKey?: string;
 }
 
+/** An answer of the service: `reset` when the connection is to be dropped instead. */
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  reset?: true;
+}
+
 /**
  * The API without a socket: `handle` answers one request; `fetch` is a fetch
  * function over it (in-process, for tests that run thousands of syncs).
@@ -685,6 +847,7 @@ export class FakeSheetsService {
   /** Calls by method name (spreadsheets.get, spreadsheets.batchUpdate) and their status. */
   readonly calls: Array<{ method: string; status: number }> = [];
   private readonly faults: Array<{ method: string; n: number; error: () => ApiError }> = [];
+  private readonly lost: Array<{ method: string; n: number; kind: 'unavailable' | 'reset' }> = [];
   private writes = 0;
   /** Runs before each batchUpdate applies (the user acting between the read and the write). */
   beforeWrite?: (book: FakeSpreadsheet, call: number) => void;
@@ -705,14 +868,25 @@ export class FakeSheetsService {
     this.faults.push({ method, n, error });
   }
 
-  clearFaults(): void {
-    this.faults.length = 0;
+  /**
+   * The next `n` successful calls of a method are applied, but their answer
+   * is lost: a 503 UNAVAILABLE, or the connection reset before any answer
+   * (what a client sees when Google applied a request and the way back failed).
+   */
+  loseAnswers(method: string, n: number, kind: 'unavailable' | 'reset'): void {
+    this.lost.push({ method, n, kind });
   }
 
-  private fail(method: string, e: ApiError): { status: number; body: unknown } {
+  clearFaults(): void {
+    this.faults.length = 0;
+    this.lost.length = 0;
+  }
+
+  private fail(method: string, e: ApiError): Answer {
     this.calls.push({ method, status: e.code });
     return {
       status: e.code,
+      ...(e.retryAfter !== undefined ? { headers: { 'retry-after': e.retryAfter } } : {}),
       body: {
         error: {
           code: e.code,
@@ -724,12 +898,7 @@ export class FakeSheetsService {
     };
   }
 
-  handle(
-    httpMethod: string,
-    url: URL,
-    authorization: string | undefined,
-    text: string,
-  ): { status: number; body: unknown } {
+  handle(httpMethod: string, url: URL, authorization: string | undefined, text: string): Answer {
     const m = /^\/v4\/spreadsheets\/([^/:]+)(:batchUpdate)?$/.exec(url.pathname);
     const method = m?.[2] ? 'spreadsheets.batchUpdate' : 'spreadsheets.get';
     if (!m || (m[2] ? httpMethod !== 'POST' : httpMethod !== 'GET'))
@@ -766,7 +935,19 @@ export class FakeSheetsService {
           throw new ApiError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
         }
         this.beforeWrite?.(book, ++this.writes);
-        body = book.batchUpdate(parsed as never);
+        body = book.batchUpdate(parsed as never, url.searchParams.has('fields'));
+      }
+      const lost = this.lost.find((l) => l.method === method && l.n > 0);
+      if (lost) {
+        lost.n--;
+        if (lost.kind === 'reset') {
+          this.calls.push({ method, status: 0 });
+          return { status: 0, body: undefined, reset: true };
+        }
+        return this.fail(
+          method,
+          new ApiError(503, 'UNAVAILABLE', 'The service is currently unavailable.'),
+        );
       }
       const fields = url.searchParams.get('fields');
       this.calls.push({ method, status: 200 });
@@ -790,9 +971,10 @@ export class FakeSheetsService {
       headers.get('authorization') ?? undefined,
       typeof init?.body === 'string' ? init.body : '',
     );
+    if (r.reset) throw new TypeError('fetch failed', { cause: new Error('socket hang up') });
     return new Response(JSON.stringify(r.body), {
       status: r.status,
-      headers: { 'content-type': 'application/json; charset=UTF-8' },
+      headers: { 'content-type': 'application/json; charset=UTF-8', ...r.headers },
     });
   }) as typeof fetch;
 }
@@ -814,7 +996,11 @@ export async function startFakeSheets(opts: FakeServerOptions = {}): Promise<Fak
         req.headers.authorization,
         Buffer.concat(chunks).toString('utf8'),
       );
-      res.writeHead(r.status, { 'content-type': 'application/json; charset=UTF-8' });
+      if (r.reset) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(r.status, { 'content-type': 'application/json; charset=UTF-8', ...r.headers });
       res.end(JSON.stringify(r.body));
     });
   });

@@ -105,19 +105,22 @@ export class XlsxBackend implements SheetBackend {
       sheet(wb, r.tab).getCell(r.row + 1, r.col + 1).value = (r.original ??
         null) as ExcelJS.CellValue;
     for (const w of batch.writes) setCell(sheet(wb, w.tab), w.row, w.col, w.cell, w.date);
+    const appendedAt = new Map<string, number[]>();
     for (const a of batch.appends) {
       const ws = sheet(wb, a.tab);
       let at = lastDataRow(gridOf(ws)) + 1;
+      const rows: number[] = [];
       for (const cells of a.rows) {
         cells.forEach((c, col) => {
           setCell(ws, at, col, c.cell, c.date);
         });
-        at++;
+        rows.push(at++);
       }
+      appendedAt.set(a.tab, rows);
     }
     writeState(wb, batch.state);
     await this.save(wb);
-    return { before };
+    return { before, appendedAt };
   }
 
   async save(wb: Workbook): Promise<void> {

@@ -5,7 +5,7 @@
  * its missing header cells added after the last used column.
  */
 import type ExcelJS from 'exceljs';
-import { columnLetter } from '../google/init.js';
+import { columnLetter } from '../google/a1.js';
 import { headerKey, TABS } from '../layout.js';
 
 /** Rows the dropdowns and the colour scale cover (exceljs expands validation ranges cell by cell when reading). */
