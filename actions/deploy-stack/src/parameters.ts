@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { Parameter } from '@aws-sdk/client-cloudformation';
 import { jsonErrorOffset } from '../../../core/cfn-template.js';
 import { ActionError } from '../../../core/errors.js';
+import { didYouMean } from '../../../core/suggest.js';
 import { InputError, parseKeyValues } from '../../../core/values.js';
 import { maskSecret } from '../../lib/run.js';
 
@@ -130,29 +131,6 @@ function fromJson(doc: unknown, input: string): Record<string, string> {
   throw new InputError(input, '', FORMATS, withoutValue(doc));
 }
 
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = current;
-    }
-  }
-  return row[b.length]!;
-}
-
-function suggestion(name: string, declared: string[]): string {
-  const close = declared
-    .map((d) => ({ d, n: d.toLowerCase() === name.toLowerCase() ? 0 : distance(name, d) }))
-    .filter(({ n }) => n <= 2)
-    .sort((x, y) => x.n - y.n)[0];
-  return close ? ` (did you mean ${close.d}?)` : '';
-}
-
 /**
  * Rejects names the template does not declare and values outside a declared
  * AllowedValues/AllowedPattern; masks the values of NoEcho parameters.
@@ -165,7 +143,7 @@ export function checkParameters(
   const names = Object.keys(declared);
   const unknown = Object.keys(given).filter((k) => !Object.hasOwn(declared, k));
   if (unknown.length) {
-    const list = unknown.map((u) => `${u}${suggestion(u, names)}`).join(', ');
+    const list = unknown.map((u) => `${u}${didYouMean(u, names)}`).join(', ');
     throw new ActionError(
       `Input "parameters": ${where} declares no parameter ${list}.`,
       names.length
