@@ -1,35 +1,55 @@
 /**
- * What the actions that work on stacks and the config bucket share in their
- * context: the region, the step's log, and the CloudFormation, S3 and STS
- * clients (built with createClient, so they honour AWS_ENDPOINT_URL and name
- * the failing call in errors). Each action adds what only it needs; tests
- * build the whole context with mocked clients.
+ * Every action's context is built the same way: {@link stepContext} gives
+ * what they all share (the region from the `region` input or AWS_REGION, the
+ * step's log, the clock, the workflow run), and each action's makeContext
+ * adds its clients:
+ *
+ * - `createClient(...)` (core/aws.ts) for a client every run uses;
+ * - {@link lazyClient} for one only some runs need: built on first use, its
+ *   SDK module loaded then (a chunk of the bundle), through `once`.
+ *
+ * Tests build the whole context with mocked clients and a virtual clock.
  */
 import * as core from '@actions/core';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
-import { createClient, resolveRegion } from '../../core/aws.js';
+import { createClient, resolveRegion, type ServiceId } from '../../core/aws.js';
+import { type Clock, systemClock } from '../../core/clock.js';
 import { logLine } from './log.js';
+import { once } from './once.js';
+import { type WorkflowRun, workflowRunFrom } from './workflow-run.js';
 
 export interface StepContext {
-  cfn: CloudFormationClient;
-  s3: S3Client;
-  sts: STSClient;
   region: string;
+  /** The step's log (actions/lib/log.ts: nothing printed acts as a workflow command). */
   log: (line: string) => void;
   warn: (line: string) => void;
+  clock: Clock;
+  /** The workflow run this step belongs to (names, tags, change-set tokens). */
+  run: WorkflowRun;
 }
 
 /** The shared part of a context, for the `region` input (else AWS_REGION). */
 export function stepContext(regionInput: string | undefined): StepContext {
-  const region = resolveRegion(regionInput);
   return {
-    cfn: createClient(CloudFormationClient, 'CloudFormation', { region }),
-    s3: createClient(S3Client, 'S3', { region }),
-    sts: createClient(STSClient, 'STS', { region }),
-    region,
+    region: resolveRegion(regionInput),
     log: logLine,
     warn: (line) => core.warning(line),
+    clock: systemClock,
+    run: workflowRunFrom(),
   };
+}
+
+/**
+ * A client built on first use, after `load` brought in its SDK module.
+ *
+ * @example ecr: lazyClient(region, 'ECR', () => import('@aws-sdk/client-ecr').then((m) => m.ECRClient))
+ */
+export function lazyClient<C>(
+  region: string,
+  serviceId: ServiceId,
+  load: () => Promise<new (config: never) => C>,
+): () => Promise<C> {
+  return once(async () => {
+    const Client = (await load()) as unknown as new (config: object) => C;
+    return createClient(Client, serviceId, { region });
+  });
 }

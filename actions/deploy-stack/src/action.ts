@@ -5,15 +5,10 @@
  * call; see action.yml and the README for the inputs and outputs.
  */
 import * as core from '@actions/core';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { createClient, resolveRegion } from '../../../core/aws.js';
-import { systemClock } from '../../../core/clock.js';
 import { ActionError } from '../../../core/errors.js';
 import { writeSummary } from '../../../core/summary.js';
-import { logLine } from '../../lib/log.js';
-import { once } from '../../lib/once.js';
-import { type Context, runIdFrom } from './context.js';
-import { deploy } from './deploy.js';
+import { type Context, makeContext } from './context.js';
+import { type DeployResult, deploy } from './deploy.js';
 import { detectDrift } from './drift.js';
 import { type DeployInputs, readInputs } from './inputs.js';
 import { DeployFailure } from './operation.js';
@@ -49,62 +44,37 @@ export function prepare(): {
   return { inputs, template, given };
 }
 
-export function makeContext(inputs: DeployInputs): Context {
-  const region = resolveRegion(inputs.region);
-  return {
-    cfn: createClient(CloudFormationClient, 'CloudFormation', { region }),
-    // Loaded on first use: only templates over the inline limit need S3.
-    s3: once(() =>
-      import('@aws-sdk/client-s3').then(({ S3Client }) => createClient(S3Client, 'S3', { region })),
-    ),
-    region,
-    clock: systemClock,
-    pollMs: 5000,
-    log: logLine,
-    warn: (line) => core.warning(line),
-    runId: runIdFrom(process.env, Date.now()),
-  };
-}
-
 export async function main(
   makeCtx: (inputs: DeployInputs) => Context = makeContext,
 ): Promise<void> {
   const prepared = prepare();
+  const ctx = makeCtx(prepared.inputs);
+  if (prepared.inputs.mode === 'drift') await driftMode(ctx, prepared.inputs);
+  else await deployMode(ctx, prepared);
+}
+
+type Prepared = ReturnType<typeof prepare>;
+
+/** mode: drift — detect, report, fail on drift unless told not to. */
+async function driftMode(ctx: Context, inputs: DeployInputs): Promise<void> {
+  const drift = await detectDrift(ctx, inputs.name);
+  await maskSecretOutputs(ctx, drift.stack, undefined);
+  setDriftOutputs(drift);
+  await writeSummary((s) => s.addRaw(driftSummary(drift, ctx.region)));
+  if (drift.driftStatus === 'DRIFTED' && inputs.failOnDrift) {
+    throw new ActionError(
+      `Stack ${inputs.name} has drifted: ${drift.drifts.length} resource${drift.drifts.length === 1 ? '' : 's'} differ from the template (${drift.drifts.map((d) => d.LogicalResourceId).join(', ')}).`,
+      'Deploy the template again to put them back, or bring the template in line with the changes. Set fail-on-drift: false to report drift without failing.',
+    );
+  }
+  ctx.log(`Drift: ${drift.driftStatus}.`);
+}
+
+/** mode: deploy or plan — the template (read from S3 when given by URL), the deploy, the report. */
+async function deployMode(ctx: Context, prepared: Prepared): Promise<void> {
   const { inputs, given } = prepared;
-  const ctx = makeCtx(inputs);
-
-  if (inputs.mode === 'drift') {
-    const drift = await detectDrift(ctx, inputs.name);
-    await maskSecretOutputs(ctx, drift.stack, undefined);
-    setDriftOutputs(drift);
-    await writeSummary((s) => s.addRaw(driftSummary(drift, ctx.region)));
-    if (drift.driftStatus === 'DRIFTED' && inputs.failOnDrift) {
-      throw new ActionError(
-        `Stack ${inputs.name} has drifted: ${drift.drifts.length} resource${drift.drifts.length === 1 ? '' : 's'} differ from the template (${drift.drifts.map((d) => d.LogicalResourceId).join(', ')}).`,
-        'Deploy the template again to put them back, or bring the template in line with the changes. Set fail-on-drift: false to report drift without failing.',
-      );
-    }
-    ctx.log(`Drift: ${drift.driftStatus}.`);
-    return;
-  }
-
-  let template = prepared.template;
-  if (!template && inputs.template?.kind === 'url') {
-    template = await prepareUrlTemplate(ctx, inputs.template);
-    checkParameters(given, template.declared, template.where);
-  }
-  let result: Awaited<ReturnType<typeof deploy>>;
-  try {
-    result = await deploy(ctx, inputs, template!, given);
-  } catch (err) {
-    const stackId = err instanceof DeployFailure ? err.stackId : undefined;
-    if (err instanceof DeployFailure) {
-      core.setOutput('stack-status', err.status ?? '');
-      if (stackId) core.setOutput('stack-id', stackId);
-    }
-    await writeSummary((s) => s.addRaw(failureSummary(inputs.name, err, ctx.region, stackId)));
-    throw err;
-  }
+  const template = prepared.template ?? (await urlTemplate(ctx, inputs, given));
+  const result = await deployReportingFailure(ctx, inputs, template, given);
   // A plan leaves the deployed template in place: its outputs are that template's.
   const secret = await maskSecretOutputs(
     ctx,
@@ -120,5 +90,37 @@ export async function main(
       `${result.note} The step fails because fail-on-empty is true.`,
       'Set fail-on-empty: false (the default) to treat an unchanged stack as success.',
     );
+  }
+}
+
+/** A template given by URL: its parameters are known only once CloudFormation has read it. */
+async function urlTemplate(
+  ctx: Context,
+  inputs: DeployInputs,
+  given: Record<string, string>,
+): Promise<PreparedTemplate> {
+  if (inputs.template?.kind !== 'url') throw new Error('deploy-stack: no template to deploy');
+  const template = await prepareUrlTemplate(ctx, inputs.template);
+  checkParameters(given, template.declared, template.where);
+  return template;
+}
+
+/** The deploy; when it fails, the outputs it can still give and a summary of the failure. */
+async function deployReportingFailure(
+  ctx: Context,
+  inputs: DeployInputs,
+  template: PreparedTemplate,
+  given: Record<string, string>,
+): Promise<DeployResult> {
+  try {
+    return await deploy(ctx, inputs, template, given);
+  } catch (err) {
+    const stackId = err instanceof DeployFailure ? err.stackId : undefined;
+    if (err instanceof DeployFailure) {
+      core.setOutput('stack-status', err.status ?? '');
+      if (stackId) core.setOutput('stack-id', stackId);
+    }
+    await writeSummary((s) => s.addRaw(failureSummary(inputs.name, err, ctx.region, stackId)));
+    throw err;
   }
 }

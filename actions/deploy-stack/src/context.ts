@@ -1,23 +1,36 @@
 /**
- * What every deploy-stack step needs: the clients, the clock, the log, and
- * the identity of this run (for change-set names and request tokens).
+ * What every deploy-stack step needs: the shared step context
+ * (actions/lib/step-context.ts), the CloudFormation client, the S3 client
+ * (loaded on first use: only templates over the inline limit need it), the
+ * pace of status polls, and the identity of this run (for change-set names
+ * and request tokens). Tests build one with mocked clients and a virtual clock.
  */
-import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Clock } from '../../../core/clock.js';
+import { createClient } from '../../../core/aws.js';
+import { lazyClient, type StepContext, stepContext } from '../../lib/step-context.js';
+import type { DeployInputs } from './inputs.js';
 
-export interface Context {
+export interface Context extends StepContext {
   cfn: CloudFormationClient;
   /** Created on first use: only templates over the inline limit need S3. */
   s3: () => Promise<S3Client>;
-  region: string;
-  clock: Clock;
   /** Time between status polls of a stack operation. */
   pollMs: number;
-  log: (line: string) => void;
-  warn: (line: string) => void;
   /** Identifies this run in change-set names and request tokens, e.g. "4242-1". */
   runId: string;
+}
+
+export function makeContext(inputs: Pick<DeployInputs, 'region'>): Context {
+  const step = stepContext(inputs.region);
+  const { region } = step;
+  return {
+    ...step,
+    cfn: createClient(CloudFormationClient, 'CloudFormation', { region }),
+    s3: lazyClient(region, 'S3', () => import('@aws-sdk/client-s3').then((m) => m.S3Client)),
+    pollMs: 5000,
+    runId: runIdFrom(process.env, step.clock.now()),
+  };
 }
 
 /**

@@ -5,7 +5,8 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { explainError } from '../../../core/errors.js';
-import { main, makeContext } from '../src/action.js';
+import { main } from '../src/action.js';
+import { makeContext } from '../src/context.js';
 import { testContext } from './fake-cloudformation.js';
 import { runStep, TEMPLATE, templateFile } from './run-main.js';
 

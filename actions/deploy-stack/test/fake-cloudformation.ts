@@ -137,6 +137,7 @@ export function testContext(cfn = new CloudFormationClient({ region: 'us-east-1'
     log: (l) => lines.push(l),
     warn: (l) => warnings.push(l),
     runId: '4242-1',
+    run: { runId: '4242', attempt: '1', serverUrl: 'https://github.com' },
   };
   return { ctx, clock, lines, warnings };
 }

@@ -1,8 +1,7 @@
 import * as core from '@actions/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeContext as cleanupContext } from '../../cleanup-resources/src/context.js';
-import { makeContext as deployContext } from '../../deploy-stack/src/action.js';
-import type { DeployInputs } from '../../deploy-stack/src/inputs.js';
+import { makeContext as deployContext } from '../../deploy-stack/src/context.js';
 import { makeContext as publishContext } from '../../publish-config/src/context.js';
 import { makeContext as fargateContext } from '../../run-fargate-task/src/context.js';
 import { logLine, printFenced } from '../log.js';
@@ -83,10 +82,10 @@ describe('logLine and printFenced', () => {
 
 describe("every action's log", () => {
   const contexts = {
-    'deploy-stack': () => deployContext({ region: 'us-east-1' } as DeployInputs),
-    'publish-config': () => publishContext('us-east-1'),
-    'run-fargate-task': () => fargateContext('us-east-1'),
-    'cleanup-resources': () => cleanupContext('us-east-1'),
+    'deploy-stack': () => deployContext({ region: 'us-east-1' }),
+    'publish-config': () => publishContext({ region: 'us-east-1' }),
+    'run-fargate-task': () => fargateContext({ region: 'us-east-1' }),
+    'cleanup-resources': () => cleanupContext({ region: 'us-east-1' }),
   };
   it.each(Object.keys(contexts))('%s: shows outside text without acting on it', (name) => {
     const ctx = contexts[name as keyof typeof contexts]();

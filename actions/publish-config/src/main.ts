@@ -3,4 +3,4 @@ import { runAction } from '../../lib/run.js';
 import { main } from './action.js';
 import { makeContext } from './context.js';
 
-void runAction(() => main((inputs) => makeContext(inputs.region)));
+void runAction(() => main(makeContext));

@@ -10,6 +10,7 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { VirtualClock } from '../../../core/testing/virtual-clock.js';
 import { missingStack, stack } from '../../lib/testing/cfn-fixtures.js';
 import { FakeS3, OWNER } from '../../lib/testing/fake-s3.js';
 import { runStepInProcess } from '../../lib/testing/run-step.js';
@@ -69,6 +70,8 @@ export class FakeAws {
       s3Tls: true,
       log: (l) => this.log.push(l),
       warn: (l) => this.warnings.push(l),
+      clock: new VirtualClock(),
+      run: { attempt: '1', serverUrl: 'https://github.com' },
     };
   }
 

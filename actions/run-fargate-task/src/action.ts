@@ -38,9 +38,7 @@ export const TIMEOUT_PREFIX = 'mcfpipe run-fargate-task: timeout-minutes';
 export const CANCEL_REASON =
   'mcfpipe run-fargate-task: the workflow step was cancelled before the task finished';
 
-export async function main(
-  makeCtx: (inputs: RunInputs) => Context = (inputs) => makeContext(inputs.region),
-): Promise<void> {
+export async function main(makeCtx: (inputs: RunInputs) => Context = makeContext): Promise<void> {
   const inputs = readInputs();
   const ctx = makeCtx(inputs);
 

@@ -1,33 +1,30 @@
 /**
- * What every part of run-fargate-task needs: the clients, the clock, the
- * log, the run's identity and the pacing of retries. Tests build one with
- * mocked clients and a fake clock.
+ * What every part of run-fargate-task needs: the shared step context
+ * (actions/lib/step-context.ts), the ECS client, a CloudWatch Logs client
+ * per region (made on first use), the S3 client (made on first use: only a
+ * network config in S3 needs it), and the pacing of retries and of the
+ * final log read. Tests build one with mocked clients and a virtual clock.
  */
-import * as core from '@actions/core';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { createClient, resolveRegion } from '../../../core/aws.js';
-import { type Clock, systemClock } from '../../../core/clock.js';
-import { logLine, printFenced } from '../../lib/log.js';
-import { type WorkflowRun, workflowRunFrom } from '../../lib/workflow-run.js';
+import { createClient } from '../../../core/aws.js';
+import { printFenced } from '../../lib/log.js';
+import { once, oncePer } from '../../lib/once.js';
+import { type StepContext, stepContext } from '../../lib/step-context.js';
+import type { RunInputs } from './inputs.js';
 
-export interface Context {
+export interface Context extends StepContext {
   ecs: ECSClient;
   /** A CloudWatch Logs client for a region (a container may log to another region). */
   logs: (region: string) => CloudWatchLogsClient;
   s3: () => S3Client;
-  region: string;
-  clock: Clock;
-  log: (line: string) => void;
-  warn: (line: string) => void;
   /**
    * Prints a task's log lines. On the runner they are fenced with
    * stop-commands, so a line such as "::add-mask::" or "::error::" written by
    * the container is shown, not run as a workflow command.
    */
   printLog: (lines: string[]) => void;
-  run: WorkflowRun;
   /** First delay of RunTask retries (capacity, throttling); doubles up to 30 s. */
   retryBaseMs: number;
   /** Quiet period that ends the final log read after a task stopped. */
@@ -36,33 +33,19 @@ export interface Context {
   signal?: AbortSignal;
 }
 
-export function makeContext(regionInput: string | undefined, signal?: AbortSignal): Context {
-  const region = resolveRegion(regionInput);
-  const logs = new Map<string, CloudWatchLogsClient>();
-  let s3: S3Client | undefined;
-  const ctx: Context = {
+export function makeContext(inputs: Pick<RunInputs, 'region'>, signal?: AbortSignal): Context {
+  const step = stepContext(inputs.region);
+  const { region } = step;
+  return {
+    ...step,
     ecs: createClient(ECSClient, 'ECS', { region }),
-    logs: (r) => {
-      let client = logs.get(r);
-      if (!client) {
-        client = createClient(CloudWatchLogsClient, 'CloudWatch Logs', { region: r });
-        logs.set(r, client);
-      }
-      return client;
-    },
-    s3: () => {
-      s3 ??= createClient(S3Client, 'S3', { region });
-      return s3;
-    },
-    region,
-    clock: systemClock,
-    log: logLine,
-    warn: (line) => core.warning(line),
+    logs: oncePer((r: string) =>
+      createClient(CloudWatchLogsClient, 'CloudWatch Logs', { region: r }),
+    ),
+    s3: once(() => createClient(S3Client, 'S3', { region })),
     printLog: printFenced,
-    run: workflowRunFrom(),
     retryBaseMs: 2000,
     flushQuietMs: 2000,
+    ...(signal && { signal }),
   };
-  if (signal) ctx.signal = signal;
-  return ctx;
 }

@@ -12,4 +12,4 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => cancel.abort(new Error(`received ${signal}`)));
 }
 
-void runAction(() => main((inputs) => makeContext(inputs.region, cancel.signal)));
+void runAction(() => main((inputs) => makeContext(inputs, cancel.signal)));
