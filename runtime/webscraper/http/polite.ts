@@ -18,6 +18,7 @@
  * everything waiting rejects with {@link CircuitOpenError}.
  */
 
+import { setMaxListeners } from 'node:events';
 import { type Clock, systemClock } from '../../../core/clock.js';
 import { Semaphore } from '../../../core/concurrency.js';
 import { withDeadline } from '../../../core/deadline.js';
@@ -155,6 +156,9 @@ export class PoliteHttp {
     this.signal = opts.signal
       ? AbortSignal.any([opts.signal, this.breaker.signal])
       : this.breaker.signal;
+    // Each attempt in flight listens on it (withDeadline), as do requests waiting for a slot or a
+    // token: Node's leak warning at 10 listeners would fire at any concurrency above a few.
+    setMaxListeners(Math.max(10, this.o.concurrency * 4), this.signal);
   }
 
   get settings(): Readonly<Required<Omit<PolitenessOptions, 'breaker'>>> {

@@ -93,6 +93,24 @@ describe('breaker', () => {
 });
 
 describe('PoliteHttp', () => {
+  it('keeps 16 attempts in flight without a listener-leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const { http } = client([], { concurrency: 16 });
+      await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          http.fetchJson({ what: 'detail', url: `https://x/${i}`, parse: parse(`https://x/${i}`) }),
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('honours Retry-After in seconds and as a date, pausing everyone', async () => {
     const { http, clock, f } = client([
       { status: 429, headers: { 'retry-after': '7' } },
