@@ -185,8 +185,9 @@ function normaliser(): void {
     const r = normaliseJob(jobs[i++ % jobs.length]);
     if (!r.ok) throw new Error(r.reason);
   }, 3000);
-  const pages = jobs.slice(0, 500).map((j) => ({
-    html: renderJobPageStatic(j),
+  // Pages as MCF renders them: the job and three suggested-job cards.
+  const pages = jobs.slice(0, 500).map((j, k) => ({
+    html: renderJobPageStatic(j, { suggested: jobs.slice(k + 1, k + 4) }),
     url: j.metadata.jobDetailsUrl!,
     updatedAt: j.metadata.updatedAt!,
   }));

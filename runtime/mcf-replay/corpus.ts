@@ -153,6 +153,22 @@ export class Corpus {
     return e ? this.render(e, urls) : undefined;
   }
 
+  /**
+   * Jobs a job's page suggests (its neighbours in posting order, open and
+   * well-formed), shown as cards that reuse the salary and company test ids.
+   */
+  suggestions(uuid: string, urls?: Urls, count = 3): McfJob[] {
+    const e = this.byUuid.get(uuid);
+    if (!e) return [];
+    const out: McfJob[] = [];
+    for (let step = 1; step < this.entries.length && out.length < count; step++) {
+      const other: Entry = this.entries[(e.facets.k + step) % this.entries.length]!;
+      if (other !== e && !other.closed && !other.corruption)
+        out.push(this.render(other, urls) as McfJob);
+    }
+    return out;
+  }
+
   /** The job object of an entry, with its changes applied. */
   render(e: Entry, urls?: Urls): unknown {
     const job: McfJob = this.generator.job(e.facets.k, urls, e.facets);

@@ -25,11 +25,16 @@ import {
   EMPLOYMENT_TYPES,
   FLEXIBLE_WORK_ARRANGEMENTS,
   GENERIC_SKILLS,
+  ISLANDWIDE,
+  OTHER_REQUIREMENTS,
+  OVERSEAS,
   PROFILES,
   REQUIREMENTS,
   RESPONSIBILITIES,
+  SCHEMES,
   SENIORITY,
   STREETS,
+  WORKING_HOURS,
 } from './vocabulary.js';
 
 export interface GeneratorOptions {
@@ -80,6 +85,7 @@ export const ODDITIES = [
   'overseas',
   'empty-lists',
   'entities',
+  'implausible',
 ] as const;
 export type Oddity = (typeof ODDITIES)[number];
 
@@ -92,6 +98,8 @@ function streams(seed: number, k: number) {
     facets: createRandom(mixSeed(seed, k, 1)),
     details: createRandom(mixSeed(seed, k, 2)),
     text: createRandom(mixSeed(seed, k, 3)),
+    /** Shapes added later (districts-only addresses, hidden salaries, ...): their own stream, so the others stay as they were. */
+    shapes: createRandom(mixSeed(seed, k, 4)),
   };
 }
 
@@ -195,7 +203,7 @@ export class JobGenerator {
   /** The whole job, as `GET /v2/jobs/{uuid}` returns it. */
   job(k: number, urls: Urls = DEFAULT_URLS, facets: JobFacets = this.facets(k)): McfJob {
     const f = facets;
-    const { details: r, text } = streams(this.seed, k);
+    const { details: r, text, shapes } = streams(this.seed, k);
     const odd = f.oddity;
     const posted = f.postedAtMs;
     const repost = r.chance(0.15);
@@ -209,25 +217,41 @@ export class JobGenerator {
     const nullable = odd === 'null-optionals';
     const emptyLists = odd === 'empty-lists';
     const expiryDays = r.pick([14, 21, 30, 30, 30]);
+    const otherRequirements = r.chance(0.2) ? shapes.pick(OTHER_REQUIREMENTS) : null;
+    const workingHours = r.pick([WORKING_HOURS[0]!, WORKING_HOURS[1]!, null]);
+    const shift = r.chance(0.1) ? 'Rotating shifts' : null;
+    const vacancies = r.chance(0.8) ? 1 : r.int(2, 10);
+    const implausible = odd === 'implausible';
+    const hideSalary = f.salary !== null && shapes.chance(0.06);
+    const districtsOnly = !overseas && shapes.chance(0.2);
+    const abroad = shapes.pick(OVERSEAS);
     return {
       uuid: f.uuid,
       title: odd === 'whitespace-title' ? `  ${f.title.replace(' ', '   ')}\n` : f.title,
       description: this.description(text, f),
-      otherRequirements: r.chance(0.2) ? 'Willing to work on weekends when required.' : null,
-      minimumYearsExperience: nullable ? null : f.seniority.years,
-      numberOfVacancies: r.chance(0.8) ? 1 : r.int(2, 10),
+      otherRequirements: nullable ? null : otherRequirements,
+      minimumYearsExperience: nullable ? null : implausible ? 45 : f.seniority.years,
+      numberOfVacancies: implausible ? 150 : vacancies,
       ssocCode: nullable ? null : PROFILES[f.categories[0] as keyof typeof PROFILES].ssoc,
-      workingHours: nullable ? null : r.pick(['Mon - Fri, 9am - 6pm', '5 days, 44 hours', null]),
-      shiftPattern: r.chance(0.1) ? 'Rotating shifts' : null,
+      workingHours: nullable
+        ? null
+        : (workingHours ?? (shapes.chance(0.3) ? WORKING_HOURS[2]! : null)),
+      shiftPattern: shift,
       salary: f.salary
-        ? { minimum: f.salary.min, maximum: f.salary.max, type: { id: 4, salaryType: 'Monthly' } }
+        ? {
+            minimum: f.salary.min,
+            maximum: implausible ? 250_000 : f.salary.max,
+            type: { id: 4, salaryType: 'Monthly' },
+          }
         : null,
+      isHideSalary: hideSalary,
       metadata: {
         jobPostId: f.jobPostId,
         jobDetailsUrl: jobPageUrl(urls.web, {
           uuid: f.uuid,
           title: f.title,
           category: f.categories[0] ?? null,
+          company: postedCompany.name,
         }),
         newPostingDate: isoDate(new Date(posted)),
         originalPostingDate: isoDate(new Date(originalMs)),
@@ -248,16 +272,7 @@ export class JobGenerator {
         : { id: 102, jobStatus: MCF_STATUS[102] },
       address: nullable
         ? null
-        : {
-            block: overseas ? null : String(r.int(1, 999)),
-            street: overseas ? null : r.pick(STREETS),
-            building: overseas ? null : r.pick(BUILDINGS),
-            postalCode: overseas ? null : String(r.int(18900, 829999)).padStart(6, '0'),
-            lat: overseas ? null : 1.28 + r() * 0.15,
-            lng: overseas ? null : 103.7 + r() * 0.25,
-            isOverseas: overseas,
-            districts: overseas ? [] : [district],
-          },
+        : this.address(r, shapes, { overseas, districtsOnly, district, abroad }),
       skills: nullable
         ? null
         : emptyLists
@@ -266,7 +281,7 @@ export class JobGenerator {
               uuid: md5Hex(`skill:${skill}`),
               skill,
               isKeySkill: i < 3,
-              confidence: Math.round((0.5 + ((i * 7919) % 50) / 100) * 100) / 100,
+              confidence: null,
             })),
       categories: f.categories.map((category) => ({
         id: CATEGORIES.indexOf(category as (typeof CATEGORIES)[number]) + 1,
@@ -283,8 +298,66 @@ export class JobGenerator {
             id,
             flexibleWorkArrangement: FLEXIBLE_WORK_ARRANGEMENTS[id - 1]!,
           })),
-      schemes: r.chance(0.1) ? [{ id: 1, scheme: 'Career Conversion Programme' }] : [],
+      schemes: r.chance(0.1) ? [this.scheme(shapes, posted)] : [],
       _links: { self: { href: joinUrl(urls.api, `/v2/jobs/${f.uuid}`) } },
+    };
+  }
+
+  /** A street address with its district; only a district ("Islandwide", "D01 Marina"); or abroad. */
+  private address(
+    r: Random,
+    shapes: Random,
+    o: {
+      overseas: boolean;
+      districtsOnly: boolean;
+      district: (typeof DISTRICTS)[number];
+      abroad: (typeof OVERSEAS)[number];
+    },
+  ): NonNullable<McfJob['address']> {
+    // The street draws come first and always, so the details stream stays as it was.
+    const street = {
+      block: String(r.int(1, 999)),
+      street: r.pick(STREETS),
+      building: r.pick(BUILDINGS),
+      postalCode: String(r.int(18900, 829999)).padStart(6, '0'),
+      lat: 1.28 + r() * 0.15,
+      lng: 103.7 + r() * 0.25,
+    };
+    const none = {
+      block: null,
+      street: null,
+      building: null,
+      postalCode: null,
+      lat: null,
+      lng: null,
+    };
+    if (o.overseas)
+      return {
+        ...none,
+        isOverseas: true,
+        overseasCountry: o.abroad.country,
+        foreignAddress1: o.abroad.line1,
+        foreignAddress2: o.abroad.line2,
+        districts: [],
+      };
+    if (o.districtsOnly)
+      return {
+        ...none,
+        isOverseas: false,
+        districts: [shapes.chance(0.6) ? ISLANDWIDE : o.district],
+      };
+    return { ...street, isOverseas: false, districts: [o.district] };
+  }
+
+  /** A scheme as MCF nests it. */
+  private scheme(r: Random, postedMs: number): NonNullable<McfJob['schemes']>[number] {
+    const s = r.pick(SCHEMES);
+    const sub = s.subSchemes.length && r.chance(0.5) ? r.pick(s.subSchemes) : undefined;
+    return {
+      scheme: { id: s.id, scheme: s.scheme },
+      subScheme: sub ? { id: s.id * 10 + s.subSchemes.indexOf(sub) + 1, subScheme: sub } : null,
+      startDate: isoDate(new Date(postedMs - 90 * DAY_MS)),
+      expiryDate: isoDate(new Date(postedMs + 365 * DAY_MS)),
     };
   }
 

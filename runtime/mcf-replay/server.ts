@@ -331,7 +331,10 @@ export async function startReplayServer(opts: ReplayServerOptions = {}): Promise
         const job = uuid ? corpus.job(uuid, urls()) : undefined;
         const html =
           job && typeof job === 'object' && !Array.isArray(job)
-            ? renderJobPageShell(job as McfJob, { renderDelayMs: opts.renderDelayMs ?? 30 })
+            ? renderJobPageShell(job as McfJob, {
+                renderDelayMs: opts.renderDelayMs ?? 30,
+                suggested: corpus.suggestions(uuid!, urls()),
+              })
             : undefined;
         res.writeHead(html ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
         res.end(html ?? renderNotFoundPage());

@@ -45,14 +45,14 @@ export const POSITION_LEVELS = [
   'Senior Management',
 ] as const;
 
-/** MCF's flexible work arrangements, by id (1-6). */
+/** MCF's flexible work arrangements, by id (1-6), labelled as MCF labels them. */
 export const FLEXIBLE_WORK_ARRANGEMENTS = [
-  'Flexi-hours',
-  'Telecommuting / Work from home',
-  'Staggered hours',
-  'Part-time working',
-  'Compressed work schedule',
-  'Job sharing',
+  'Flexi-Hours',
+  'Telecommuting',
+  'Creative Scheduling',
+  'Staggered Hours',
+  'Part-Time Work',
+  'Job Sharing',
 ] as const;
 
 export const POSTING_COMPANY = ['Direct', 'Third Party'] as const;
@@ -277,7 +277,7 @@ export const SENIORITY: Array<{
   { prefix: '', level: 'Executive', years: 2, pay: 1 },
   { prefix: 'Junior ', level: 'Junior Executive', years: 0, pay: 0.75 },
   { prefix: 'Senior ', level: 'Senior Executive', years: 5, pay: 1.35 },
-  { prefix: 'Lead ', level: 'Manager', years: 8, pay: 1.7 },
+  { prefix: 'Lead ', level: 'Professional', years: 8, pay: 1.7 },
   { prefix: 'Principal ', level: 'Middle Management', years: 10, pay: 2 },
   { prefix: 'Assistant ', level: 'Non-executive', years: 1, pay: 0.7 },
   { prefix: 'Graduate ', level: 'Fresh/entry level', years: 0, pay: 0.65 },
@@ -292,19 +292,51 @@ export const GENERIC_SKILLS = [
   'Leadership',
 ];
 
+/** Address districts as MCF labels them ("D01 Marina"); `ISLANDWIDE` stands alone as a location. */
 export const DISTRICTS: Array<{ id: number; location: string; region: string }> = [
-  { id: 1, location: 'Raffles Place, Cecil, Marina, People’s Park', region: 'Central' },
-  { id: 2, location: 'Anson, Tanjong Pagar', region: 'Central' },
-  { id: 9, location: 'Orchard, Cairnhill, River Valley', region: 'Central' },
-  { id: 14, location: 'Geylang, Eunos', region: 'East' },
-  { id: 18, location: 'Tampines, Pasir Ris', region: 'East' },
-  { id: 22, location: 'Jurong', region: 'West' },
-  { id: 5, location: 'Queenstown, Pasir Panjang, Clementi', region: 'West' },
-  { id: 25, location: 'Kranji, Woodgrove', region: 'North' },
-  { id: 27, location: 'Yishun, Sembawang', region: 'North' },
-  { id: 19, location: 'Serangoon Garden, Hougang, Punggol', region: 'North-East' },
-  { id: 12, location: 'Balestier, Toa Payoh, Serangoon', region: 'Central' },
+  { id: 1, location: 'D01 Marina', region: 'Central' },
+  { id: 2, location: 'D02 Tanjong Pagar', region: 'Central' },
+  { id: 9, location: 'D09 Orchard', region: 'Central' },
+  { id: 14, location: 'D14 Geylang', region: 'East' },
+  { id: 18, location: 'D18 Tampines', region: 'East' },
+  { id: 22, location: 'D22 Jurong', region: 'West' },
+  { id: 5, location: 'D05 Clementi', region: 'West' },
+  { id: 25, location: 'D25 Woodlands', region: 'North' },
+  { id: 27, location: 'D27 Yishun', region: 'North' },
+  { id: 19, location: 'D19 Hougang', region: 'North-East' },
+  { id: 12, location: 'D12 Toa Payoh', region: 'Central' },
 ];
+
+/** The district of jobs done anywhere in Singapore (no street address). */
+export const ISLANDWIDE = { id: 998, location: 'Islandwide', region: 'Islandwide' };
+
+/** Schemes a job can be under, as MCF nests them: `{scheme: {id, scheme}, subScheme}`. */
+export const SCHEMES: Array<{ id: number; scheme: string; subSchemes: string[] }> = [
+  {
+    id: 1,
+    scheme: 'Career Conversion Programme',
+    subSchemes: ['Place-and-Train', 'Attach-and-Train'],
+  },
+  { id: 2, scheme: 'SGUnited Jobs and Skills', subSchemes: [] },
+  { id: 5, scheme: 'P-Max', subSchemes: [] },
+];
+
+/** Overseas postings: the country and two foreign address lines. */
+export const OVERSEAS: Array<{ country: string; line1: string; line2: string }> = [
+  { country: 'Malaysia', line1: 'Menara Binjai, 2 Jalan Binjai', line2: '50450 Kuala Lumpur' },
+  { country: 'Indonesia', line1: 'Jl. Jend. Sudirman Kav. 52-53', line2: 'Jakarta 12190' },
+  { country: 'Viet Nam', line1: '2 Ngo Duc Ke, District 1', line2: 'Ho Chi Minh City' },
+];
+
+/** otherRequirements as employers write it: plain text, sometimes on several lines. */
+export const OTHER_REQUIREMENTS = [
+  'Willing to work on weekends when required.',
+  'Must be able to travel to Malaysia and Indonesia.\nValid driving licence (Class 3) preferred.',
+  'Singaporeans and PRs only.',
+];
+
+/** workingHours as text. */
+export const WORKING_HOURS = ['Mon - Fri, 9am - 6pm', '5 days, 44 hours', '5.5 days work week'];
 
 export const STREETS = [
   'Raffles Place',

@@ -56,6 +56,18 @@ export interface JobRow {
   url: string;
   /** Plain text of the job description; stored only when the description setting allows (MCF terms of use) maxLength 100000. */
   description?: string;
+  /** otherRequirements as plain text; stored only when the description setting allows (MCF terms of use) maxLength 10000. */
+  other_requirements?: string;
+  /** workingHours, for example Mon - Fri, 9am - 6pm. maxLength 500. */
+  working_hours?: string;
+  /** address.overseasCountry: set for a job outside Singapore. maxLength 100. */
+  overseas_country?: string;
+  /** isHideSalary: the employer hides the salary on MCF. Never stored as a salary of 0: salary_min and salary_max are then left out unless MCF gave real (non-zero) values. */
+  salary_hidden?: boolean;
+  /** Government schemes the job is under, for example Career Conversion Programme (Place-and-Train) maxItems 20. */
+  schemes?: string[];
+  /** Implausible values in MCF's record, one per field, such as salary_max 250000: over 100000 a month. The value stays in its column when the schema allows it, else it is left out and kept here. maxItems 20. */
+  quality_flags?: string[];
   /** Epoch seconds after which DynamoDB deletes the item (TTL); absent = kept. Integer. minimum 0. */
   purge_at?: number;
   /** Set by the DB API on the first write; never changed afterwards. Format ISO_TIMESTAMP: Local time in the schema's timezone, to the minute: YYYY-MM-DD HH:MM. */
@@ -118,6 +130,18 @@ export interface JobInput {
   url: string;
   /** Plain text of the job description; stored only when the description setting allows (MCF terms of use) maxLength 100000. */
   description?: string;
+  /** otherRequirements as plain text; stored only when the description setting allows (MCF terms of use) maxLength 10000. */
+  other_requirements?: string;
+  /** workingHours, for example Mon - Fri, 9am - 6pm. maxLength 500. */
+  working_hours?: string;
+  /** address.overseasCountry: set for a job outside Singapore. maxLength 100. */
+  overseas_country?: string;
+  /** isHideSalary: the employer hides the salary on MCF. Never stored as a salary of 0: salary_min and salary_max are then left out unless MCF gave real (non-zero) values. */
+  salary_hidden?: boolean;
+  /** Government schemes the job is under, for example Career Conversion Programme (Place-and-Train) maxItems 20. */
+  schemes?: string[];
+  /** Implausible values in MCF's record, one per field, such as salary_max 250000: over 100000 a month. The value stays in its column when the schema allows it, else it is left out and kept here. maxItems 20. */
+  quality_flags?: string[];
   /** Epoch seconds after which DynamoDB deletes the item (TTL); absent = kept. Integer. minimum 0. */
   purge_at?: number;
 }

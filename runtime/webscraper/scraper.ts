@@ -28,7 +28,7 @@ import { type ListingEndpoint, McfClient } from './mcf/client.js';
 import { jobPageUrl, MCF_API_URL, MCF_WEB_URL } from './mcf/urls.js';
 import { type DescriptionPolicy, normaliseJob } from './normalise/job.js';
 import { type ListingStamp, readListingItem } from './normalise/listing.js';
-import { extractJobFromPage } from './page/extract.js';
+import { readJobPage } from './page/extract.js';
 import { jobShard, type PlannedSearch, planSearches, searchShard } from './plan.js';
 import { type Counters, emptyCounters, ProgressReporter } from './progress.js';
 import type { BlobStore } from './state/blob-store.js';
@@ -764,21 +764,16 @@ class ScrapeRun {
           uuid,
           body: res.value,
         });
-        raw = extractJobFromPage(res.value, {
+        const read = readJobPage(res.value, {
           url,
           uuid,
           ...(pending.updatedAt ? { updatedAt: pending.updatedAt } : {}),
         });
-        if (raw === undefined) {
-          this.quarantineJob(
-            uuid,
-            'page',
-            'the rendered page holds no job',
-            ['no JobPosting JSON-LD and no job details element'],
-            undefined,
-          );
+        if (!read.ok) {
+          this.quarantineJob(uuid, 'page', read.reason, read.problems, undefined);
           return;
         }
+        raw = read.job;
       } catch (err) {
         if (isStop(err) || this.http.signal.aborted) throw err;
         return this.failed(uuid, err);

@@ -201,17 +201,104 @@ describe('replay server: details, pages and changes', () => {
       jsonLd: Record<string, unknown>;
     };
     expect(state.title).toBe(`${job.title} | MyCareersFuture`);
-    expect(state.html).toMatch(/<h1 data-testid=/);
+    expect(state.html).toMatch(/<h1 data-testid="job-details-info-job-title">/);
     expect(state.html).toContain(job.title!.replace(/&/g, '&amp;'));
-    expect(state.jsonLd).toMatchObject({
-      '@type': 'JobPosting',
-      title: job.title,
-      identifier: { value: job.metadata.jobPostId },
-    });
+    expect(state.jsonLd).toMatchObject({ '@type': 'JobPosting', title: job.title });
+    expect(state.jsonLd).not.toHaveProperty('identifier');
+    // Three suggested jobs, as cards linking to their pages.
+    const suggested = server!.corpus.suggestions(uuid, { api: server!.url, web: server!.url });
+    expect(suggested).toHaveLength(3);
+    expect(suggested.map((j) => j.uuid)).not.toContain(uuid);
+    for (const other of suggested)
+      expect(state.html).toContain(`href="${other.metadata.jobDetailsUrl}"`);
+    expect(page.text).toContain(`<link rel="canonical" href="${job.metadata.jobDetailsUrl}">`);
     // renderDelayMs: 0 renders at once.
     expect(page.text).toMatch(/setTimeout\(function\(\)\{.*\},0\);\}\)\(\);<\/script>/s);
-    expect(renderJobPageStatic(job)).toMatch(/<script type="application\/ld\+json">/);
+    const rendered = renderJobPageStatic(job, { suggested });
+    expect(rendered).toMatch(/<script type="application\/ld\+json">/);
+    expect(renderJobPageStatic(job, { jsonLd: false })).not.toContain('application/ld+json');
+    // MCF's markup: no wrapper id, the facts in job-details-info-* ids, cards reusing the salary ids.
+    expect(rendered).not.toContain('job-details-page');
+    for (const id of ['job-title', 'job-post-id', 'location-span', 'last-posted-date'])
+      expect(rendered).toContain(`data-testid="job-details-info-${id}"`);
+    expect(rendered.match(/data-testid="company-hire-info"/g)).toHaveLength(4);
+    expect(rendered).toMatch(/data-testid="salary-range">\$[\d,]+<span[^>]*>to<\/span>\$[\d,]+</);
     expect((await get(`/job/x/y-${'f'.repeat(32)}`)).status).toBe(404);
+  });
+});
+
+describe('the replay looks like MCF', () => {
+  const corpus = new Corpus({ seed: 8, jobs: 1500 });
+  const jobs = corpus.uuids().map((u) => corpus.job(u) as McfJob);
+  const some = (what: string, test: (j: McfJob) => boolean) =>
+    expect(jobs.filter(test).length, what).toBeGreaterThan(0);
+
+  it('has API records in the real shapes and values', () => {
+    some('districts-only Islandwide (998)', (j) =>
+      Boolean(
+        j.address &&
+          j.address.street === null &&
+          j.address.districts?.some((d) => d.id === 998 && d.location === 'Islandwide'),
+      ),
+    );
+    some('districts-only D01 Marina', (j) =>
+      Boolean(j.address?.street === null && j.address.districts?.[0]?.location === 'D01 Marina'),
+    );
+    some('position level Professional', (j) =>
+      Boolean(j.positionLevels?.some((p) => p.position === 'Professional')),
+    );
+    for (const label of ['Flexi-Hours', 'Telecommuting', 'Creative Scheduling'])
+      some(label, (j) =>
+        Boolean(j.flexibleWorkArrangements?.some((f) => f.flexibleWorkArrangement === label)),
+      );
+    some('nested schemes', (j) =>
+      Boolean(
+        j.schemes?.some(
+          (s) => typeof s.scheme.scheme === 'string' && 'subScheme' in s && 'expiryDate' in s,
+        ),
+      ),
+    );
+    some('overseas with country and foreign address', (j) =>
+      Boolean(j.address?.isOverseas && j.address.overseasCountry && j.address.foreignAddress1),
+    );
+    some('otherRequirements text', (j) => typeof j.otherRequirements === 'string');
+    some('workingHours text', (j) => typeof j.workingHours === 'string');
+    some('hidden salary', (j) => j.isHideSalary === true);
+    expect(jobs.every((j) => typeof j.isHideSalary === 'boolean')).toBe(true);
+    expect(jobs.flatMap((j) => j.skills ?? []).every((s) => s.confidence === null)).toBe(true);
+    // jobDetailsUrl: /job/<category>/<title>-<company>-<uuid>
+    for (const j of jobs.slice(0, 50)) {
+      const slug = (j.postedCompany?.name ?? '')
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '');
+      expect(j.metadata.jobDetailsUrl).toMatch(
+        new RegExp(`/job/[a-z0-9-]+/[a-z0-9-]+-${slug}-${j.uuid}$`),
+      );
+    }
+  });
+
+  it('gives its pages a JSON-LD block with only the fields MCF puts there', () => {
+    for (const j of jobs.slice(0, 40)) {
+      const html = renderJobPageStatic(j);
+      const ld = JSON.parse(
+        /<script type="application\/ld\+json">(.*?)<\/script>/
+          .exec(html)![1]!
+          .replace(/\\u003c/g, '<'),
+      ) as Record<string, unknown>;
+      for (const absent of [
+        'identifier',
+        'experienceRequirements',
+        'totalJobOpenings',
+        'occupationalCategory',
+        'industry',
+        'url',
+      ])
+        expect(ld).not.toHaveProperty(absent);
+      expect(ld.skills).toEqual((j.skills ?? []).map((s) => s.skill));
+      expect(ld.validThrough).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect('baseSalary' in ld).toBe(!j.isHideSalary && j.salary !== null);
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import type { RawAnswer } from '../http/polite.js';
-import { TESTID } from '../page/testids.js';
+import { NOT_FOUND_TESTID, PAGE_READY_SELECTOR } from '../page/testids.js';
 
 export interface PageRenderer {
   /** Loads and renders a job page; status 404 when the site says the job is gone. */
@@ -37,7 +37,6 @@ export const CHROMIUM_ARGS = [
 ];
 
 const BLOCKED = new Set(['image', 'font', 'media', 'stylesheet']);
-const READY = `[data-testid="${TESTID.page}"], [data-testid="not-found"]`;
 
 export async function launchChromium(opts: ChromiumOptions = {}): Promise<PageRenderer> {
   const { default: puppeteer } = await import('puppeteer-core');
@@ -74,8 +73,8 @@ export async function launchChromium(opts: ChromiumOptions = {}): Promise<PageRe
         const status = res?.status() ?? 0;
         if (status >= 400 || status === 0)
           return { status, text: '', retryAfter: res?.headers()['retry-after'] ?? null };
-        await page.waitForSelector(READY, { timeout });
-        if (await page.$(`[data-testid="not-found"]`)) return { status: 404, text: '' };
+        await page.waitForSelector(PAGE_READY_SELECTOR, { timeout });
+        if (await page.$(`[data-testid="${NOT_FOUND_TESTID}"]`)) return { status: 404, text: '' };
         return { status, text: await page.content() };
       } catch (err) {
         if (signal.aborted) throw signal.reason;

@@ -24,12 +24,16 @@ export interface McfJob {
   title: string;
   /** HTML. Absent from POST /v2/search items. */
   description?: string | null;
+  /** Text (sometimes with HTML). */
   otherRequirements: string | null;
   minimumYearsExperience: number | null;
   numberOfVacancies: number | null;
   ssocCode: string | null;
+  /** Plain text. */
   workingHours: string | null;
   shiftPattern: string | null;
+  /** The employer hides the salary on the website. */
+  isHideSalary?: boolean | null;
   salary: {
     minimum: number | null;
     maximum: number | null;
@@ -63,14 +67,29 @@ export interface McfJob {
     lat: number | null;
     lng: number | null;
     isOverseas: boolean | null;
-    districts: Array<{ id: number; location: string; region: string }> | null;
+    /** Overseas jobs: the country and up to two address lines. */
+    overseasCountry?: string | null;
+    foreignAddress1?: string | null;
+    foreignAddress2?: string | null;
+    /** Often the only location, e.g. `{id: 998, location: "Islandwide"}` or "D01 Marina". */
+    districts: Array<{ id: number; location: string; region: string | null }> | null;
   } | null;
-  skills: Array<{ uuid: string; skill: string; isKeySkill: boolean; confidence: number }> | null;
+  skills: Array<{
+    uuid: string;
+    skill: string;
+    isKeySkill: boolean;
+    confidence: number | null;
+  }> | null;
   categories: Array<{ id: number; category: string }> | null;
   employmentTypes: Array<{ id: number; employmentType: string }> | null;
   positionLevels: Array<{ id: number; position: string }> | null;
   flexibleWorkArrangements: Array<{ id: number; flexibleWorkArrangement: string }> | null;
-  schemes: Array<{ id: number; scheme: string }> | null;
+  schemes: Array<{
+    scheme: { id: number; scheme: string };
+    subScheme: { id: number; subScheme: string } | null;
+    startDate: string | null;
+    expiryDate: string | null;
+  }> | null;
   _links: { self: McfLink } | null;
 }
 

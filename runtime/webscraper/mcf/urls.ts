@@ -20,14 +20,19 @@ export function slugify(text: string): string {
   );
 }
 
-/** The page of a job on the website. */
+/**
+ * The page of a job on the website: `/job/<category>/<title>-<company>-<uuid>`
+ * (MCF puts the company's slug before the uuid; without a company, the title's
+ * slug alone).
+ */
 export function jobPageUrl(
   webBase: string,
-  job: { uuid: string; title?: string | null; category?: string | null },
+  job: { uuid: string; title?: string | null; category?: string | null; company?: string | null },
 ): string {
   const base = webBase.replace(/\/+$/, '');
   const category = slugify(job.category || 'job');
-  return `${base}/job/${category}/${slugify(job.title || 'job')}-${job.uuid}`;
+  const company = job.company ? `-${slugify(job.company)}` : '';
+  return `${base}/job/${category}/${slugify(job.title || 'job')}${company}-${job.uuid}`;
 }
 
 /** The uuid at the end of a job page URL (`.../<slug>-<uuid>` or `.../<uuid>`), if any. */

@@ -7,9 +7,12 @@
  *   title, or a row the schema validator refuses quarantines the record
  *   (uuid + reasons); nothing of it is written. Lists longer than the
  *   schema's maxItems are cut to it, and the description to its maxLength.
- * - HTML descriptions become clean text, stored only when the description
- *   setting allows (MCF's terms of use); MCF timestamps become ISO_TIMESTAMP
- *   in the schema's timezone, dates ISO_DATE.
+ * - HTML descriptions (and other requirements) become clean text, stored
+ *   only when the description setting allows (MCF's terms of use); MCF
+ *   timestamps become ISO_TIMESTAMP in the schema's timezone, dates ISO_DATE.
+ * - A hidden salary (isHideSalary) is a flag, never a salary of 0.
+ * - Implausible values (quality.ts) are flagged in quality_flags, not stored
+ *   silently; one beyond the schema's bounds is left out of its column.
  */
 import { projectSchema, type Schema, type TableDef } from '../../schema/schema.js';
 import type { JobInput } from '../../schema/types.generated.js';
@@ -17,6 +20,7 @@ import { checkValue } from '../../schema/validate.js';
 import { MCF_STATUS } from '../mcf/types.js';
 import { jobPageUrl, MCF_WEB_URL } from '../mcf/urls.js';
 import { htmlToText } from './html-text.js';
+import { qualityFlags } from './quality.js';
 import { isObject, type Json, Reader } from './read.js';
 
 /** What is stored of a job's description (MCF's terms restrict storing content). */
@@ -42,9 +46,54 @@ function clean(text: string | undefined): string | undefined {
   return t ? t : undefined;
 }
 
+/** Text a person wrote (otherRequirements): HTML to text, plain text kept with its line breaks. */
+function writtenText(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const plain = /<[a-z!/][^>]*>/i.test(text)
+    ? htmlToText(text)
+    : text
+        .split(/\r?\n/)
+        .map((line) => line.replace(/\s+/g, ' ').trim())
+        .join('\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim();
+  return plain || undefined;
+}
+
+function cut(text: string | undefined, table: TableDef, field: string): string | undefined {
+  const max = table.fields[field]?.maxLength;
+  return text !== undefined && max !== undefined && text.length > max ? text.slice(0, max) : text;
+}
+
+/** `schemes[]`: `{scheme: {scheme}, subScheme: {subScheme}}` (or a flat `{scheme}`) as "Scheme (Sub)"; other shapes skipped. */
+function schemes(v: unknown): string[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const text = (x: unknown) => (typeof x === 'string' ? clean(x) : undefined);
+  const out: string[] = [];
+  for (const item of v) {
+    if (!isObject(item)) continue;
+    const name = text(isObject(item.scheme) ? item.scheme.scheme : item.scheme);
+    if (!name) continue;
+    const sub = isObject(item.subScheme) ? text(item.subScheme.subScheme) : undefined;
+    const label = sub ? `${name} (${sub})` : name;
+    if (!out.includes(label)) out.push(label);
+  }
+  return out;
+}
+
 function location(r: Reader, a: Json | undefined): string | undefined {
   if (!a) return undefined;
-  if (r.boolean(a.isOverseas, 'address.isOverseas')) return 'Overseas';
+  if (r.boolean(a.isOverseas, 'address.isOverseas')) {
+    const abroad = [
+      r.string(a.foreignAddress1, 'address.foreignAddress1'),
+      r.string(a.foreignAddress2, 'address.foreignAddress2'),
+      r.string(a.overseasCountry, 'address.overseasCountry'),
+    ]
+      .map((s) => clean(s))
+      .filter(Boolean)
+      .join(', ');
+    return (abroad || 'Overseas').slice(0, 500);
+  }
   const street = [r.code(a.block, 'address.block'), r.string(a.street, 'address.street')]
     .filter(Boolean)
     .join(' ');
@@ -58,9 +107,10 @@ function location(r: Reader, a: Json | undefined): string | undefined {
     .filter(Boolean)
     .join(', ');
   const districts = r.labels(a.districts, 'location', 'address.districts') ?? [];
-  const text = [place, districts.length ? `(${districts.join('; ')})` : '']
-    .filter(Boolean)
-    .join(' ');
+  // Districts alone ("Islandwide", "D01 Marina") are the location; after an address, they qualify it.
+  const text = place
+    ? [place, districts.length ? `(${districts.join('; ')})` : ''].filter(Boolean).join(' ')
+    : districts.join('; ');
   return text ? text.slice(0, 500) : undefined;
 }
 
@@ -107,8 +157,14 @@ export function normaliseJob(raw: unknown, opts: NormaliseOptions = {}): Normali
 
   const salary = r.object(raw.salary, 'salary');
   const salaryType = r.object(salary?.type, 'salary.type');
-  let salaryMin = r.integer(salary?.minimum, 'salary.minimum');
-  let salaryMax = r.integer(salary?.maximum, 'salary.maximum');
+  const salaryHidden = r.boolean(
+    raw.isHideSalary ?? salary?.isHideSalary ?? meta?.isHideSalary,
+    'isHideSalary',
+  );
+  // A hidden salary comes as 0 (or as the real figures): 0 is no salary.
+  const shownAmount = (n: number | undefined) => (salaryHidden && n === 0 ? undefined : n);
+  let salaryMin = shownAmount(r.integer(salary?.minimum, 'salary.minimum'));
+  let salaryMax = shownAmount(r.integer(salary?.maximum, 'salary.maximum'));
   if (salaryMin !== undefined && salaryMax !== undefined && salaryMin > salaryMax)
     [salaryMin, salaryMax] = [salaryMax, salaryMin];
   const posted = r.object(raw.postedCompany, 'postedCompany');
@@ -118,6 +174,7 @@ export function normaliseJob(raw: unknown, opts: NormaliseOptions = {}): Normali
   const categories = r.labels(raw.categories, 'category', 'categories');
   const detailsUrl = clean(r.string(meta?.jobDetailsUrl, 'metadata.jobDetailsUrl'));
   const descriptionHtml = r.string(raw.description, 'description');
+  const address = r.object(raw.address, 'address');
 
   const row: Record<string, unknown> = {
     job_id: uuid,
@@ -153,7 +210,11 @@ export function normaliseJob(raw: unknown, opts: NormaliseOptions = {}): Normali
     expiry_date: r.date(meta?.expiryDate, 'metadata.expiryDate'),
     mcf_updated_at: r.timestamp(meta?.updatedAt, 'metadata.updatedAt'),
     status: status(r, r.object(raw.status, 'status')),
-    location: location(r, r.object(raw.address, 'address')),
+    location: location(r, address),
+    overseas_country: clean(r.string(address?.overseasCountry, 'address.overseasCountry')),
+    working_hours: cut(clean(r.string(raw.workingHours, 'workingHours')), table, 'working_hours'),
+    salary_hidden: salaryHidden,
+    schemes: capList(table, 'schemes', schemes(raw.schemes)),
     ssoc_code: clean(r.code(raw.ssocCode, 'ssocCode')),
     url:
       detailsUrl ??
@@ -165,11 +226,14 @@ export function normaliseJob(raw: unknown, opts: NormaliseOptions = {}): Normali
           })
         : undefined),
   };
-  if ((opts.descriptions ?? 'text') === 'text' && descriptionHtml !== undefined) {
-    const text = htmlToText(descriptionHtml);
-    const max = table.fields.description?.maxLength ?? Number.POSITIVE_INFINITY;
-    if (text) row.description = text.length > max ? text.slice(0, max) : text;
+  const otherRequirements = r.string(raw.otherRequirements, 'otherRequirements');
+  if ((opts.descriptions ?? 'text') === 'text') {
+    if (descriptionHtml !== undefined)
+      row.description = cut(htmlToText(descriptionHtml) || undefined, table, 'description');
+    row.other_requirements = cut(writtenText(otherRequirements), table, 'other_requirements');
   }
+  const flags = qualityFlags(row, schema, table);
+  if (flags.length) row.quality_flags = capList(table, 'quality_flags', flags);
   if (missing.length) r.problems.unshift(`missing ${missing.join(', ')}`);
   if (r.problems.length) {
     return {

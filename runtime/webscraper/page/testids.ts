@@ -1,41 +1,61 @@
 /**
  * The `data-testid` attributes of a rendered MCF job page that the browser
- * path reads (besides the schema.org JobPosting JSON-LD block). The replay
- * server renders its pages with the same attributes.
+ * path reads (besides the schema.org JobPosting JSON-LD block), as MCF's
+ * real pages carry them. There is no element wrapping the job's details: the
+ * facts sit in `job-details-info-*` elements, and suggested-job cards on the
+ * same page reuse the salary and company ids (see own-block.ts).
  */
 export const TESTID = {
-  /** The job details container; present once the client-side app has rendered. */
-  page: 'job-details-page',
-  title: 'job-details-page-job-title',
-  /** "Posted by <company>" block; its `company-name` child holds the name. */
-  company: 'company-hire-info',
-  companyName: 'company-name',
-  /** "Hiring for <company>" when a third party posted the job. */
-  hiringCompany: 'hiring-company-name',
-  /** Text "Job Post ID: MCF-2026-0123456". */
+  /** `<h1>` with the title. */
+  title: 'job-details-info-job-title',
+  /** The job post id, e.g. "MCF-2026-0521403" (sometimes after a label). */
   jobPostId: 'job-details-info-job-post-id',
-  address: 'job-details-info-location-map',
-  /** Comma-separated labels. */
+  /** Text like "Islandwide", "D01 Marina" or a street address. */
+  location: 'job-details-info-location-span',
+  /** Comma-separated labels, e.g. "Permanent, Full Time". */
   employmentTypes: 'job-details-info-employment-type',
+  /** The position level, e.g. "Professional". */
   positionLevels: 'job-details-info-seniority',
+  /** Comma-separated labels. */
   categories: 'job-details-info-job-categories',
   /** Text like "3 years exp". */
   minExperience: 'job-details-info-min-experience',
-  /** Text like "2 vacancies". */
-  vacancies: 'job-details-info-num-of-vacancies',
-  /** Text like "$5,000 to $8,000". */
-  salaryRange: 'salary-range',
-  /** Text like "Monthly". */
-  salaryType: 'salary-type',
-  /** Text like "Posted 02 Mar 2026". */
+  /** Text like "Posted 27 Mar 2026". */
   postedDate: 'job-details-info-last-posted-date',
-  /** Text like "Closing on 01 Apr 2026". */
+  /** Text like "Closing on 17 Apr 2026". */
   expiryDate: 'job-details-info-job-expiry-date',
-  /** A list; each skill in an element with `skill-item`. */
-  skills: 'job-details-skills',
-  skillItem: 'skill-item',
+  /** Text like "12 applications". */
+  applications: 'job-details-info-num-of-applications',
   /** The description's HTML. */
-  description: 'job-description',
-  /** Text like "Open" or "Closed". */
-  status: 'job-details-status',
+  description: 'description-content',
+  /** The skills: one pill (a label) per skill. */
+  skills: 'skills-needed',
+  /** `$3,700<span>to</span>$5,400`: read as text, "$3,700to$5,400". Suggested cards use it too. */
+  salaryRange: 'salary-range',
+  /** Text like "Monthly". Suggested cards use it too. */
+  salaryType: 'salary-type',
+  /** The company's name. Suggested cards use it too. */
+  company: 'company-hire-info',
 } as const;
+
+/** Ids only the job's own block carries (never a suggested card): they locate it. */
+export const OWN_TESTIDS: readonly string[] = [
+  TESTID.title,
+  TESTID.jobPostId,
+  TESTID.location,
+  TESTID.employmentTypes,
+  TESTID.positionLevels,
+  TESTID.categories,
+  TESTID.minExperience,
+  TESTID.postedDate,
+  TESTID.expiryDate,
+  TESTID.applications,
+  TESTID.description,
+  TESTID.skills,
+];
+
+/** Shown by the replay (and assumed of MCF) for a job that is gone. */
+export const NOT_FOUND_TESTID = 'not-found';
+
+/** The browser waits for this before reading the page: the job's title, or the not-found notice. */
+export const PAGE_READY_SELECTOR = `[data-testid="${TESTID.title}"], [data-testid="${NOT_FOUND_TESTID}"]`;

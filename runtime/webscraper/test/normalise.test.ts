@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { JobGenerator, ODDITIES } from '../../mcf-replay/generate.js';
-import { renderJobPageStatic } from '../../mcf-replay/page.js';
 import { projectSchema } from '../../schema/schema.js';
 import { validateItem } from '../../schema/validate.js';
 import type { McfJob } from '../mcf/types.js';
@@ -8,7 +7,6 @@ import { htmlToText } from '../normalise/html-text.js';
 import { normaliseJob } from '../normalise/job.js';
 import { readListingItem } from '../normalise/listing.js';
 import { parseTimestamp } from '../normalise/read.js';
-import { extractJobFromPage, pageDate } from '../page/extract.js';
 
 const gen = new JobGenerator({ seed: 99, oddRate: 0 });
 const job = (k = 1): McfJob => structuredClone(gen.job(k));
@@ -164,11 +162,7 @@ describe('normaliseJob', () => {
       { ...job(), status: { id: 999, jobStatus: 'Paused' } },
       /unknown status "Paused"/,
     ],
-    [
-      'an out-of-range value',
-      { ...job(), minimumYearsExperience: 75 },
-      /min_experience_years: must be at most 60/,
-    ],
+    ['an out-of-range value', { ...job(), numberOfVacancies: -2 }, /vacancies: must be at least 0/],
     [
       'a description that is not text',
       { ...job(), description: { html: '<p>' } },
@@ -187,6 +181,137 @@ describe('normaliseJob', () => {
     const j = { ...job(), title: '' };
     const r = normaliseJob(j);
     expect(r).toMatchObject({ ok: false, uuid: j.uuid });
+  });
+});
+
+describe('normaliseJob on the shapes of real MCF records', () => {
+  it('takes a districts-only address as the location ("Islandwide", "D01 Marina")', () => {
+    const j = job();
+    const none = {
+      block: null,
+      street: null,
+      building: null,
+      postalCode: null,
+      lat: null,
+      lng: null,
+    };
+    j.address = {
+      ...none,
+      isOverseas: false,
+      districts: [{ id: 998, location: 'Islandwide', region: null }],
+    };
+    expect(ok(j).location).toBe('Islandwide');
+    j.address.districts = [{ id: 1, location: 'D01 Marina', region: 'Central' }];
+    expect(ok(j).location).toBe('D01 Marina');
+    j.address = {
+      ...none,
+      building: 'One Raffles Quay',
+      street: 'Raffles Quay',
+      block: '1',
+      postalCode: '048583',
+      isOverseas: false,
+      districts: [{ id: 1, location: 'D01 Marina', region: 'Central' }],
+    };
+    expect(ok(j).location).toBe('One Raffles Quay, 1 Raffles Quay, Singapore 048583 (D01 Marina)');
+  });
+
+  it("keeps an overseas job's country and foreign address", () => {
+    const j = job();
+    j.address = {
+      block: null,
+      street: null,
+      building: null,
+      postalCode: null,
+      lat: null,
+      lng: null,
+      isOverseas: true,
+      overseasCountry: 'Malaysia',
+      foreignAddress1: 'Menara Binjai, 2 Jalan Binjai',
+      foreignAddress2: '50450 Kuala Lumpur',
+      districts: [],
+    };
+    const row = ok(j);
+    expect(row.overseas_country).toBe('Malaysia');
+    expect(row.location).toBe('Menara Binjai, 2 Jalan Binjai, 50450 Kuala Lumpur, Malaysia');
+  });
+
+  it('keeps other requirements (line breaks kept, HTML made text, left out with descriptions none) and working hours', () => {
+    const j = job();
+    j.otherRequirements = 'Must travel to Malaysia.\n  Valid   driving licence preferred.';
+    j.workingHours = ' Mon - Fri,  9am - 6pm ';
+    expect(ok(j)).toMatchObject({
+      other_requirements: 'Must travel to Malaysia.\nValid driving licence preferred.',
+      working_hours: 'Mon - Fri, 9am - 6pm',
+    });
+    j.otherRequirements = '<p>Singaporeans &amp; PRs only</p><ul><li>Shift work</li></ul>';
+    expect(ok(j).other_requirements).toBe('Singaporeans & PRs only\n\n- Shift work');
+    expect(ok(j, { descriptions: 'none' })).not.toHaveProperty('other_requirements');
+  });
+
+  it("reads nested schemes, null skill confidence, Professional and MCF's arrangement labels", () => {
+    const j = job();
+    j.schemes = [
+      {
+        scheme: { id: 1, scheme: 'Career Conversion Programme' },
+        subScheme: { id: 11, subScheme: 'Place-and-Train' },
+        startDate: '2026-01-01',
+        expiryDate: '2026-12-31',
+      },
+      { scheme: { id: 2, scheme: 'P-Max' }, subScheme: null, startDate: null, expiryDate: null },
+    ];
+    j.skills = [{ uuid: 'x', skill: 'Python', isKeySkill: true, confidence: null }];
+    j.positionLevels = [{ id: 6, position: 'Professional' }];
+    j.flexibleWorkArrangements = [
+      { id: 1, flexibleWorkArrangement: 'Flexi-Hours' },
+      { id: 2, flexibleWorkArrangement: 'Telecommuting' },
+      { id: 3, flexibleWorkArrangement: 'Creative Scheduling' },
+    ];
+    expect(ok(j)).toMatchObject({
+      schemes: ['Career Conversion Programme (Place-and-Train)', 'P-Max'],
+      skills: ['Python'],
+      position_levels: ['Professional'],
+      flexible_work_arrangements: ['Flexi-Hours', 'Telecommuting', 'Creative Scheduling'],
+    });
+  });
+
+  it('stores a hidden salary as a flag, never as 0', () => {
+    const j = job();
+    j.isHideSalary = true;
+    j.salary = { minimum: 0, maximum: 0, type: { id: 4, salaryType: 'Monthly' } };
+    const hidden = ok(j);
+    expect(hidden.salary_hidden).toBe(true);
+    expect(hidden).not.toHaveProperty('salary_min');
+    expect(hidden).not.toHaveProperty('salary_max');
+    j.salary = { minimum: 4000, maximum: 6000, type: { id: 4, salaryType: 'Monthly' } };
+    expect(ok(j)).toMatchObject({ salary_hidden: true, salary_min: 4000, salary_max: 6000 });
+    j.isHideSalary = false;
+    expect(ok(j).salary_hidden).toBe(false);
+  });
+
+  it('flags implausible values instead of storing them silently', () => {
+    const j = job();
+    j.salary = { minimum: 120_000, maximum: 250_000, type: { id: 4, salaryType: 'Monthly' } };
+    j.numberOfVacancies = 150;
+    j.minimumYearsExperience = 45;
+    const row = ok(j);
+    expect(row.quality_flags).toEqual([
+      'salary_min 120000: over 100000 a month',
+      'salary_max 250000: over 100000 a month',
+      'vacancies 150: over 99',
+      'min_experience_years 45: over 40 years',
+    ]);
+    expect(row).toMatchObject({ salary_max: 250_000, vacancies: 150, min_experience_years: 45 });
+    // An annual salary is compared by the month; a value the schema refuses is left out, kept in the flag.
+    j.salary = { minimum: 90_000, maximum: 1_500_000, type: { id: 1, salaryType: 'Annually' } };
+    j.numberOfVacancies = 2;
+    j.minimumYearsExperience = 75;
+    const annual = ok(j);
+    expect(annual.quality_flags).toEqual([
+      'salary_max 1500000: over 100000 a month',
+      'min_experience_years 75: over 40 years; left out (must be at most 60)',
+    ]);
+    expect(annual).not.toHaveProperty('min_experience_years');
+    expect(ok(job()).quality_flags).toBeUndefined();
   });
 });
 
@@ -233,73 +358,5 @@ describe('listing items and timestamps', () => {
     expect(parseTimestamp('2026-03-02T09:00:00+08:00')).toBe(Date.UTC(2026, 2, 2, 1));
     expect(parseTimestamp('2026-03-02 09:00')).toBe(Date.UTC(2026, 2, 2, 1));
     expect(parseTimestamp('02/03/2026')).toBeUndefined();
-  });
-});
-
-describe('extractJobFromPage (cheerio on a rendered page)', () => {
-  it('rebuilds the job from JSON-LD and data-testid elements; the normaliser gives the API row for the fields a page shows', () => {
-    for (const k of [1, 2, 3, 4, 5]) {
-      const j = job(k);
-      const html = renderJobPageStatic(j);
-      const extracted = extractJobFromPage(html, {
-        url: j.metadata.jobDetailsUrl!,
-        updatedAt: j.metadata.updatedAt!,
-      });
-      const fromPage = ok(extracted);
-      const fromApi = ok(j);
-      for (const field of [
-        'job_id',
-        'job_post_id',
-        'title',
-        'company_name',
-        'hiring_company_name',
-        'salary_min',
-        'salary_max',
-        'salary_type',
-        'employment_types',
-        'position_levels',
-        'categories',
-        'skills',
-        'min_experience_years',
-        'vacancies',
-        'posted_date',
-        'expiry_date',
-        'mcf_updated_at',
-        'status',
-        'url',
-        'description',
-        'ssoc_code',
-      ] as const) {
-        expect([field, fromPage[field]]).toEqual([field, fromApi[field]]);
-      }
-    }
-  });
-
-  it('falls back to data-testid text when the JSON-LD block is missing', () => {
-    const j = job(7);
-    const html = renderJobPageStatic(j).replace(
-      /<script type="application\/ld\+json">.*?<\/script>/,
-      '',
-    );
-    const row = ok(extractJobFromPage(html, { url: j.metadata.jobDetailsUrl! }));
-    expect(row).toMatchObject({
-      job_id: j.uuid,
-      job_post_id: j.metadata.jobPostId,
-      title: j.title,
-      salary_min: j.salary!.minimum,
-      posted_date: j.metadata.newPostingDate,
-      expiry_date: j.metadata.expiryDate,
-    });
-  });
-
-  it('finds no job on a page without one, and reads page dates', () => {
-    expect(
-      extractJobFromPage('<html><body><h1>Not found</h1></body></html>', {
-        url: 'https://x/job/a-b',
-      }),
-    ).toBeUndefined();
-    expect(pageDate('Posted 02 Mar 2026')).toBe('2026-03-02');
-    expect(pageDate('Closing on 1 December 2026')).toBe('2026-12-01');
-    expect(pageDate('soon')).toBeUndefined();
   });
 });
