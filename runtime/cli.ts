@@ -46,6 +46,11 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'sheets init: create or repair the CRM spreadsheet tabs (or local workbook)',
     load: () => import('../sheets/cli/sheets.js'),
   },
+  parse: {
+    summary:
+      'Parse saved MCF records and job pages (JSON, JSON Lines, gzip archives, HTML) into job rows',
+    load: () => import('./webscraper/parse/cli.js'),
+  },
 };
 
 export function usage(): string {
@@ -71,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(VERSION);
     return 0;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     console.error(`mcfpipe: unknown command "${name}"\n\n${usage()}`);
     return 2;
