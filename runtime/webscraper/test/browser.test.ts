@@ -55,7 +55,7 @@ const FIELDS = [
 ] as const;
 
 describe.skipIf(!available)('browser path (headless Chromium)', () => {
-  it('renders a client-side job page; cheerio and the normaliser give the API row', async () => {
+  it('renders a client-side job page; cheerio and the normaliser give every field the page shows', async () => {
     const uuid = server.corpus.uuids()[4]!;
     const job = server.corpus.job(uuid, { api: server.url, web: server.url }) as McfJob;
     const page = await browser.render(job.metadata.jobDetailsUrl!, AbortSignal.timeout(15_000));
