@@ -6,6 +6,7 @@
  * default (no rate limit, no browser), MyCareersFuture with --live (the
  * polite defaults, after a check that it can be reached).
  */
+import { withDeadline } from '../../core/deadline.js';
 import { InputError, MissingInputError } from '../../core/values.js';
 import { type FlagValues, Options } from '../settings/options.js';
 import { buildOptions, SCRAPE_OPTIONS } from '../webscraper/cli.js';
@@ -24,10 +25,10 @@ const REPLAY_DEFAULTS: Record<string, string> = { rate: '0', concurrency: '4', b
 async function checkReachable(apiUrl: string, signal: AbortSignal): Promise<void> {
   const url = `${apiUrl.replace(/\/+$/, '')}/v2/jobs?limit=1&page=0`;
   try {
-    const res = await fetch(url, {
-      signal: AbortSignal.any([signal, AbortSignal.timeout(20_000)]),
-      headers: { 'mcf-client': 'jobseeker' },
-    });
+    // Not AbortSignal.any + AbortSignal.timeout: on Node 20 a GC drops that timer (core/deadline.ts).
+    const res = await withDeadline(20_000, signal, (deadline) =>
+      fetch(url, { signal: deadline, headers: { 'mcf-client': 'jobseeker' } }),
+    );
     await res.body?.cancel();
   } catch (err) {
     if (signal.aborted) throw err;

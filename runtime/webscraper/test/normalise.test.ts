@@ -185,16 +185,18 @@ describe('normaliseJob', () => {
 });
 
 describe('normaliseJob on the shapes of real MCF records', () => {
+  /** An address without a street: what districts-only and overseas records have. */
+  const none = {
+    block: null,
+    street: null,
+    building: null,
+    postalCode: null,
+    lat: null,
+    lng: null,
+  };
+
   it('takes a districts-only address as the location ("Islandwide", "D01 Marina")', () => {
     const j = job();
-    const none = {
-      block: null,
-      street: null,
-      building: null,
-      postalCode: null,
-      lat: null,
-      lng: null,
-    };
     j.address = {
       ...none,
       isOverseas: false,
@@ -218,12 +220,7 @@ describe('normaliseJob on the shapes of real MCF records', () => {
   it("keeps an overseas job's country and foreign address", () => {
     const j = job();
     j.address = {
-      block: null,
-      street: null,
-      building: null,
-      postalCode: null,
-      lat: null,
-      lng: null,
+      ...none,
       isOverseas: true,
       overseasCountry: 'Malaysia',
       foreignAddress1: 'Menara Binjai, 2 Jalan Binjai',
