@@ -3,8 +3,19 @@
  *
  * Every poll interval: one DescribeTasks call for up to 100 tasks that have
  * not stopped yet, then a log read (GetLogEvents to the end of the stream:
- * one call when nothing is new, two when lines came) for each task whose
- * container has started. The whole step reads logs at most
+ * one call when nothing is new, two when lines came, one more per extra page
+ * of a backlog) for each task whose container has started.
+ *
+ * The calls have a budget: {@link STEADY_CALLS_PER_MINUTE} per task a minute
+ * over the last {@link BUDGET_POLLS} polls, which keeps a task under 30 calls
+ * a minute at the default interval with room for a backlog's extra pages.
+ * Log reads come first (lines show at most one interval after CloudWatch has
+ * them); while every task is RUNNING, a poll whose DescribeTasks would go over
+ * the budget skips it (at most {@link MAX_POLLS_WITHOUT_DESCRIBE} - 1 polls in
+ * a row), so a chatty task is described every other poll and a backlog's
+ * extra pages are paid for by the next polls' DescribeTasks. While a task
+ * starts or stops, and after StopTask, every poll describes. The whole step
+ * reads logs at most
  * {@link LOG_CALLS_PER_SECOND} times a second on average, well inside
  * CloudWatch Logs' account quota: with more running tasks than one poll's
  * share, they take turns. A task that stops while others still run is read
@@ -42,6 +53,17 @@ export const RECENT_LINES = 50;
  * default; see Service Quotas), leaving room for everything else.
  */
 export const LOG_CALLS_PER_SECOND = 10;
+/**
+ * Calls (DescribeTasks + GetLogEvents) per task a minute the waiting loop
+ * spends while tasks run, counted over the last {@link BUDGET_POLLS} polls:
+ * 25 of the 30-a-minute target, the other 5 left for the extra pages of a
+ * backlog (bench/results/run-fargate-task.md).
+ */
+export const STEADY_CALLS_PER_MINUTE = 25;
+/** Polls the call budget is counted over. */
+export const BUDGET_POLLS = 10;
+/** A DescribeTasks at least every this many polls, whatever the budget. */
+export const MAX_POLLS_WITHOUT_DESCRIBE = 5;
 /** DescribeTasks takes at most 100 tasks. */
 const DESCRIBE_BATCH = 100;
 /** How long stopped tasks may take to reach STOPPED after StopTask. */
@@ -140,6 +162,11 @@ export async function watchTasks(
   // more running tasks than that, they take turns.
   const budget = logReadsPerPoll(opts.pollMs);
   let turn = 0;
+  // Calls of the last polls (newest last), for the call budget.
+  const spent: number[] = [];
+  const callBudget =
+    ((STEADY_CALLS_PER_MINUTE * opts.pollMs * BUDGET_POLLS) / 60_000) * tasks.length;
+  let pollsWithoutDescribe = 0;
   const started = ctx.clock.now();
   let lastNews = started;
   let stopSentAt: number | undefined;
@@ -196,35 +223,67 @@ export async function watchTasks(
   // then the deadline. A failed DescribeTasks (after the client's retries)
   // still lets the logs be read and the deadline be kept; the poll then
   // backs off before the next round.
-  const round = async (): Promise<PollStep<void>> => {
-    let failed: unknown;
-    try {
-      outcome.calls.describe += await describe(ctx, opts.cluster, openTasks(tasks), (t, before) => {
-        lastNews = ctx.clock.now();
-        ctx.log(transition(t, before, tasks.length));
-      });
-    } catch (err) {
-      if (!isTransient(err)) throw err;
-      failed = err;
-    }
-
-    // A task that stopped while others run is read on until its last lines
-    // are in (not only at the very end): they are the ones that say why it
-    // stopped. When every task has stopped, the final read below does it.
+  // A task that stopped while others run is read on until its last lines
+  // are in (not only at the very end): they are the ones that say why it
+  // stopped. When every task has stopped, the final read below does it.
+  const readableTasks = () => {
     const othersRun = tasks.some((t) => !isStopped(t));
-    const readable = tasks.filter(
+    return tasks.filter(
       (t) =>
         t.tail &&
         !t.drained &&
         STARTED.has(t.task.lastStatus ?? '') &&
         (!isStopped(t) || othersRun),
     );
+  };
+  // DescribeTasks skipped only while every open task runs and the budget is
+  // spent (log reads counted at two calls each); see the module's comment.
+  const describeDue = () => {
+    const open = openTasks(tasks);
+    if (
+      stopSentAt !== undefined ||
+      pollsWithoutDescribe + 1 >= MAX_POLLS_WITHOUT_DESCRIBE ||
+      open.some((t) => t.task.lastStatus !== 'RUNNING')
+    ) {
+      return true;
+    }
+    const recent = spent.slice(-(BUDGET_POLLS - 1)).reduce((a, b) => a + b, 0);
+    const logReads = Math.min(budget, readableTasks().length);
+    return recent + Math.ceil(open.length / DESCRIBE_BATCH) + 2 * logReads <= callBudget;
+  };
+
+  const round = async (): Promise<PollStep<void>> => {
+    let failed: unknown;
+    const callsBefore = outcome.calls.describe + outcome.calls.logs;
+    if (describeDue()) {
+      pollsWithoutDescribe = 0;
+      try {
+        outcome.calls.describe += await describe(
+          ctx,
+          opts.cluster,
+          openTasks(tasks),
+          (t, before) => {
+            lastNews = ctx.clock.now();
+            ctx.log(transition(t, before, tasks.length));
+          },
+        );
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        failed = err;
+      }
+    } else {
+      pollsWithoutDescribe++;
+    }
+
+    const readable = readableTasks();
     const due =
       readable.length <= budget
         ? readable
         : Array.from({ length: budget }, (_, i) => readable[(turn + i) % readable.length]!);
     turn += due.length;
     for (const t of due) await readLogs(t);
+    spent.push(outcome.calls.describe + outcome.calls.logs - callsBefore);
+    if (spent.length > BUDGET_POLLS) spent.shift();
 
     const now = ctx.clock.now();
     if (tasks.every(isStopped)) return done(undefined);
