@@ -10,18 +10,20 @@
  * 3. The Lambda bundle: size (target under 1 MB) and cold import time (median
  *    of fresh `node` processes importing it).
  *
+ * Prints a verdict per target (bench/lib/verdict.mjs) and exits 1 when one is missed.
+ *
  *   npx tsx bench/db-api/run.ts [--records 10000] [--gets 1000] [--out bench/results/db-api.md]
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundle } from '../../runtime/db-api/bundle.mjs';
 import { DbApiClient } from '../../runtime/db-api/client.js';
 import { startLocalDbApi } from '../../runtime/db-api/local/server.js';
 import type { JobInput } from '../../runtime/schema/types.generated.js';
+import { runHeader, Verdicts } from '../lib/verdict.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
@@ -181,11 +183,28 @@ async function main(): Promise<void> {
   );
 
   const ratio = singles / batch;
+  const verdicts = new Verdicts();
+  const batchVerdict = verdicts.check(
+    'batch upsert at least 5x faster than one-at-a-time PUTs',
+    `${ratio.toFixed(1)}x`,
+    ratio >= 5,
+  );
+  const sizeVerdict = verdicts.check(
+    'Lambda bundle under 1 MB',
+    `${(bytes / 1024).toFixed(0)} KiB`,
+    bytes < 1024 * 1024,
+  );
   const report = `# DB API benchmarks
 
 Command: \`npx tsx bench/db-api/run.ts --records ${RECORDS} --gets ${GETS}${values.out ? ` --out ${values.out}` : ''}\`
 
-Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}. Local stack: node:http + the
+${runHeader()}
+
+${verdicts.summary()}
+
+${verdicts.table()}
+
+Local stack: node:http + the
 Lambda's handler + dynalite (in memory) on 127.0.0.1, all in one Node process; client
 \`runtime/db-api/client.ts\`. One run, after a warm-up of 500 records through both paths on a throw-away stack.
 
@@ -197,7 +216,7 @@ Lambda's handler + dynalite (in memory) on 127.0.0.1, all in one Node process; c
 | single \`PUT /job/{id}\`, one at a time | ${fmt(singles)} | ${Math.round(RECORDS / (singles / 1000))} |
 | single \`PUT /job/{id}\`, 8 in flight | ${fmt(parallel)} | ${Math.round(RECORDS / (parallel / 1000))} |
 
-Batch vs one-at-a-time PUTs: **${ratio.toFixed(1)}x** faster (target at least 5x: ${ratio >= 5 ? 'met' : 'NOT met'}).
+Batch vs one-at-a-time PUTs: **${ratio.toFixed(1)}x** faster (target at least 5x: ${batchVerdict}).
 Batch vs 8 PUTs in flight: ${(parallel / batch).toFixed(1)}x. (Client, server and dynalite share one Node process and
 its CPU here, so requests in flight add little locally; in AWS each PUT is one API Gateway + Lambda + UpdateItem
 round trip, which batching saves 500 times over per request.)
@@ -212,7 +231,7 @@ round trip, which batching saves 500 times over per request.)
 
 | file | size | cold import (median of 7 fresh processes) |
 | --- | ---: | ---: |
-| \`${relative(ROOT, outfile)}\` | ${(bytes / 1024).toFixed(0)} KiB (${bytes.toLocaleString('en')} bytes; target under 1 MB: ${bytes < 1024 * 1024 ? 'met' : 'NOT met'}) | ${fmt(importMedian)} |
+| \`${relative(ROOT, outfile)}\` | ${(bytes / 1024).toFixed(0)} KiB (${bytes.toLocaleString('en')} bytes; target under 1 MB: ${sizeVerdict}) | ${fmt(importMedian)} |
 
 The bundle includes the AWS SDK's DynamoDB client (not taken from the Lambda runtime). Cold import is the
 module load only; Lambda's own init (runtime start) comes on top.
@@ -221,6 +240,7 @@ module load only; Lambda's own init (runtime start) comes on top.
     writeFileSync(resolve(ROOT, values.out), report);
     process.stderr.write(`wrote ${values.out}\n`);
   } else process.stdout.write(report);
+  verdicts.exit();
 }
 
 await main();

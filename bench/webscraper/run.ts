@@ -13,12 +13,15 @@
  * 4. Peak RSS of the bundled `mcfpipe scrape` process over 50,000 jobs, with
  *    the replay server and the DB API (on dynalite) in processes of their own.
  *
+ * Prints a verdict per target (bench/lib/verdict.mjs) and exits 1 when one
+ * is missed; a section left out with --skip has no verdict.
+ *
  * Options: --jobs 5000 --latency 50 --concurrency 16 --polite-rate 20 --polite-jobs 1000
  *          --rss-jobs 50000 --skip baseline,polite,normaliser,rss
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../../core/testing/ports.js';
@@ -33,6 +36,7 @@ import { extractJobFromPage } from '../../runtime/webscraper/page/extract.js';
 import { type ScrapeSummary, scrape } from '../../runtime/webscraper/scraper.js';
 import { MemoryBlobStore } from '../../runtime/webscraper/state/blob-store.js';
 import { MemoryStorage } from '../../runtime/webscraper/storage/memory.js';
+import { runHeader, Verdicts } from '../lib/verdict.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** The container's NODE_OPTIONS, read from its Dockerfile so the measurement runs what ships. */
@@ -65,6 +69,7 @@ const POLITE_JOBS = Number(values['polite-jobs']);
 const RSS_JOBS = Number(values['rss-jobs']);
 const skip = new Set(values.skip.split(',').filter(Boolean));
 const lines: string[] = [];
+const verdicts = new Verdicts();
 const say = (s = '') => {
   lines.push(s);
   console.log(s);
@@ -138,7 +143,7 @@ async function throughput(): Promise<void> {
     say();
     const x = fastRate / seqRate;
     say(
-      `Unthrottled vs sequential: **${fmt(x, 1)}x** (target at least 10x: ${x >= 10 ? 'met' : 'NOT met'}).`,
+      `Unthrottled vs sequential: **${fmt(x, 1)}x** (target at least 10x: ${verdicts.check('unthrottled at least 10x the sequential baseline', `${fmt(x, 1)}x`, x >= 10)}).`,
     );
   }
   say();
@@ -159,7 +164,7 @@ async function polite(): Promise<void> {
   );
   say();
   say(
-    `Target at least 90 % of the configured rate: ${share >= 0.9 ? 'met' : 'NOT met'} (and never above it: the limiter spaces requests evenly, no bursts).`,
+    `Target at least 90 % of the configured rate: ${verdicts.check('polite run at least 90 % of the configured rate', `${fmt(share * 100, 1)} %`, share >= 0.9)} (and never above it: the limiter spaces requests evenly, no bursts).`,
   );
   say();
 }
@@ -206,10 +211,10 @@ function normaliser(): void {
   say('| input | average size | per second | target |');
   say('| --- | ---: | ---: | --- |');
   say(
-    `| API job JSON (parsed) -> job row, descriptions to text | ${fmt(jsonBytes / 1024, 1)} KB | ${fmt(jsonRate)} jobs | at least 20,000: ${jsonRate >= 20_000 ? 'met' : 'NOT met'} |`,
+    `| API job JSON (parsed) -> job row, descriptions to text | ${fmt(jsonBytes / 1024, 1)} KB | ${fmt(jsonRate)} jobs | at least 20,000: ${verdicts.check('API job JSON normalised: at least 20,000 a second', `${fmt(jsonRate)} jobs/s`, jsonRate >= 20_000)} |`,
   );
   say(
-    `| rendered HTML page -> cheerio (JSON-LD + data-testid) -> job row | ${fmt(htmlBytes / 1024, 1)} KB | ${fmt(htmlRate)} pages | at least 1,000 per core: ${htmlRate >= 1000 ? 'met' : 'NOT met'} |`,
+    `| rendered HTML page -> cheerio (JSON-LD + data-testid) -> job row | ${fmt(htmlBytes / 1024, 1)} KB | ${fmt(htmlRate)} pages | at least 1,000 per core: ${verdicts.check('HTML pages extracted: at least 1,000 a second per core', `${fmt(htmlRate)} pages/s`, htmlRate >= 1000)} |`,
   );
   say();
 }
@@ -360,10 +365,16 @@ async function rss(): Promise<void> {
     );
     say('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
     say(
-      `| ${fmt(summary?.counters.stored ?? 0)} | ${fmt(summary?.counters.job_search_written ?? 0)} | ${fmt(summary?.counters.pages ?? 0)} | ${fmt(seconds, 1)} s | ${fmt(mb, 1)} MB | ${Math.min(...progressRss)} to ${Math.max(...progressRss)} MB | ${Math.min(...heap)} to ${Math.max(...heap)} MB | at most 300 MB: ${mb <= 300 ? 'met' : 'NOT met'} |`,
+      `| ${fmt(summary?.counters.stored ?? 0)} | ${fmt(summary?.counters.job_search_written ?? 0)} | ${fmt(summary?.counters.pages ?? 0)} | ${fmt(seconds, 1)} s | ${fmt(mb, 1)} MB | ${Math.min(...progressRss)} to ${Math.max(...progressRss)} MB | ${Math.min(...heap)} to ${Math.max(...heap)} MB | at most 300 MB: ${verdicts.check(`peak RSS over ${fmt(RSS_JOBS)} jobs at most 300 MB`, `${fmt(mb, 1)} MB`, mb <= 300)} |`,
     );
     say();
-    if (result.code !== 0 || summary?.counters.stored !== RSS_JOBS)
+    const complete = result.code === 0 && summary?.counters.stored === RSS_JOBS;
+    verdicts.check(
+      `the ${fmt(RSS_JOBS)}-job scrape completes`,
+      `exit code ${result.code}, stored ${fmt(summary?.counters.stored ?? 0)}`,
+      complete,
+    );
+    if (!complete)
       say(`Exit code ${result.code}; stored ${summary?.counters.stored} of ${RSS_JOBS}.`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
@@ -375,12 +386,16 @@ say('# Webscraper benchmarks');
 say();
 say(`Command: \`npx tsx bench/webscraper/run.ts ${process.argv.slice(2).join(' ')}\``);
 say();
-say(
-  `Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}. Replay server on 127.0.0.1 in the same process as the scraper for sections 1 and 2.`,
-);
+const headerAt = lines.length;
+say('Replay server on 127.0.0.1 in the same process as the scraper for sections 1 and 2.');
 say();
 if (!skip.has('throughput')) await throughput();
 if (!skip.has('polite')) await polite();
 if (!skip.has('normaliser')) normaliser();
 if (!skip.has('rss')) await rss();
+// The header and the verdicts go on top, written when the run is over (the load at its end).
+const top = [runHeader(), '', verdicts.summary(), '', verdicts.table(), ''];
+console.log(top.join('\n'));
+lines.splice(headerAt, 0, ...top);
 if (values.out) writeFileSync(values.out, `${lines.join('\n')}\n`);
+verdicts.exit();
