@@ -75,8 +75,23 @@ const reply = () =>
 const url = String((await reply()).url);
 const ID = 'bench';
 const tables = seedTables({ jobs: ROWS, crm: Math.floor(ROWS / 4) });
+/** Bytes of each call of the sync's client: request body sent, answer received (Content-Length). */
+const traffic: Array<{ call: string; sent: number; received: number }> = [];
+const counted: typeof fetch = async (input, init) => {
+  const res = await fetch(input, init);
+  traffic.push({
+    call: new URL(String(input)).pathname.endsWith(':batchUpdate') ? 'batchUpdate' : 'get',
+    sent: typeof init?.body === 'string' ? Buffer.byteLength(init.body) : 0,
+    received: Number(res.headers.get('content-length') ?? 0),
+  });
+  return res;
+};
 const api = () =>
-  new SheetsApi({ rootUrl: url, headers: async () => ({ authorization: 'Bearer bench' }) });
+  new SheetsApi({
+    rootUrl: url,
+    headers: async () => ({ authorization: 'Bearer bench' }),
+    fetch: counted,
+  });
 const run = () =>
   sync({
     backend: new GoogleSheetsBackend(api(), ID),
@@ -165,6 +180,7 @@ if (profileDir) {
   child.stdin.write('profile\n');
   await reply();
 }
+traffic.length = 0;
 const server0 = serverCpu();
 const cpu0 = process.cpuUsage();
 const start = performance.now();
@@ -191,6 +207,7 @@ const imported = [...tables.table('crm').values()].filter((r) =>
   String(r.notes ?? '').startsWith('bench note'),
 ).length;
 const verdicts = new Verdicts();
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
 const profiles = (
   [
     ['client (sync, in-memory database)', measured.profile],
@@ -241,6 +258,7 @@ ${verdicts.summary()}
 
 ${verdicts.table()}
 
+Traffic of the sync: ${traffic.map((t) => `${t.call} ${mb(t.sent)} sent, ${mb(t.received)} received`).join('; ')} (Google recommends request bodies under 2 MB).
 CPU time of the sync: client (and the in-memory database) ${(cpuMs / 1000).toFixed(2)} s, server ${serverS === undefined ? '?' : `${serverS.toFixed(2)} s`}.
 For reference: the first export of the ${ROWS.toLocaleString('en')} rows (an append in one batchUpdate) took ${(exportMs / 1000).toFixed(2)} s
 in ${first.calls} calls.

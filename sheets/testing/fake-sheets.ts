@@ -863,6 +863,8 @@ export class FakeSheetsService {
   private readonly faults: Array<{ method: string; n: number; error: () => ApiError }> = [];
   private readonly lost: Array<{ method: string; n: number; kind: 'unavailable' | 'reset' }> = [];
   private writes = 0;
+  /** The body of the last batchUpdate received, and its size in bytes. */
+  lastBatch?: { requests?: Array<Record<string, unknown>>; bytes: number };
   /** Runs before each batchUpdate applies (the user acting between the read and the write). */
   beforeWrite?: (book: FakeSpreadsheet, call: number) => void;
 
@@ -948,6 +950,7 @@ export class FakeSheetsService {
         } catch {
           throw new ApiError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
         }
+        this.lastBatch = { ...(parsed as object), bytes: Buffer.byteLength(text) };
         this.beforeWrite?.(book, ++this.writes);
         body = book.batchUpdate(parsed as never, url.searchParams.get('fields') ?? undefined);
       }
@@ -1014,8 +1017,13 @@ export async function startFakeSheets(opts: FakeServerOptions = {}): Promise<Fak
         req.socket.destroy();
         return;
       }
-      res.writeHead(r.status, { 'content-type': 'application/json; charset=UTF-8', ...r.headers });
-      res.end(JSON.stringify(r.body));
+      const data = JSON.stringify(r.body);
+      res.writeHead(r.status, {
+        'content-type': 'application/json; charset=UTF-8',
+        'content-length': Buffer.byteLength(data),
+        ...r.headers,
+      });
+      res.end(data);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
