@@ -38,6 +38,11 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'Scrape MyCareersFuture for the tracks in the database (job and job_search rows)',
     load: () => import('./webscraper/cli.js'),
   },
+  score: {
+    summary:
+      'Score the users’ jobs against their tracks and keywords (job_score rows); only what changed',
+    load: () => import('./scoring/cli.js'),
+  },
   sync: {
     summary: 'Sync the CRM spreadsheet (or local workbook) with the database, both ways',
     load: () => import('../sheets/cli/sync.js'),

@@ -46,6 +46,25 @@ function shownId(raw: unknown, key: string): string {
   return id === undefined ? '(no key)' : JSON.stringify(shownValue(id));
 }
 
+const managedCache = new WeakMap<Schema, Map<string, string[]>>();
+
+/** The managed fields of a table (created, last_modified, version), computed once. */
+function managedFields(schema: Schema, table: string): string[] {
+  let bySchema = managedCache.get(schema);
+  if (!bySchema) {
+    bySchema = new Map();
+    managedCache.set(schema, bySchema);
+  }
+  let list = bySchema.get(table);
+  if (!list) {
+    list = Object.entries(schema.tables[table]!.fields)
+      .filter(([, d]) => d.managed)
+      .map(([n]) => n);
+    bySchema.set(table, list);
+  }
+  return list;
+}
+
 /** Checks one stored row of `table`; the row returned holds only the schema's fields. */
 export function checkStoredRow<T extends TableName>(
   table: T,
@@ -68,9 +87,9 @@ export function checkStoredRow<T extends TableName>(
   // Only declared fields go to the validator: unknown attributes are not the reader's concern.
   const wanted = opts.fields ? new Set(opts.fields) : undefined;
   const known: Record<string, unknown> = {};
-  for (const name of Object.keys(def.fields)) {
-    if (wanted && !wanted.has(name)) continue;
-    if (Object.hasOwn(raw, name) && raw[name] !== undefined) known[name] = raw[name];
+  for (const name of Object.keys(raw)) {
+    if (!Object.hasOwn(def.fields, name) || (wanted && !wanted.has(name))) continue;
+    if (raw[name] !== undefined) known[name] = raw[name];
   }
   const problems: FieldProblem[] = [];
   let row: Record<string, unknown>;
@@ -94,11 +113,12 @@ export function checkStoredRow<T extends TableName>(
     problems.push(...v.problems);
     row = v.item;
     // validateItem leaves managed fields to the server; a stored row carries them, so check them here.
-    for (const [name, fieldDef] of Object.entries(def.fields)) {
-      if (!fieldDef.managed || known[name] === undefined || known[name] === null) continue;
-      const p = checkValue(name, fieldDef, known[name], schema);
+    for (const name of managedFields(schema, table)) {
+      const value = known[name];
+      if (value === undefined || value === null) continue;
+      const p = checkValue(name, def.fields[name]!, value, schema);
       if (p) problems.push(p);
-      else row[name] = known[name];
+      else row[name] = value;
     }
   }
   if (problems.length) return { ok: false, bad: { table, id, problems } };

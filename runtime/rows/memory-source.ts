@@ -1,6 +1,7 @@
 /**
  * Rows in memory, with the DB API's write rules (schema validation, keyed
- * upserts, defaults, preserved fields, merge), for tests and benchmarks.
+ * upserts, defaults, preserved fields, merge, `version` counting writes),
+ * for tests and benchmarks.
  * `put` stores a row as it is, unchecked, the way a row reaches DynamoDB
  * without the API (a test of what readers do with a bad row).
  */
@@ -88,6 +89,8 @@ export class MemorySource implements RowSource {
       for (const f of v.remove) delete item[f];
       if (stored)
         for (const f of opts.preserve ?? []) if (stored[f] !== undefined) item[f] = stored[f];
+      // As the DB API: 1 on the first write, +1 on every write.
+      item.version = typeof stored?.version === 'number' ? stored.version + 1 : 1;
       next.push([id, item]);
     });
     for (const [id, item] of next) this.table(table).set(id, item);

@@ -16,6 +16,7 @@ import {
 } from '../../core/values.js';
 import { DbApiSource } from '../rows/db-api-source.js';
 import { RowStore } from '../rows/store.js';
+import { SCORE_OPTIONS } from '../scoring/cli.js';
 import {
   ConfigError,
   checkSections,
@@ -142,11 +143,13 @@ function checkFile(o: Options): void {
     specs
       .filter((s) => s.config?.startsWith(`${section}.`))
       .map((s) => s.config!.slice(section.length + 1));
-  for (const section of ['run', 'replay', 'scrape']) {
+  for (const section of ['run', 'replay', 'scrape', 'score']) {
     const keys =
       section === 'scrape'
         ? [...known('scrape', SCRAPE_OPTIONS), 'live']
-        : known(section, RUN_OPTIONS);
+        : section === 'score'
+          ? known('score', SCORE_OPTIONS)
+          : known(section, RUN_OPTIONS);
     for (const key of Object.keys(configSection(file, section)))
       if (!keys.includes(key))
         throw new ConfigError(

@@ -20,6 +20,12 @@ export const STAGES: StageEntry[] = [
     load: async () => (await import('./scrape-stage.js')).scrapeStage,
   },
   {
+    name: 'score',
+    summary:
+      'Scores the jobs of every user against their tracks and keywords (job_score rows with their explanation); only what changed',
+    load: async () => (await import('../scoring/stage.js')).scoreStage,
+  },
+  {
     name: 'sync',
     summary:
       "Syncs each user's CRM view with the database both ways: a workbook in the data folder, or the Google Sheet with credentials (sheets/README.md)",

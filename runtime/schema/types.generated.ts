@@ -188,7 +188,7 @@ export interface JobSearchInput {
   last_seen: string;
 }
 
-/** How well a user's job matches the user's track and keywords. Written by scoring. Key: job_s_id. (A row as the DB API returns it.) */
+/** How well a user's job matches the user's tracks and keywords, with the explanation. Written by scoring (runtime/scoring/README.md). Key: job_s_id. (A row as the DB API returns it.) */
 export interface JobScoreRow {
   /** Format JOB_S_ID: A user's job: <user_id>:<job_id>. */
   job_s_id: string;
@@ -196,15 +196,29 @@ export interface JobScoreRow {
   user_id: string;
   /** Format MCF_UUID: A MyCareersFuture job uuid: 32 lowercase hex digits (md5 of the job post id). */
   job_id: string;
-  /** Format SLUG_ID: An id chosen by the user: letters, digits, _ . : and -, up to 128 characters. */
+  /** The track the score is for: the best-scoring of the user's active tracks. Format SLUG_ID: An id chosen by the user: letters, digits, _ . : and -, up to 128 characters. */
   track_id: string;
-  /** minimum 0, maximum 100. */
-  score: number;
+  /** scored; filtered (a hard filter failed: score 0, notes say which); insufficient_data (the job or the profile has too little to score: no score) Default "scored". */
+  status: "scored" | "filtered" | "insufficient_data";
+  /** 0 to 100, in hundredths; absent when status is insufficient_data. minimum 0, maximum 100. */
+  score?: number;
+  /** Each matched keyword's contribution, where it matched and how often: "+12.34 Spark (title 1, skills 1)"; the parts add up exactly to score. maxItems 500. */
+  score_parts?: string[];
   /** maxItems 500. */
   matched_keywords?: string[];
+  /** The score for every active track: "<track_id> <score|filtered|insufficient_data>". maxItems 100. */
+  track_scores?: string[];
+  /** Filters that failed, data the job lacks, adjustments (keyword stuffing, the cap at 100) maxItems 50. */
+  notes?: string[];
+  /** The job this one reposts (same company, near-identical title and description): the score is the original's. Format MCF_UUID: A MyCareersFuture job uuid: 32 lowercase hex digits (md5 of the job post id). */
+  duplicate_of?: string;
+  /** The job row's version that was scored: a new version is scored again. Integer. minimum 1. */
+  job_version?: number;
+  /** The job's print for finding reposts: description SimHash, company, title words. maxLength 700. */
+  signature?: string;
   /** Format ISO_TIMESTAMP: Local time in the schema's timezone, to the minute: YYYY-MM-DD HH:MM. */
   scored_at: string;
-  /** maxLength 50. */
+  /** <algorithm>/<profile hash>/<corpus statistics hash>: scores with another are computed again. maxLength 50. */
   scoring_version?: string;
   /** Set by the DB API on the first write; never changed afterwards. Format ISO_TIMESTAMP: Local time in the schema's timezone, to the minute: YYYY-MM-DD HH:MM. */
   created: string;
@@ -222,15 +236,29 @@ export interface JobScoreInput {
   user_id: string;
   /** Format MCF_UUID: A MyCareersFuture job uuid: 32 lowercase hex digits (md5 of the job post id). */
   job_id: string;
-  /** Format SLUG_ID: An id chosen by the user: letters, digits, _ . : and -, up to 128 characters. */
+  /** The track the score is for: the best-scoring of the user's active tracks. Format SLUG_ID: An id chosen by the user: letters, digits, _ . : and -, up to 128 characters. */
   track_id: string;
-  /** minimum 0, maximum 100. */
-  score: number;
+  /** scored; filtered (a hard filter failed: score 0, notes say which); insufficient_data (the job or the profile has too little to score: no score) Default "scored". */
+  status?: "scored" | "filtered" | "insufficient_data";
+  /** 0 to 100, in hundredths; absent when status is insufficient_data. minimum 0, maximum 100. */
+  score?: number;
+  /** Each matched keyword's contribution, where it matched and how often: "+12.34 Spark (title 1, skills 1)"; the parts add up exactly to score. maxItems 500. */
+  score_parts?: string[];
   /** maxItems 500. */
   matched_keywords?: string[];
+  /** The score for every active track: "<track_id> <score|filtered|insufficient_data>". maxItems 100. */
+  track_scores?: string[];
+  /** Filters that failed, data the job lacks, adjustments (keyword stuffing, the cap at 100) maxItems 50. */
+  notes?: string[];
+  /** The job this one reposts (same company, near-identical title and description): the score is the original's. Format MCF_UUID: A MyCareersFuture job uuid: 32 lowercase hex digits (md5 of the job post id). */
+  duplicate_of?: string;
+  /** The job row's version that was scored: a new version is scored again. Integer. minimum 1. */
+  job_version?: number;
+  /** The job's print for finding reposts: description SimHash, company, title words. maxLength 700. */
+  signature?: string;
   /** Format ISO_TIMESTAMP: Local time in the schema's timezone, to the minute: YYYY-MM-DD HH:MM. */
   scored_at: string;
-  /** maxLength 50. */
+  /** <algorithm>/<profile hash>/<corpus statistics hash>: scores with another are computed again. maxLength 50. */
   scoring_version?: string;
 }
 

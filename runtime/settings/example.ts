@@ -31,8 +31,8 @@ profile:
   users:
     - id: me
       settings:                                  # the config table: scoring's hard filters
-        scoring.salary_floor: 5000               # monthly SGD: jobs paying at most less are filtered out
-        scoring.experience_years: 6              # jobs asking for more years are filtered out
+        scoring.salary_floor: 4000               # monthly SGD: a job whose range tops out below it is filtered out
+        scoring.experience_years: 8              # your years: a job asking for more is filtered out
         scoring.employment_types: Permanent, Full Time, Contract
       tracks:
         - id: data-engineering

@@ -31,7 +31,6 @@ import type {
 import type { Cell } from '../cells.js';
 import { type Grid, rowAt } from '../grid.js';
 import { SNAPSHOT_PREFIX, STATE_TAB } from '../layout.js';
-import { sameCell } from '../verify.js';
 import { columnRange, quoteTitle } from './a1.js';
 import type { SheetsApi } from './api.js';
 
@@ -307,7 +306,7 @@ export class GoogleSheetsBackend implements SheetBackend {
     }
     const stateId = this.sheets.get(STATE_TAB)?.sheetId ?? this.pickId(taken);
     taken.add(stateId);
-    requests.push(...this.stateRequests(batch.state, stateId, batch.stateBefore));
+    requests.push(...this.stateRequests(batch.state, stateId));
     const ranges = [
       ...[...snapshots.values()].map((s) => quoteTitle(s.title)),
       ...batch.appends.map((a) => columnRange(a.tab, a.keyCol)),
@@ -400,16 +399,15 @@ export class GoogleSheetsBackend implements SheetBackend {
     for (const s of updated.sheets ?? []) this.sheets.set(s.properties.title, s.properties);
   }
 
-  private stateRequests(state: Grid, sheetId: number, before: Grid | undefined): unknown[] {
-    const row = (r: Cell[]) => ({
+  private stateRequests(state: Grid, sheetId: number): unknown[] {
+    const rows = state.map((r) => ({
       values: r.map((c) => {
         const v = extendedValue(c);
         return v ? { userEnteredValue: v } : {};
       }),
-    });
+    }));
     const out: unknown[] = [];
-    const exists = this.sheets.has(STATE_TAB);
-    if (!exists)
+    if (!this.sheets.has(STATE_TAB))
       out.push(
         {
           addSheet: {
@@ -431,43 +429,15 @@ export class GoogleSheetsBackend implements SheetBackend {
           },
         },
       );
-    out.push({
-      updateSheetProperties: {
-        properties: { sheetId, gridProperties: { rowCount: state.length, columnCount: 3 } },
-        fields: 'gridProperties(rowCount,columnCount)',
-      },
-    });
-    if (!exists || !before) {
-      out.push({
-        updateCells: { range: { sheetId }, rows: state.map(row), fields: 'userEnteredValue' },
-      });
-      return out;
-    }
-    // Only the runs of rows that differ from the tab as last seen (rows past the end went with rowCount).
-    const same = (r: number) =>
-      [0, 1, 2].every((c) => sameCell(state[r]?.[c] ?? null, before[r]?.[c] ?? null));
-    for (let r = 0; r < state.length; ) {
-      if (same(r)) {
-        r++;
-        continue;
-      }
-      let end = r + 1;
-      while (end < state.length && !same(end)) end++;
-      out.push({
-        updateCells: {
-          range: {
-            sheetId,
-            startRowIndex: r,
-            endRowIndex: end,
-            startColumnIndex: 0,
-            endColumnIndex: 3,
-          },
-          rows: state.slice(r, end).map(row),
-          fields: 'userEnteredValue',
+    out.push(
+      {
+        updateSheetProperties: {
+          properties: { sheetId, gridProperties: { rowCount: state.length, columnCount: 3 } },
+          fields: 'gridProperties(rowCount,columnCount)',
         },
-      });
-      r = end;
-    }
+      },
+      { updateCells: { range: { sheetId }, rows, fields: 'userEnteredValue' } },
+    );
     return out;
   }
 }

@@ -84,7 +84,10 @@ export async function snapshot(dataDir: string, tables: TableName[]): Promise<Sn
   }
 }
 
-/** Rows without what differs between two runs that did the same work (write times, versions). */
+/**
+ * Rows without what differs between two runs that did the same work: write times, versions, and
+ * job URLs (the replay serves its job pages on a port of its own, another each run).
+ */
 export function content(s: Snapshot): Record<string, Record<string, unknown>> {
   const drop = new Set([
     'created',
@@ -93,6 +96,7 @@ export function content(s: Snapshot): Record<string, Record<string, unknown>> {
     'scored_at',
     'first_seen',
     'last_seen',
+    'url',
   ]);
   const out: Record<string, Record<string, unknown>> = {};
   for (const [t, rows] of Object.entries(s))
