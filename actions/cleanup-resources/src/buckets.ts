@@ -6,7 +6,7 @@
 import {
   DeleteBucketCommand,
   GetBucketTaggingCommand,
-  ListBucketsCommand,
+  paginateListBuckets,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { ActionError, errorCode } from '../../../core/errors.js';
@@ -24,22 +24,14 @@ export interface BucketRules extends OwnershipRules {
 /** Bucket names that begin with `prefix`, in this region (ListBuckets pages). */
 async function listBuckets(ctx: Context, prefix: string): Promise<string[]> {
   const names: string[] = [];
-  let ContinuationToken: string | undefined;
-  do {
-    const page = await ctx.s3.send(
-      new ListBucketsCommand({
-        Prefix: prefix,
-        MaxBuckets: 1000,
-        ...(ContinuationToken && { ContinuationToken }),
-      }),
-    );
+  const pages = paginateListBuckets({ client: ctx.s3 }, { Prefix: prefix, MaxBuckets: 1000 });
+  for await (const page of pages) {
     for (const b of page.Buckets ?? []) {
       if (!b.Name?.startsWith(prefix)) continue;
       if (b.BucketRegion && b.BucketRegion !== ctx.region) continue;
       names.push(b.Name);
     }
-    ContinuationToken = page.ContinuationToken;
-  } while (ContinuationToken);
+  }
   return names;
 }
 

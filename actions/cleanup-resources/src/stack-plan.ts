@@ -4,10 +4,10 @@
  * must be emptied first, and the stacks that import its exports.
  */
 import {
-  DescribeStacksCommand,
   GetTemplateCommand,
-  ListImportsCommand,
-  ListStackResourcesCommand,
+  paginateDescribeStacks,
+  paginateListImports,
+  paginateListStackResources,
   type Stack,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
@@ -31,12 +31,9 @@ export interface Selection {
 /** Every stack that is not deleted, with tags and outputs (DescribeStacks pages). */
 async function listStacks(ctx: Context): Promise<Stack[]> {
   const stacks: Stack[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await ctx.cfn.send(new DescribeStacksCommand({ ...(NextToken && { NextToken }) }));
+  for await (const page of paginateDescribeStacks({ client: ctx.cfn }, {})) {
     stacks.push(...(page.Stacks ?? []).filter((s) => s.StackStatus !== 'DELETE_COMPLETE'));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   return stacks;
 }
 
@@ -127,14 +124,12 @@ export const CONDITIONAL = 'conditional';
 
 async function stackResources(ctx: Context, stackId: string): Promise<StackResourceSummary[]> {
   const out: StackResourceSummary[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await ctx.cfn.send(
-      new ListStackResourcesCommand({ StackName: stackId, ...(NextToken && { NextToken }) }),
-    );
+  for await (const page of paginateListStackResources(
+    { client: ctx.cfn },
+    { StackName: stackId },
+  )) {
     out.push(...(page.StackResourceSummaries ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   return out;
 }
 
@@ -175,15 +170,10 @@ async function retainedIds(
 /** The stacks importing an export (ListImports pages); none when it is not imported. */
 async function importersOf(ctx: Context, exportName: string): Promise<string[]> {
   const names: string[] = [];
-  let NextToken: string | undefined;
   try {
-    do {
-      const page = await ctx.cfn.send(
-        new ListImportsCommand({ ExportName: exportName, ...(NextToken && { NextToken }) }),
-      );
+    for await (const page of paginateListImports({ client: ctx.cfn }, { ExportName: exportName })) {
       names.push(...(page.Imports ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken);
+    }
   } catch (err) {
     // "Export 'x' is not imported by any stack."
     if (errorCode(err) === 'ValidationError' && /not imported/i.test((err as Error).message)) {

@@ -6,8 +6,8 @@
 import {
   DescribeStackDriftDetectionStatusCommand,
   type DescribeStackDriftDetectionStatusCommandOutput,
-  DescribeStackResourceDriftsCommand,
   DetectStackDriftCommand,
+  paginateDescribeStackResourceDrifts,
   type Stack,
   type StackResourceDrift,
 } from '@aws-sdk/client-cloudformation';
@@ -65,19 +65,11 @@ export async function detectDrift(ctx: Context, stackName: string): Promise<Drif
     );
   }
   const drifts: StackResourceDrift[] = [];
-  let token: string | undefined;
-  do {
-    const next = token;
-    const page = await ctx.cfn.send(
-      new DescribeStackResourceDriftsCommand({
-        StackName: stackId,
-        StackResourceDriftStatusFilters: ['MODIFIED', 'DELETED'],
-        ...(next && { NextToken: next }),
-      }),
-    );
-    drifts.push(...(page.StackResourceDrifts ?? []));
-    token = page.NextToken;
-  } while (token);
+  const pages = paginateDescribeStackResourceDrifts(
+    { client: ctx.cfn },
+    { StackName: stackId, StackResourceDriftStatusFilters: ['MODIFIED', 'DELETED'] },
+  );
+  for await (const page of pages) drifts.push(...(page.StackResourceDrifts ?? []));
   drifts.sort((a, b) => (a.LogicalResourceId ?? '').localeCompare(b.LogicalResourceId ?? ''));
   for (const d of drifts) {
     ctx.log(`  ${d.StackResourceDriftStatus}  ${d.LogicalResourceId}  ${d.ResourceType}`);
