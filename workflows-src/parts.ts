@@ -37,6 +37,13 @@ export const VARS = {
   scrapeShards: 'MCFPIPE_SCRAPE_SHARDS',
   deployEnvironment: 'MCFPIPE_DEPLOY_ENVIRONMENT',
   driftEnvironments: 'MCFPIPE_DRIFT_ENVIRONMENTS',
+  syncRole: 'AWS_SYNC_ROLE_ARN',
+  spreadsheet: 'SHEETS_SPREADSHEET_ID',
+} as const;
+
+/** Secrets the workflows read (docs/deploy.md explains each; no AWS key is ever one). */
+export const SECRETS = {
+  googleKey: 'GOOGLE_SERVICE_ACCOUNT_KEY',
 } as const;
 
 export function environmentInput(): ChoiceInput {
@@ -172,15 +179,21 @@ export function checkout(ref?: Text): RemoteActionStep {
   };
 }
 
-/** OIDC credentials for the environment's deploy role (its ARN is an environment variable). */
-export function awsCredentials(workflow: string): RemoteActionStep {
+/**
+ * OIDC credentials for one of the environment's roles (its ARN is an environment variable):
+ * the deploy role unless another is named.
+ */
+export function awsCredentials(
+  workflow: string,
+  role: { variable: string; what: string } = { variable: VARS.role, what: 'deploy role' },
+): RemoteActionStep {
   return {
     kind: 'remote',
-    name: 'AWS credentials (GitHub OIDC, the environment deploy role)',
+    name: `AWS credentials (GitHub OIDC, the environment ${role.what})`,
     id: 'aws',
     action: 'awsCredentials',
     with: {
-      'role-to-assume': expr(`vars.${VARS.role}`),
+      'role-to-assume': expr(`vars.${role.variable}`),
       'aws-region': expr(`vars.${VARS.region}`),
       'role-session-name': `mcfpipe-${workflow}-${expr('github.run_id')}`,
     },

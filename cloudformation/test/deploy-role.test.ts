@@ -229,6 +229,86 @@ describe('a role created with the boundary is capped by it', () => {
   });
 });
 
+describe('the CRM sync role (GitHub runner, with the Google key) can only call the sync routes', () => {
+  function syncRole(parameters: Record<string, string>) {
+    const env = environment(parameters);
+    const role = rolePolicies(template, env.resolved).find((r) => r.logicalId === 'SyncRole')!;
+    const boundary = managedPolicyStatements(env.resolved, 'PermissionsBoundary');
+    const properties = env.resolved.properties('SyncRole') as {
+      PermissionsBoundary: string;
+      AssumeRolePolicyDocument: {
+        Statement: Array<{ Condition: { StringEquals: Record<string, unknown> } }>;
+      };
+    };
+    return {
+      properties,
+      may: (action: string, resource: string) =>
+        evaluateBounded(role.statements, boundary, { action, resource, context: {} }).decision,
+    };
+  }
+  const api = (id: string, route: string) =>
+    `arn:aws:execute-api:${REGION}:${ACCOUNT}:${id}/$default/${route}`;
+  const pinned = syncRole({ Env: 'dev', DbApiId: 'devapi0001' });
+
+  it('reads the scored jobs, the CRM and the settings; writes back only the user tables', () => {
+    for (const route of [
+      'GET/job_score',
+      'GET/crm',
+      'GET/job/job-uuid-1',
+      'GET/track',
+      'GET/keyword',
+      'GET/config',
+      'POST/crm/batch',
+      'POST/track/batch',
+      'POST/keyword/batch',
+      'POST/config/batch',
+    ])
+      expect(pinned.may('execute-api:Invoke', api('devapi0001', route)), route).toBe('allow');
+    for (const route of [
+      'POST/job/batch',
+      'POST/job_search/batch',
+      'POST/job_score/batch',
+      'DELETE/crm/me:1',
+      'PUT/crm/me:1',
+      'GET/job',
+      'GET/job_search',
+    ])
+      expect(pinned.may('execute-api:Invoke', api('devapi0001', route)), route).toBe(
+        'implicit-deny',
+      );
+  });
+
+  it("never another environment's API once DbApiId is set, and nothing but the API", () => {
+    expect(pinned.may('execute-api:Invoke', api('prodapi001', 'GET/crm'))).toBe('implicit-deny');
+    expect(
+      pinned.may(
+        's3:GetObject',
+        `arn:aws:s3:::mcfpipe-config-dev-${ACCOUNT}-${REGION}/mcfpipe/aws/db-api/db_api_config.json`,
+      ),
+    ).toBe('implicit-deny');
+    expect(
+      pinned.may('dynamodb:Scan', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/mcfpipe-dev-crm`),
+    ).toBe('implicit-deny');
+    expect(pinned.may('ecs:RunTask', `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/x:1`)).toBe(
+      'implicit-deny',
+    );
+    expect(pinned.may('iam:PassRole', `${IAM}:role/mcfpipe-dev-webscraper-task`)).toBe(
+      'implicit-deny',
+    );
+  });
+
+  it('carries the boundary and trusts only jobs of its GitHub environment, never a branch', () => {
+    const dev = syncRole({ Env: 'dev' });
+    expect(dev.properties.PermissionsBoundary).toBe(DEV_BOUNDARY);
+    const subjects = (r: ReturnType<typeof syncRole>) =>
+      r.properties.AssumeRolePolicyDocument.Statement.flatMap(
+        (st) => st.Condition.StringEquals['token.actions.githubusercontent.com:sub'],
+      );
+    expect(subjects(dev)).toEqual(['repo:octo-org/mcfpipe:environment:dev']);
+    expect(subjects(syncRole({ Env: 'prod' }))).toEqual(['repo:octo-org/mcfpipe:environment:prod']);
+  });
+});
+
 describe('who may assume the deploy role', () => {
   it('prod: only jobs of its protected GitHub environment; dev and staging: also main', () => {
     expect(prod.trustedSubjects()).toEqual(['repo:octo-org/mcfpipe:environment:prod']);

@@ -197,23 +197,26 @@ export function motoHooks(moto: MotoServer): Hook[] {
       async run(ctx) {
         if (ctx.with.mode === 'drift') return;
         const s = await stack(ctx);
-        const family = output(s, 'TaskDefinitionFamily');
-        if (!family) return;
+        // Each task definition the stack outputs as <LogicalId>Family (TaskDefinitionFamily,
+        // StagesTaskDefinitionFamily).
+        const families = (s.Outputs ?? [])
+          .filter((o) => o.OutputKey?.endsWith('TaskDefinitionFamily'))
+          .map((o) => ({ logicalId: o.OutputKey!.replace(/Family$/, ''), family: o.OutputValue! }));
+        if (!families.length) return;
+        const template = JSON.parse(readFileSync(ctx.with.template!, 'utf8')) as {
+          Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+        };
+        const parameter = (key: string) =>
+          s.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
+        const ref = (v: unknown) =>
+          v && typeof v === 'object' && 'Ref' in v ? parameter(String(v.Ref)) : String(v);
         const ecs = client(ECSClient, region(ctx));
-        const { taskDefinition: current } = await ecs.send(
-          new DescribeTaskDefinitionCommand({ taskDefinition: family }),
-        );
-        if (!current?.requiresCompatibilities?.includes('FARGATE')) {
-          const template = JSON.parse(readFileSync(ctx.with.template!, 'utf8')) as {
-            Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-          };
-          const declared = Object.values(template.Resources).find(
-            (r) => r.Type === 'AWS::ECS::TaskDefinition',
-          )!.Properties;
-          const parameter = (key: string) =>
-            s.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
-          const ref = (v: unknown) =>
-            v && typeof v === 'object' && 'Ref' in v ? parameter(String(v.Ref)) : String(v);
+        for (const { logicalId, family } of families) {
+          const { taskDefinition: current } = await ecs.send(
+            new DescribeTaskDefinitionCommand({ taskDefinition: family }),
+          );
+          if (current?.requiresCompatibilities?.includes('FARGATE')) continue;
+          const declared = template.Resources[logicalId]!.Properties;
           const memory = ref(declared.Memory)!;
           await ecs.send(
             new RegisterTaskDefinitionCommand({

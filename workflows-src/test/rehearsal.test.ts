@@ -277,6 +277,33 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
     expect(value(published, 'StateLocation')).toBe(
       `s3://${BUCKET}/mcfpipe/webscraper/mcfpipe-${ENV}/state`,
     );
+
+    // After the shards, one after the other: score (a task), sync (skipped: no Google key
+    // here), report (a task), each on the stages task definition with its command.
+    for (const [job, command] of [
+      ['score', 'score'],
+      ['report', 'report'],
+    ] as const) {
+      const [task] = await startedTasks(
+        `mcfpipe-${ENV}-webscraper`,
+        run.step(command, job).outputs['task-arns'],
+      );
+      expect(task?.taskDefinitionArn, job).toMatch(
+        /task-definition\/mcfpipe-dev-webscraper-stages:/,
+      );
+      expect(task?.overrides?.containerOverrides?.[0]?.command, job).toEqual([command]);
+      expect(run.jobs[job]?.concurrency).toBe(`mcfpipe-${ENV}-webscraper-${job}`);
+    }
+    expect(run.jobs.sync?.result).toBe('success');
+    expect(run.step('key', 'sync').annotations.join('\n')).toBe('');
+    expect(run.step('key', 'sync').log).toMatch(
+      /::notice title=CRM sync skipped::No GOOGLE_SERVICE_ACCOUNT_KEY/,
+    );
+    expect(run.step('sync', 'sync').outcome).toBe('skipped');
+    const report = run.jobs.report!.summary;
+    expect(report).toContain(
+      `[report.html](https://${REGION}.console.aws.amazon.com/s3/object/${BUCKET}?region=${REGION}&prefix=mcfpipe%2F${ENV}%2Freport%2Freport.html)`,
+    );
   }, 240_000);
 
   it('cleanup refuses a real run whose confirm does not repeat the environment, before any AWS call', async () => {
@@ -341,7 +368,11 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
       // Left by moto, not by AWS: moto's DeleteStack does not delete ECS clusters, task
       // definitions (AWS deregisters the revisions), the internet gateway or VPC endpoints.
       'ecs clusters': [`mcfpipe-${ENV}-tester`, `mcfpipe-${ENV}-webscraper`],
-      'task definitions': [`mcfpipe-${ENV}-tester`, `mcfpipe-${ENV}-webscraper`],
+      'task definitions': [
+        `mcfpipe-${ENV}-tester`,
+        `mcfpipe-${ENV}-webscraper`,
+        `mcfpipe-${ENV}-webscraper-stages`,
+      ],
       'internet gateways': [expect.stringMatching(/^igw-/)],
       'vpc endpoints': [`com.amazonaws.${REGION}.dynamodb`, `com.amazonaws.${REGION}.s3`],
     });
