@@ -36,6 +36,7 @@ import {
 import { parseTemplate } from '../../core/cfn-template.js';
 import type { MotoServer } from '../../core/testing/moto.js';
 import { templateForMoto } from '../../core/testing/moto-template.js';
+import type { DbApiOverMoto } from './local-services.js';
 import type { Hook, StepContext } from './runner.js';
 
 /**
@@ -135,7 +136,14 @@ export function scrapeSummaryLine(shard: number, count: number): string {
   });
 }
 
-export function motoHooks(moto: MotoServer): Hook[] {
+export interface MotoHookOptions {
+  /** The repository checkout the stages' commands run from. */
+  workspace: string;
+  /** The DB API where the db-api stack's URL answers nothing (local-services.ts). */
+  dbApi: DbApiOverMoto;
+}
+
+export function motoHooks(moto: MotoServer, opts: MotoHookOptions): Hook[] {
   const client = <T>(C: new (c: object) => T, region: string): T =>
     new C({ ...moto.clientConfig, region });
   const region = (ctx: StepContext) => ctx.env.AWS_REGION ?? moto.clientConfig.region;
@@ -313,6 +321,15 @@ export function motoHooks(moto: MotoServer): Hook[] {
           cfn.destroy();
           ec2.destroy();
         }
+      },
+    },
+    {
+      match: { workflow: 'webscraper.yml', job: 'sync', id: 'sync' },
+      when: 'before',
+      difference:
+        "moto models neither API Gateway v2 nor Lambda's runtime, so the db-api stack's ApiUrl answers nothing: the sync's DB_API_URL points at the Lambda's own handler serving the environment's tables in moto, on 127.0.0.1 (rehearsal/local-services.ts).",
+      async run(ctx) {
+        ctx.env.DB_API_URL = await opts.dbApi.url();
       },
     },
   ];

@@ -130,6 +130,8 @@ export interface RunnerOptions {
   /** The runner machine's environment (PATH, HOME, AWS_ENDPOINT_URL, ...). */
   machineEnv: Record<string, string>;
   vars: Record<string, string>;
+  /** The repository's and GitHub environment's secrets (the `secrets` context). */
+  secrets?: Record<string, string>;
   repository: string;
   standIns: StandIn[];
   hooks: Hook[];
@@ -219,7 +221,7 @@ export class LocalRunner {
       github: { ...run.github, job: id },
       inputs: run.inputs,
       vars: this.opts.vars,
-      secrets: {},
+      secrets: this.opts.secrets ?? {},
       needs,
     };
     const needsOk = Object.values(needs).every((n) => n.result === 'success');

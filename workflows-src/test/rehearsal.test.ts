@@ -43,7 +43,10 @@ import { DEFAULT_SCHEMA } from '../../cloudformation/tables/cli.js';
 import { readSchemaFile } from '../../cloudformation/tables/schema-file.js';
 import { type MotoServer, motoAvailable, startMoto } from '../../core/testing/moto.js';
 import { tierAvailable } from '../../core/testing/tiers.js';
+import { DbApiClient } from '../../runtime/db-api/client.js';
+import { jobId, seedTables } from '../../sheets/testing/fixtures.js';
 import { ROOT } from '../local-actions.js';
+import { DbApiOverMoto, type GoogleStandIn, startGoogle } from '../rehearsal/local-services.js';
 import { immediateEcsTasks, motoHooks, motoWithListImports } from '../rehearsal/moto.js';
 import { LocalRunner, type WorkflowRun } from '../rehearsal/runner.js';
 import { standIns } from '../rehearsal/stand-ins.js';
@@ -70,6 +73,9 @@ const ACCOUNT = '123456789012';
 const ENV = 'dev';
 const BUCKET = `mcfpipe-config-${ENV}-${ACCOUNT}-${REGION}`;
 const SHARDS = 3;
+const SPREADSHEET = 'rehearsal_spreadsheet_0123456789';
+/** Jobs in the tables before the scrape (what earlier scrapes stored). */
+const JOBS = 6;
 /** The network layer's contract: the outputs every later layer reads. */
 const NETWORK_OUTPUTS = OUTPUT_CONTRACT.network.outputs;
 
@@ -97,6 +103,8 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
   let moto: MotoServer;
   let endpoint: { endpoint: string; close(): Promise<void> };
   let runner: LocalRunner;
+  let dbApi: DbApiOverMoto;
+  let google: GoogleStandIn;
   let vpcId = '';
   let s3: S3Client;
   const clients: { destroy(): void }[] = [];
@@ -119,6 +127,8 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
     moto = await startMoto(REGION);
     await immediateEcsTasks(moto);
     endpoint = await motoWithListImports(moto);
+    dbApi = new DbApiOverMoto(moto, REGION, `mcfpipe-${ENV}-`);
+    google = await startGoogle(SPREADSHEET);
     s3 = new S3Client({ ...moto.clientConfig, region: REGION, forcePathStyle: true });
     clients.push(s3);
     runner = new LocalRunner({
@@ -133,18 +143,25 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
         AWS_ENDPOINT_URL: endpoint.endpoint,
         AWS_EC2_METADATA_DISABLED: 'true',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        // Google's API on the local Sheets server, as the AWS clients are on moto.
+        SHEETS_API_URL: google.sheets.url,
       },
       vars: {
         AWS_REGION: REGION,
         AWS_DEPLOY_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/mcfpipe-${ENV}-deployer`,
+        AWS_SYNC_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/mcfpipe-${ENV}-sheets-sync`,
+        SHEETS_SPREADSHEET_ID: SPREADSHEET,
       },
+      secrets: { GOOGLE_SERVICE_ACCOUNT_KEY: google.keyJson },
       standIns: standIns(moto, ROOT),
-      hooks: motoHooks(moto),
+      hooks: motoHooks(moto, { workspace: ROOT, dbApi }),
     });
   }, 60_000);
 
   afterAll(async () => {
     for (const c of clients) c.destroy();
+    await dbApi?.close();
+    await google?.sheets.close();
     await endpoint?.close();
     await moto?.stop();
   });
@@ -251,6 +268,22 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
   }, 240_000);
 
   it(`webscraper: ${SHARDS} shards with disjoint SHARD_INDEX, and each shard's summary in the job summary`, async () => {
+    // What earlier scrapes and scorings stored, in the environment's tables (moto runs no
+    // scraper container): one user's profile, jobs, their job_search and job_score rows, and
+    // two CRM rows.
+    const seed = seedTables({ jobs: JOBS, crm: 2 });
+    const api = new DbApiClient({ url: await dbApi.url() });
+    for (const table of [
+      'track',
+      'keyword',
+      'config',
+      'job',
+      'job_search',
+      'job_score',
+      'crm',
+    ] as const)
+      await api.batch(table, [...seed.table(table).values()] as never);
+
     const run = await runner.run('webscraper.yml', {
       event: 'workflow_dispatch',
       inputs: { environment: ENV, shards: String(SHARDS) },
@@ -294,12 +327,20 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
       expect(task?.overrides?.containerOverrides?.[0]?.command, job).toEqual([command]);
       expect(run.jobs[job]?.concurrency).toBe(`mcfpipe-${ENV}-webscraper-${job}`);
     }
+    // The sync ran on the runner with the key from the secret: every scored job is a row of
+    // the jobs tab, and the sync's report is in the job summary. The key is in no log.
     expect(run.jobs.sync?.result).toBe('success');
-    expect(run.step('key', 'sync').annotations.join('\n')).toBe('');
-    expect(run.step('key', 'sync').log).toMatch(
-      /::notice title=CRM sync skipped::No GOOGLE_SERVICE_ACCOUNT_KEY/,
-    );
-    expect(run.step('sync', 'sync').outcome).toBe('skipped');
+    expect(run.step('sync', 'sync').outcome).toBe('success');
+    const jobsTab = google.sheets.book(SPREADSHEET).values('jobs');
+    const keys = jobsTab.slice(1).map((row) => row[jobsTab[0]!.indexOf('job_s_id')]);
+    expect(keys.sort()).toEqual(Array.from({ length: JOBS }, (_, n) => `me:${jobId(n)}`).sort());
+    expect(run.jobs.sync!.summary).toMatch(/CRM sync: (?!failed)\w+/);
+    const privateKey = (JSON.parse(google.keyJson) as { private_key: string }).private_key;
+    const secretLine = privateKey.split('\n')[1]!;
+    for (const step of run.steps) {
+      expect(step.log, step.name).not.toContain(secretLine);
+      expect(step.summary, step.name).not.toContain(secretLine);
+    }
     const report = run.jobs.report!.summary;
     expect(report).toContain(
       `[report.html](https://${REGION}.console.aws.amazon.com/s3/object/${BUCKET}?region=${REGION}&prefix=mcfpipe%2F${ENV}%2Freport%2Freport.html)`,

@@ -240,14 +240,17 @@ export const webscraper: Workflow = {
           awsCredentials('sheets-sync', { variable: VARS.syncRole, what: 'sync role' }),
           {
             kind: 'run' as const,
-            name: 'Sync the CRM spreadsheet with the database (mcfpipe sync)',
+            name: 'Sync the CRM spreadsheet with the database (mcfpipe sheets init, mcfpipe sync)',
             id: 'sync',
             env: {
               DB_API_URL: expr('needs.deploy.outputs.api-url'),
               GOOGLE_SERVICE_ACCOUNT_KEY: expr(`secrets.${SECRETS.googleKey}`),
               SHEETS_SPREADSHEET_ID: expr(`vars.${VARS.spreadsheet}`),
             },
-            run: 'npm run --silent mcfpipe -- sync --backend sheets\n',
+            // The tabs first: sheets init creates them on a new spreadsheet, repairs missing
+            // headers and adds nothing twice (it moves and deletes nothing), so a first run
+            // needs nothing done by hand.
+            run: 'npm run --silent mcfpipe -- sheets init --backend sheets\nnpm run --silent mcfpipe -- sync --backend sheets\n',
           },
         ].map((step) => ({ ...step, if: `steps.key.outputs.configured == 'true'` })),
       ],
