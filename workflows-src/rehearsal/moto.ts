@@ -5,6 +5,7 @@
  * in the workflows, the actions or the templates. docs/testing.md lists the
  * differences for people.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -136,11 +137,41 @@ export function scrapeSummaryLine(shard: number, count: number): string {
   });
 }
 
+/**
+ * The webscraper workflow's stages whose task command the rehearsal runs (moto runs no
+ * container): the jobs, named like the commands.
+ */
+export const STAGE_COMMANDS = ['score'] as const;
+
 export interface MotoHookOptions {
   /** The repository checkout the stages' commands run from. */
   workspace: string;
   /** The DB API where the db-api stack's URL answers nothing (local-services.ts). */
   dbApi: DbApiOverMoto;
+}
+
+/** Runs `mcfpipe <args>` from the checkout (through tsx, as `npm run mcfpipe` does). */
+function runMcfpipe(
+  workspace: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(workspace, 'node_modules/.bin/tsx'), ['runtime/cli.ts', ...args], {
+      cwd: workspace,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, output });
+    });
+  });
 }
 
 export function motoHooks(moto: MotoServer, opts: MotoHookOptions): Hook[] {
@@ -332,5 +363,73 @@ export function motoHooks(moto: MotoServer, opts: MotoHookOptions): Hook[] {
         ctx.env.DB_API_URL = await opts.dbApi.url();
       },
     },
+    ...STAGE_COMMANDS.map(
+      (job): Hook => ({
+        match: { uses: './actions/run-fargate-task', workflow: 'webscraper.yml', job },
+        when: 'after',
+        difference: `moto starts no container: the ${job} task's command (the step's command override, on the task definition's environment) runs here as the container would, with the emulator's credentials standing for the task role and DB_API_URL on the local DB API; what it prints goes to the task's log stream, where the container's output would be.`,
+        async run(ctx) {
+          const ecs = client(ECSClient, region(ctx));
+          const logs = client(CloudWatchLogsClient, region(ctx));
+          try {
+            const arn = (ctx.outputs['task-arns'] ?? '').split('\n')[0];
+            const { tasks = [] } = await ecs.send(
+              new DescribeTasksCommand({ cluster: ctx.with.cluster, tasks: [arn!] }),
+            );
+            const task = tasks[0]!;
+            const { taskDefinition } = await ecs.send(
+              new DescribeTaskDefinitionCommand({ taskDefinition: task.taskDefinitionArn }),
+            );
+            const container = taskDefinition!.containerDefinitions!.find(
+              (c) => c.name === ctx.with.container,
+            )!;
+            const override = task.overrides?.containerOverrides?.find(
+              (c) => c.name === container.name,
+            );
+            const command = override?.command ?? container.command ?? [];
+            const environment = Object.fromEntries(
+              [...(container.environment ?? []), ...(override?.environment ?? [])].map((e) => [
+                e.name!,
+                e.value!,
+              ]),
+            );
+            if (environment.DB_API_URL) environment.DB_API_URL = await opts.dbApi.url();
+            const { code, output } = await runMcfpipe(opts.workspace, command, {
+              PATH: process.env.PATH ?? '',
+              HOME: process.env.HOME ?? '/tmp',
+              ...moto.env,
+              AWS_REGION: region(ctx),
+              AWS_ENDPOINT_URL: moto.endpoint,
+              ...environment,
+            });
+            const group = ctx.outputs['log-group']!;
+            const stream = (ctx.outputs['log-stream'] ?? '').split('\n')[0]!;
+            // run-fargate-task's log reading may have made it already.
+            await logs
+              .send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }))
+              .catch((err: Error) => {
+                if (err.name !== 'ResourceAlreadyExistsException') throw err;
+              });
+            const lines = output.split('\n').filter((l) => l.trim());
+            const now = Date.now();
+            if (lines.length)
+              await logs.send(
+                new PutLogEventsCommand({
+                  logGroupName: group,
+                  logStreamName: stream,
+                  logEvents: lines.map((message, i) => ({ timestamp: now + i, message })),
+                }),
+              );
+            if (code !== 0)
+              throw new Error(
+                `mcfpipe ${command.join(' ')} (the ${job} task) exited ${code}:\n${output.slice(-3000)}`,
+              );
+          } finally {
+            ecs.destroy();
+            logs.destroy();
+          }
+        },
+      }),
+    ),
   ];
 }

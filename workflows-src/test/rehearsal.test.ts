@@ -272,6 +272,19 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
     // scraper container): one user's profile, jobs, their job_search and job_score rows, and
     // two CRM rows.
     const seed = seedTables({ jobs: JOBS, crm: 2 });
+    for (const [id, job] of seed.table('job')) {
+      job.description = `We are hiring a data engineer to build Spark and SQL pipelines on AWS (${id}).`;
+      job.skills = ['Spark', 'SQL', 'Python'];
+      seed.table('job_search').set(`me:${id}`, {
+        job_s_id: `me:${id}`,
+        user_id: 'me',
+        job_id: id,
+        track_id: 'me:data-engineering',
+        search_term: 'data engineer',
+        first_seen: '2026-12-01 08:00',
+        last_seen: '2026-12-01 08:00',
+      });
+    }
     const api = new DbApiClient({ url: await dbApi.url() });
     for (const table of [
       'track',
@@ -327,6 +340,19 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
       expect(task?.overrides?.containerOverrides?.[0]?.command, job).toEqual([command]);
       expect(run.jobs[job]?.concurrency).toBe(`mcfpipe-${ENV}-webscraper-${job}`);
     }
+    // Scoring ran (the command of the score task, against the environment's tables): every
+    // job of the user has a score of this scoring, its statistics are in the bucket, and the
+    // job summary has the user's row.
+    const scores = [];
+    for await (const row of api.listAll('job_score', { where: { user_id: 'me' } }))
+      scores.push(row);
+    expect(scores).toHaveLength(JOBS);
+    for (const row of scores) expect(row.scoring_version, row.job_s_id).toMatch(/\S/);
+    await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: `mcfpipe/${ENV}/scoring/stats/me.json` }),
+    );
+    expect(run.jobs.score!.summary).toMatch(new RegExp(`\\| me \\| ${JOBS} \\| ${JOBS} \\|`));
+
     // The sync ran on the runner with the key from the secret: every scored job is a row of
     // the jobs tab, and the sync's report is in the job summary. The key is in no log.
     expect(run.jobs.sync?.result).toBe('success');
