@@ -11,6 +11,39 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
+/**
+ * Characters that would let logged text (a scraped uuid, a record's reason)
+ * end the line, start a new one (a forged log line or `::` workflow command),
+ * or drive the terminal (escape sequences): whitespace other than the space,
+ * control and format characters, line and paragraph separators.
+ */
+const UNSAFE = /[^\S ]|[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+const HAS_UNSAFE = new RegExp(UNSAFE.source, 'u');
+const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text made one inert line: unsafe characters written as escapes (`\n`,
+ * `\u001b`), which are also valid inside JSON strings, so JSON text stays JSON.
+ */
+export function oneLine(text: string): string {
+  return text.replace(
+    UNSAFE,
+    (c) =>
+      SHORT[c] ??
+      Array.from(
+        { length: c.length },
+        (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`,
+      ).join(''),
+  );
+}
+
+/** A field value: bare when it is a plain word, else JSON (quoted, escaped). */
+function fieldValue(v: unknown): string {
+  return typeof v === 'string' && v !== '' && !/[\s"]/.test(v) && !HAS_UNSAFE.test(v)
+    ? v
+    : oneLine(JSON.stringify(v) ?? String(v));
+}
+
 export function createLogger(
   format: 'text' | 'json' = 'text',
   write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
@@ -18,14 +51,14 @@ export function createLogger(
   const emit = (level: LogLevel, msg: string, fields: LogFields = {}) => {
     const time = new Date().toISOString();
     if (format === 'json') {
-      write(JSON.stringify({ time, level, msg, ...fields }));
+      write(oneLine(JSON.stringify({ time, level, msg, ...fields })));
       return;
     }
     const extra = Object.entries(fields)
       .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`)
+      .map(([k, v]) => `${oneLine(k)}=${fieldValue(v)}`)
       .join(' ');
-    write(`${time} ${level.toUpperCase().padEnd(5)} ${msg}${extra ? ` ${extra}` : ''}`);
+    write(`${time} ${level.toUpperCase().padEnd(5)} ${oneLine(msg)}${extra ? ` ${extra}` : ''}`);
   };
   return {
     info: (m, f) => emit('info', m, f),

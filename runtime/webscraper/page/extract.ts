@@ -13,7 +13,11 @@
  *    category labels, experience, and everything when there is no JSON-LD.
  *    Only the job's own block is read, never a suggested job's card
  *    (own-block.ts).
- * 3. The uuid: the end of `<link rel="canonical">`, else the caller's.
+ * 3. The uuid: the end of `<link rel="canonical">`, else the caller's. A
+ *    page whose canonical links name different jobs is refused.
+ *
+ * Pages too large or nested too deeply to be a job page are refused before
+ * any text is read (reading text recurses once per nesting level).
  *
  * A page without JSON-LD must still show the title, company, salary (min and
  * max), location and skills; otherwise it is refused, naming what is missing,
@@ -161,16 +165,48 @@ function pageSkills($: CheerioAPI, block: OwnBlock): string[] {
   return out;
 }
 
+/** Longest page read, characters: a rendered MCF job page is a few hundred thousand. */
+export const MAX_PAGE_CHARS = 16 * 1024 * 1024;
+/** Deepest element nesting read: a rendered MCF job page nests a few dozen levels (reading text recurses per level). */
+export const MAX_PAGE_DEPTH = 1000;
+
+function refuse(uuid: string | undefined, reason: string, problems: string[]): PageRead {
+  return { ok: false, uuid, reason, problems };
+}
+
+/** The page's canonical links that name a job (http(s) URLs ending in a uuid). */
+function canonicalJobLinks(hrefs: string[]): Array<{ url: string; uuid: string }> {
+  return hrefs.flatMap((url) => {
+    const uuid = /^https?:\/\//.test(url) ? uuidFromJobUrl(url) : undefined;
+    return uuid ? [{ url, uuid }] : [];
+  });
+}
+
 /** Reads the job on a rendered page, in MCF's API shape, or says why it cannot. */
 export function readJobPage(html: string, hints: PageHints): PageRead {
   // htmlparser2 (through cheerio's `xml` option, in HTML mode) parses about 4x faster than parse5, and
   // a rendered page is the browser's own serialisation: well-formed, no error recovery needed.
+  if (html.length > MAX_PAGE_CHARS)
+    return refuse(
+      hints.uuid ?? uuidFromJobUrl(hints.url),
+      'the page is too large to be a job page',
+      [
+        `${html.length} characters; a rendered MCF job page has under 1 million, the limit is ${MAX_PAGE_CHARS}`,
+      ],
+    );
   const $ = load(html, { xml: { xmlMode: false, decodeEntities: true } });
   const index = indexPage($.root().get(0) as Document);
-  const canonical =
-    index.canonical && /^https?:\/\//.test(index.canonical) ? index.canonical : undefined;
-  const uuid =
-    (canonical ? uuidFromJobUrl(canonical) : undefined) ?? hints.uuid ?? uuidFromJobUrl(hints.url);
+  const links = canonicalJobLinks(index.canonicals);
+  const canonical = links[0]?.url;
+  const uuid = links[0]?.uuid ?? hints.uuid ?? uuidFromJobUrl(hints.url);
+  if (index.depth > MAX_PAGE_DEPTH)
+    return refuse(uuid, 'the page nests elements too deeply to be a job page', [
+      `${index.depth} levels; a rendered MCF job page has under 100, the limit is ${MAX_PAGE_DEPTH}`,
+    ]);
+  if (new Set(links.map((l) => l.uuid)).size > 1)
+    return refuse(uuid, 'the page has canonical links to different jobs', [
+      ...new Set(links.map((l) => l.uuid)),
+    ]);
   const ld = jobPosting($, index);
   const block = ownBlock(index, uuid);
   if (!ld && !block.found) {

@@ -33,10 +33,12 @@ export interface PageIndex {
   testIds: Map<string, Element[]>;
   /** `<script type="application/ld+json">` elements. */
   jsonLd: Element[];
-  /** The href of the first `<link rel="canonical">`. */
-  canonical: string | undefined;
+  /** The hrefs of the `<link rel="canonical">` elements, in document order. */
+  canonicals: string[];
   /** `<a href>` elements. */
   links: Element[];
+  /** How deep elements nest (the root's children are at depth 1). */
+  depth: number;
 }
 
 function isElement(n: AnyNode): n is Element {
@@ -44,11 +46,12 @@ function isElement(n: AnyNode): n is Element {
 }
 
 export function indexPage(root: Document): PageIndex {
-  const index: PageIndex = { testIds: new Map(), jsonLd: [], canonical: undefined, links: [] };
-  const stack: AnyNode[] = [...root.children].reverse();
+  const index: PageIndex = { testIds: new Map(), jsonLd: [], canonicals: [], links: [], depth: 0 };
+  const stack: Array<[AnyNode, number]> = [...root.children].reverse().map((n) => [n, 1]);
   while (stack.length) {
-    const n = stack.pop()!;
+    const [n, depth] = stack.pop()!;
     if (!isElement(n)) continue;
+    if (depth > index.depth) index.depth = depth;
     const a = n.attribs;
     const id = a['data-testid'];
     if (id !== undefined) {
@@ -58,9 +61,13 @@ export function indexPage(root: Document): PageIndex {
     }
     if (n.name === 'a' && a.href !== undefined) index.links.push(n);
     else if (n.name === 'script' && a.type === 'application/ld+json') index.jsonLd.push(n);
-    else if (n.name === 'link' && a.rel === 'canonical' && index.canonical === undefined)
-      index.canonical = a.href;
-    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+    else if (
+      n.name === 'link' &&
+      a.href !== undefined &&
+      (a.rel ?? '').toLowerCase().split(/\s+/).includes('canonical')
+    )
+      index.canonicals.push(a.href);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push([n.children[i]!, depth + 1]);
   }
   return index;
 }

@@ -21,8 +21,9 @@ db_schema.json), one JSON line per job on stdout. Each FILE may be:
 
   - JSON or JSON Lines of MCF API records: jobs (GET /v2/jobs/{uuid}),
     listing pages (GET /v2/jobs, POST /v2/search: their results), or lists
-  - the scraper's archive parts (--archive: gzip JSON Lines of listing,
-    detail and page records); any file may be gzip
+  - the scraper's archive parts (gzip JSON Lines of listing, detail and
+    page records); any file may be gzip, and a part cut off mid-write
+    gives its complete lines (the cut is reported)
   - a job page saved from the browser (HTML, as rendered)
 
 A job found both in a listing and in a detail or page record is parsed from
@@ -30,8 +31,9 @@ the detail or page (listing items lack fields); other rows come out in input
 order, one per record.
 
 Inputs that cannot give a row (not a job, a field of the wrong type, a page
-without the job's facts, an unreadable file) are quarantined: one JSON line
-on stderr with where, uuid, reason and problems.
+without the job's facts, an unreadable or truncated file) are quarantined:
+one JSON line on stderr with where (file, file:line), uuid, reason and
+problems.
 
 Options:
   --descriptions text|none   Store descriptions and other requirements as text, or leave

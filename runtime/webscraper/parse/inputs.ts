@@ -13,7 +13,7 @@
  * description when the listing came from POST /v2/search).
  */
 import { readFile, stat } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { constants, gunzipSync } from 'node:zlib';
 import { isObject } from '../normalise/read.js';
 
 /** One record found in an input: a job object, a listing's job, or a page's HTML. */
@@ -88,35 +88,61 @@ export function recordsOfText(text: string, name: string): InputRecord[] {
   return out;
 }
 
+const tooLarge = (where: string): InputRecord => ({
+  kind: 'unreadable',
+  where,
+  reason: `larger than ${MAX_INPUT_BYTES} bytes (unpacked); split it`,
+});
+
+/**
+ * A gzip file's contents. A truncated file (a part cut off mid-write: a
+ * killed run, a partial download) gives what it holds up to the cut, and
+ * `truncated`; the caller keeps the complete lines.
+ */
+function gunzip(bytes: Buffer): { text: Buffer; truncated: boolean } {
+  try {
+    return { text: gunzipSync(bytes, { maxOutputLength: MAX_INPUT_BYTES }), truncated: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw err;
+    const text = gunzipSync(bytes, {
+      maxOutputLength: MAX_INPUT_BYTES,
+      finishFlush: constants.Z_SYNC_FLUSH,
+    });
+    return { text, truncated: true };
+  }
+}
+
 /** Reads a file (gunzipped when it is gzip) into its records; a file that cannot be read is one unreadable record. */
 export async function readInputFile(path: string): Promise<InputRecord[]> {
   let bytes: Buffer;
+  let truncated = false;
   try {
-    const size = (await stat(path)).size;
-    if (size > MAX_INPUT_BYTES)
-      return [
-        {
-          kind: 'unreadable',
-          where: path,
-          reason: `larger than ${MAX_INPUT_BYTES} bytes; split it`,
-        },
-      ];
+    if ((await stat(path)).size > MAX_INPUT_BYTES) return [tooLarge(path)];
     bytes = await readFile(path);
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b)
-      bytes = gunzipSync(bytes, { maxOutputLength: MAX_INPUT_BYTES });
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) ({ text: bytes, truncated } = gunzip(bytes));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE') return [tooLarge(path)];
+    const what = e.code?.startsWith('Z_') ? 'not a readable gzip file' : 'cannot read the file';
     return [
       {
         kind: 'unreadable',
         where: path,
-        reason: `cannot read the file (${e.code ?? e.message.slice(0, 120)})`,
+        reason: `${what} (${e.code ?? e.message.slice(0, 120)})`,
       },
     ];
   }
-  if (bytes.length > MAX_INPUT_BYTES)
-    return [
-      { kind: 'unreadable', where: path, reason: `larger than ${MAX_INPUT_BYTES} bytes; split it` },
-    ];
-  return recordsOfText(bytes.toString('utf8'), path);
+  if (!truncated) return recordsOfText(bytes.toString('utf8'), path);
+  // Keep the complete lines; the one cut off is lost, and said so.
+  const text = bytes.toString('utf8');
+  const cut = text.lastIndexOf('\n') + 1;
+  const lines = text.slice(0, cut).split('\n').length - 1;
+  return [
+    ...(cut > 0 ? recordsOfText(text.slice(0, cut), path) : []),
+    {
+      kind: 'unreadable',
+      where: `${path}:${lines + 1}`,
+      reason: `the gzip file is cut off (truncated) after ${lines} complete lines; the rest of it is lost`,
+    },
+  ];
 }

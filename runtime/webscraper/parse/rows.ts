@@ -39,7 +39,7 @@ export class RowCollector {
   ) {}
 
   add(record: InputRecord): void {
-    const outcome = this.parse(record);
+    const outcome = this.parseOrQuarantine(record);
     if (record.kind !== 'listing-item') {
       this.write(outcome);
       return;
@@ -70,18 +70,24 @@ export class RowCollector {
     }
   }
 
+  /** One input the parser cannot handle (a bug) is quarantined with the error; the rest are still parsed. */
+  private parseOrQuarantine(record: InputRecord): Outcome {
+    try {
+      return this.parse(record);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return failed(record, undefined, 'the parser failed on this input', [message.slice(0, 300)]);
+    }
+  }
+
   private parse(record: InputRecord): Outcome {
-    const failed = (uuid: string | undefined, reason: string, problems: string[]): Outcome => {
-      const q: QuarantineLine = { where: record.where, uuid: uuid ?? null, reason, problems };
-      return { ok: false, uuid, line: JSON.stringify(q) };
-    };
     let job: unknown;
     switch (record.kind) {
       case 'unreadable':
-        return failed(undefined, record.reason, [record.reason]);
+        return failed(record, undefined, record.reason, [record.reason]);
       case 'page': {
         const read = readJobPage(record.html, { url: record.url ?? record.where });
-        if (!read.ok) return failed(read.uuid, read.reason, read.problems);
+        if (!read.ok) return failed(record, read.uuid, read.reason, read.problems);
         job = read.job;
         break;
       }
@@ -89,7 +95,17 @@ export class RowCollector {
         job = record.value;
     }
     const result = normaliseJob(job, { descriptions: this.opts.descriptions });
-    if (!result.ok) return failed(result.uuid, result.reason, result.problems);
+    if (!result.ok) return failed(record, result.uuid, result.reason, result.problems);
     return { ok: true, jobId: result.row.job_id, line: JSON.stringify(result.row) };
   }
+}
+
+function failed(
+  record: InputRecord,
+  uuid: string | undefined,
+  reason: string,
+  problems: string[],
+): Outcome {
+  const q: QuarantineLine = { where: record.where, uuid: uuid ?? null, reason, problems };
+  return { ok: false, uuid, line: JSON.stringify(q) };
 }

@@ -8,7 +8,13 @@ import { Corpus } from '../../mcf-replay/corpus.js';
 import { renderJobPageStatic } from '../../mcf-replay/page.js';
 import type { McfJob } from '../mcf/types.js';
 import { normaliseJob } from '../normalise/job.js';
-import { pageDate, parseSalaryRange, readJobPage } from '../page/extract.js';
+import {
+  MAX_PAGE_CHARS,
+  MAX_PAGE_DEPTH,
+  pageDate,
+  parseSalaryRange,
+  readJobPage,
+} from '../page/extract.js';
 import { compare, fromJobPage, PAGE_ESSENTIALS } from './fidelity.js';
 
 const UUID = '3b9e0c8f6a2d4e71b5c4d2a190e8f7a6';
@@ -212,5 +218,131 @@ describe('the replay pages (same markup)', () => {
     expect(checked).toBeGreaterThan(5000);
     expect(refused).toBeGreaterThan(0);
     expect(jobs.some((j) => j.isHideSalary)).toBe(true);
+  });
+});
+
+describe('replay pages: the two cases real pages break extractors on', () => {
+  const corpus = new Corpus({ seed: 21, jobs: 200, oddRate: 0.1 });
+  const urls = { api: 'https://api.example', web: 'https://www.example' };
+  const jobs = corpus.uuids().map((u) => corpus.job(u, urls) as McfJob);
+  const shownSalary = (j: McfJob) => !j.isHideSalary && j.salary?.minimum != null;
+
+  it('a page without JSON-LD gives title, company, salary, location and skills from its elements', () => {
+    const j = jobs.find(
+      (j) => shownSalary(j) && (j.skills ?? []).length > 0 && j.address && !j.address.isOverseas,
+    )!;
+    const html = renderJobPageStatic(j, {
+      suggested: corpus.suggestions(j.uuid, urls),
+      jsonLd: false,
+    });
+    expect(html).not.toContain('application/ld+json');
+    const read = readJobPage(html, { url: 'file:///saved.html' });
+    expect(read).toMatchObject({ ok: true, from: 'elements' });
+    const r = normaliseJob(read.ok ? read.job : null);
+    expect(r.ok && r.row).toMatchObject({
+      job_id: j.uuid,
+      title: j.title,
+      company_name: j.postedCompany?.name,
+      salary_min: j.salary!.minimum,
+      salary_max: j.salary!.maximum,
+      skills: j.skills!.map((s) => s.skill),
+    });
+  });
+
+  it("a page with suggested cards and no own salary block never gives a card's salary", () => {
+    const j = jobs.find(
+      (j) => j.isHideSalary && corpus.suggestions(j.uuid, urls).some(shownSalary),
+    )!;
+    expect(j).toBeDefined();
+    const suggested = corpus.suggestions(j.uuid, urls);
+    for (const jsonLd of [true, false]) {
+      const html = renderJobPageStatic(j, { suggested, jsonLd });
+      // The only salary ranges on the page are the cards'.
+      const ranges = html.split('data-testid="salary-range"').length - 1;
+      expect(ranges).toBe(suggested.filter(shownSalary).length);
+      expect(html.indexOf('data-testid="salary-range"')).toBeGreaterThan(
+        html.indexOf('Similar Jobs'),
+      );
+      const read = readJobPage(html, { url: 'file:///saved.html' });
+      if (!jsonLd) {
+        expect(read).toMatchObject({
+          ok: false,
+          uuid: j.uuid,
+          reason: expect.stringMatching(
+            /^the page has no JSON-LD and lacks .*salary minimum and maximum/,
+          ),
+        });
+        continue;
+      }
+      const r = normaliseJob(read.ok ? read.job : null);
+      expect(r.ok).toBe(true);
+      if (!r.ok) continue;
+      expect(r.row).not.toHaveProperty('salary_min');
+      expect(r.row).not.toHaveProperty('salary_max');
+      expect(r.row.salary_hidden).toBe(true);
+      expect(r.row.company_name).toBe(j.postedCompany?.name);
+    }
+  });
+});
+
+describe('hostile and broken pages', () => {
+  const other = 'b'.repeat(32);
+  const canonicalTo = (uuid: string, rel = 'canonical') =>
+    `<link rel="${rel}" href="https://www.mycareersfuture.gov.sg/job/it/other-${uuid}">`;
+
+  it('refuses a page whose canonical links name different jobs, and reads one whose links agree', () => {
+    const two = realPage().replace('</head>', `${canonicalTo(other)}</head>`);
+    expect(readJobPage(two, { url: URL_ })).toEqual({
+      ok: false,
+      uuid: UUID,
+      reason: 'the page has canonical links to different jobs',
+      problems: [UUID, other],
+    });
+    const same = realPage().replace('</head>', `<link rel="canonical" href="${URL_}"></head>`);
+    expect(row(same).job_id).toBe(UUID);
+    // rel is a token list, case-insensitive; a canonical link that names no job is not a job's.
+    const token = realPage()
+      .replace(/<link rel="canonical"[^>]*>/, canonicalTo(other, 'Canonical alternate'))
+      .replace(
+        '</head>',
+        '<link rel="canonical" href="https://www.mycareersfuture.gov.sg/"></head>',
+      );
+    expect(row(token).job_id).toBe(other);
+  });
+
+  it('reads malformed HTML without throwing: unclosed tags, broken JSON-LD, stray markup', () => {
+    const broken = realPage()
+      .replace(
+        /<script type="application\/ld\+json">.*?<\/script>/s,
+        '<script type="application/ld+json">{"@type":"JobPosting","title":</script>',
+      )
+      .replace('</h1>', '')
+      .replace(/<\/div><\/body><\/html>$/, '<div><p><b>');
+    const read = readJobPage(broken, { url: URL_ });
+    // The unparsable JSON-LD is skipped; the elements still give the job.
+    expect(read.ok && read.from).toBe('elements');
+    expect(read.ok && (read.job.salary as { minimum: number }).minimum).toBe(3700);
+    expect(readJobPage('<<<>>>&&&', { url: 'file:///x' })).toMatchObject({
+      ok: false,
+      reason: 'the page holds no job',
+    });
+    expect(readJobPage('', { url: 'file:///x' })).toMatchObject({ ok: false });
+  });
+
+  it('refuses pages too deep or too large to be a job page instead of crashing or stalling', () => {
+    const deep = realPage().replace('<body>', `<body>${'<div>'.repeat(MAX_PAGE_DEPTH + 10)}`);
+    const t = Date.now();
+    const read = readJobPage(deep, { url: URL_ });
+    expect(read).toMatchObject({
+      ok: false,
+      uuid: UUID,
+      reason: 'the page nests elements too deeply to be a job page',
+    });
+    expect(Date.now() - t).toBeLessThan(5_000);
+    const huge = realPage().replace('<body>', `<body>${' '.repeat(MAX_PAGE_CHARS)}`);
+    expect(readJobPage(huge, { url: URL_ })).toMatchObject({
+      ok: false,
+      reason: 'the page is too large to be a job page',
+    });
   });
 });

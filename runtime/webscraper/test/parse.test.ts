@@ -193,6 +193,49 @@ describe('mcfpipe parse', () => {
     expect(byUuid.size).toBe(jobs.length);
   });
 
+  it('reads a truncated gzip archive up to the cut, says where it was cut, and exits 1', async () => {
+    const lines = jobs.slice(0, 30).map((j) =>
+      JSON.stringify({
+        kind: 'detail',
+        url: `${urls.api}/v2/jobs/${j.uuid}`,
+        uuid: j.uuid,
+        body: j,
+      }),
+    );
+    const whole = gzipSync(`${lines.join('\n')}\n`);
+    const cut = file('part-cut.jsonl.gz', whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const { code, rows, quarantined } = await parse([cut]);
+    expect(code).toBe(1);
+    // Every row given is a whole job, in order, from the start of the part.
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(30);
+    expect(rows.map((r) => r.job_id)).toEqual(jobs.slice(0, rows.length).map((j) => j.uuid));
+    for (const [i, r] of rows.entries())
+      expect(compare(fromApiRecord(jobs[i]!), r).wrong).toEqual([]);
+    expect(quarantined).toEqual([
+      {
+        where: `${cut}:${rows.length + 1}`,
+        uuid: null,
+        reason: `the gzip file is cut off (truncated) after ${rows.length} complete lines; the rest of it is lost`,
+        problems: [expect.stringContaining('truncated')],
+      },
+    ]);
+
+    // Cut inside the gzip trailer: every line is there, the file is still reported as cut.
+    const trailer = file('part-trailer.jsonl.gz', whole.subarray(0, whole.length - 3));
+    const t = await parse([trailer]);
+    expect(t.rows.length).toBe(30);
+    expect(t.code).toBe(1);
+
+    const corrupt = Buffer.from(whole);
+    corrupt.fill(0x55, 20, 60);
+    const bad = await parse([file('part-corrupt.jsonl.gz', corrupt)]);
+    expect(bad.code).toBe(1);
+    expect(bad.quarantined).toEqual([
+      expect.objectContaining({ reason: 'not a readable gzip file (Z_DATA_ERROR)' }),
+    ]);
+  });
+
   it('is the mcfpipe parse command: --help, bad usage (2), and a real process with JSON Lines on stdout', async () => {
     const logs: string[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((m) => void logs.push(String(m)));
