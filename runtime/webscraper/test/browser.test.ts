@@ -90,7 +90,9 @@ describe.skipIf(!available)('browser path (headless Chromium)', () => {
     const terms = ['graduate', 'data'];
     const expected = expectedUuids(server.corpus, terms);
     expect(expected.size).toBeGreaterThan(2);
-    const always = harness(server, [track('me', 't', terms)]);
+    // A page render on a loaded machine takes seconds: the test harness's 2 s attempt timeout would fail jobs.
+    const slowPages = { politeness: { timeoutMs: 15_000 } };
+    const always = harness(server, [track('me', 't', terms)], slowPages);
     const a = await always.run({ browser: 'always', renderer: shared });
     expect(a.status).toBe('complete');
     expect(a.counters.browser_pages).toBe(expected.size);
@@ -101,7 +103,7 @@ describe.skipIf(!available)('browser path (headless Chromium)', () => {
 
     const broken = [...expected][0]!;
     server.setFaults([{ kind: 'malformed', routes: ['detail'], uuid: broken }]);
-    const fallback = harness(server, [track('me', 't', terms)]);
+    const fallback = harness(server, [track('me', 't', terms)], slowPages);
     const f = await fallback.run({ browser: 'fallback', renderer: shared });
     server.setFaults([]);
     expect(f.status).toBe('complete');
@@ -111,5 +113,5 @@ describe.skipIf(!available)('browser path (headless Chromium)', () => {
     const viaApiAlways = always.storage.jobs.get(broken)!;
     for (const field of FIELDS)
       expect([field, viaPage[field]]).toEqual([field, viaApiAlways[field]]);
-  }, 30_000);
+  }, 90_000);
 });
