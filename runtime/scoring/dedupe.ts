@@ -21,8 +21,8 @@ export interface DescriptionPrint {
   /** When the job was first posted (ISO date, '' unknown): of several near-duplicates the oldest is the original. */
   posted: string;
   company: string;
-  /** The title's distinct words, sorted. */
-  title: string[];
+  /** The title's distinct words, sorted, joined by spaces (one string: a corpus of prints stays small). */
+  title: string;
   /** SimHash of the description's words as two 32-bit halves; undefined without a description. */
   simhash?: [number, number];
 }
@@ -82,7 +82,7 @@ export function descriptionPrint(
   return {
     posted: job.original_posted_date ?? job.posted_date ?? '',
     company: companyKey(job),
-    title: [...new Set(words(job.title))].sort(),
+    title: [...new Set(words(job.title))].sort().join(' '),
     ...(d.length ? { simhash: simhash(d) } : {}),
   };
 }
@@ -114,8 +114,10 @@ export function nearDuplicate(a: DescriptionPrint, b: DescriptionPrint): boolean
       MAX_SIMHASH_DISTANCE
   )
     return false;
-  const common = shared(a.title, b.title);
-  const union = a.title.length + b.title.length - common;
+  const ta = a.title ? a.title.split(' ') : [];
+  const tb = b.title ? b.title.split(' ') : [];
+  const common = shared(ta, tb);
+  const union = ta.length + tb.length - common;
   return union > 0 && common / union >= TITLE_SIMILARITY;
 }
 
@@ -124,7 +126,7 @@ const hex = (n: number) => n.toString(16).padStart(8, '0');
 /** The print as stored in job_score.signature: `<simhash hex or ->|<posted>|<company>|<title words>`. */
 export function formatPrint(p: DescriptionPrint): string {
   const sig = p.simhash ? `${hex(p.simhash[1])}${hex(p.simhash[0])}` : '-';
-  return `${sig}|${p.posted}|${p.company}|${p.title.join(' ')}`.slice(0, 700);
+  return `${sig}|${p.posted}|${p.company}|${p.title}`.slice(0, 700);
 }
 
 export function parsePrint(s: string): DescriptionPrint | undefined {
@@ -133,7 +135,7 @@ export function parsePrint(s: string): DescriptionPrint | undefined {
   return {
     posted: m[2]!,
     company: m[3]!,
-    title: m[4]! ? m[4]!.split(' ') : [],
+    title: m[4]!,
     ...(m[1] !== '-'
       ? {
           simhash: [

@@ -23,7 +23,7 @@ export interface JobFeatures {
   /** Words in title, skills, description. */
   lengths: [number, number, number];
   /** Keywords found, flat and by keyword index: [keyword, title, skills, description, keyword, ...]. */
-  hits: Uint32Array;
+  hits: number[];
   /** Share of the description's words inside keyword matches (0 without a description). */
   density: number;
   skills: number;
@@ -53,11 +53,12 @@ export function extractFeatures(job: JobRow, matcher: PhraseMatcher): JobFeature
     }
   });
   const keys = [...byKeyword.keys()].sort((a, b) => a - b);
-  const hits = new Uint32Array(keys.length * HIT_STRIDE);
-  keys.forEach((k, i) => {
+  // A plain array of small integers: one heap object, no ArrayBuffer to track per job.
+  const hits: number[] = [];
+  for (const k of keys) {
     const c = byKeyword.get(k)!;
-    hits.set([k, c[0], c[1], c[2]], i * HIT_STRIDE);
-  });
+    hits.push(k, c[0], c[1], c[2]);
+  }
   const d = fields[2]!;
   return {
     jobId: job.job_id,

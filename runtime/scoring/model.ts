@@ -137,8 +137,53 @@ export function prepare(profile: ScoringProfile, stats: CorpusStats): Prepared {
   return { profile, stats, idf: idfs, tracks };
 }
 
-export function scoreTrack(f: JobFeatures, pt: PreparedTrack, prepared: Prepared): TrackScore {
-  const { profile, stats } = prepared;
+/**
+ * What a job's matches give, whatever the track: per keyword found (by its
+ * position in f.hits), the saturated frequency tf~ / (k1 + tf~) and where it
+ * matched; computed once per job and shared by its tracks.
+ */
+export interface JobTerms {
+  /** By hit position / HIT_STRIDE. */
+  saturation: number[];
+  where: string[];
+  /** The keyword stuffing note, when the description's matches count less. */
+  stuffing?: string;
+}
+
+export function jobTerms(f: JobFeatures, prepared: Prepared): JobTerms {
+  const { stats } = prepared;
+  let damp = 1;
+  let stuffing: string | undefined;
+  if (f.density > STUFFING_DENSITY) {
+    damp = (STUFFING_DENSITY / f.density) ** 3;
+    stuffing = `keyword stuffing: ${Math.round(f.density * 100)}% of the description is keywords, so its matches count x${damp.toFixed(2)}`;
+  }
+  const saturation: number[] = [];
+  const where: string[] = [];
+  for (let h = 0; h < f.hits.length; h += HIT_STRIDE) {
+    let tf = 0;
+    let w = '';
+    for (let i = 0; i < 3; i++) {
+      const count = f.hits[h + 1 + i]!;
+      if (!count) continue;
+      const avg = stats.avgLength[i] || 1;
+      const norm = 1 - B[i]! + (B[i]! * f.lengths[i]!) / avg;
+      tf += ((WEIGHTS[i]! * count) / norm) * (i === 2 ? damp : 1);
+      w += `${w ? ', ' : ''}${FIELD_NAMES[i]} ${count}`;
+    }
+    saturation.push(tf / (K1 + tf));
+    where.push(w);
+  }
+  return { saturation, where, ...(stuffing ? { stuffing } : {}) };
+}
+
+export function scoreTrack(
+  f: JobFeatures,
+  pt: PreparedTrack,
+  prepared: Prepared,
+  terms: JobTerms = jobTerms(f, prepared),
+): TrackScore {
+  const { profile } = prepared;
   const track = pt.track;
   const notes: string[] = [];
   const base = { trackId: track.id, parts: [] as Part[] };
@@ -174,29 +219,15 @@ export function scoreTrack(f: JobFeatures, pt: PreparedTrack, prepared: Prepared
   if (failures.length)
     return { ...base, status: 'filtered', score: 0, matched, notes: [...failures, ...notes] };
 
-  let damp = 1;
-  if (f.density > STUFFING_DENSITY) {
-    damp = (STUFFING_DENSITY / f.density) ** 3;
-    notes.push(
-      `keyword stuffing: ${Math.round(f.density * 100)}% of the description is keywords, so its matches count x${damp.toFixed(2)}`,
-    );
-  }
+  if (terms.stuffing) notes.push(terms.stuffing);
   const raws: number[] = [];
   const wheres: string[] = [];
   for (const h of hits) {
     const keyword = f.hits[h]!;
-    let tf = 0;
-    let where = '';
-    for (let i = 0; i < 3; i++) {
-      const count = f.hits[h + 1 + i]!;
-      if (!count) continue;
-      const avg = stats.avgLength[i] || 1;
-      const norm = 1 - B[i]! + (B[i]! * f.lengths[i]!) / avg;
-      tf += ((WEIGHTS[i]! * count) / norm) * (i === 2 ? damp : 1);
-      where += `${where ? ', ' : ''}${FIELD_NAMES[i]} ${count}`;
-    }
-    raws.push(profile.keywords[keyword]!.coef * prepared.idf[keyword]! * (tf / (K1 + tf)));
-    wheres.push(where);
+    raws.push(
+      profile.keywords[keyword]!.coef * prepared.idf[keyword]! * terms.saturation[h / HIT_STRIDE]!,
+    );
+    wheres.push(terms.where[h / HIT_STRIDE]!);
   }
   // Parts in hundredths of a point: each keyword's share of the score.
   let gained = 0;

@@ -30,7 +30,7 @@ import { formatPrint, OriginalIndex, parsePrint } from './dedupe.js';
 import { extractFeatures, type JobFeatures } from './features.js';
 import { duplicateRow, jobScoreRow, type RowContext } from './job-score.js';
 import { PhraseMatcher } from './matcher.js';
-import { ALGORITHM, type CorpusStats, prepare, scoreTrack } from './model.js';
+import { ALGORITHM, type CorpusStats, jobTerms, prepare, scoreTrack } from './model.js';
 import { buildProfile, type ScoringProfile } from './profile.js';
 import { corpusStats, loadStats, type StoredStats, statsHash, storeStats } from './stats.js';
 
@@ -363,8 +363,9 @@ class UserScoring {
         row = duplicateRow(original, ctx);
         summary.duplicates++;
       } else {
+        const terms = jobTerms(f, prepared);
         row = jobScoreRow(
-          prepared.tracks.map((t) => scoreTrack(f, t, prepared)),
+          prepared.tracks.map((t) => scoreTrack(f, t, prepared, terms)),
           ctx,
         );
         summary.scored++;
