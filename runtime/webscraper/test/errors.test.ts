@@ -23,9 +23,11 @@ async function runWith(
 
 describe('scrape: every error class is retried and nothing is lost', () => {
   it('429: slows down, honours Retry-After (capped), and stores every job', async () => {
-    const { h, summary, expected } = await runWith([
-      { kind: '429', routes: ['detail', 'jobs'], every: 6, retryAfterS: 2 },
-    ]);
+    // No request hangs here: a long attempt timeout keeps a loaded machine's slow answers from failing jobs.
+    const { h, summary, expected } = await runWith(
+      [{ kind: '429', routes: ['detail', 'jobs'], every: 6, retryAfterS: 2 }],
+      { politeness: { timeoutMs: 15_000 } },
+    );
     expect(summary.status).toBe('complete');
     expect(new Set(h.storage.jobs.keys())).toEqual(expected);
     expect(summary.http.outcomes['429']).toBeGreaterThan(0);
@@ -45,7 +47,9 @@ describe('scrape: every error class is retried and nothing is lost', () => {
         { kind: 'reset', routes: ['detail'], after: 10, first: 3 },
         { kind: 'malformed', routes: ['detail'], after: 20, every: 9 },
       ],
-      { politeness: { timeoutMs: 150, attempts: 8 } },
+      // The timeout faults never answer; 1.5 s (not less) so that on a loaded machine a slow answer
+      // (the 502, a 504) is not counted as a timeout instead.
+      { politeness: { timeoutMs: 1500, attempts: 8 } },
     );
     expect(summary.status).toBe('complete');
     expect(new Set(h.storage.jobs.keys())).toEqual(expected);
