@@ -56,6 +56,11 @@ export const COMMANDS: Record<string, Command> = {
       'Parse saved MCF records and job pages (JSON, JSON Lines, gzip archives, HTML) into job rows',
     load: () => import('./webscraper/parse/cli.js'),
   },
+  report: {
+    summary:
+      'Export the tables to the analytics SQLite file and write the HTML report (charts, top new jobs)',
+    load: () => import('./report/cli.js'),
+  },
 };
 
 export function usage(): string {

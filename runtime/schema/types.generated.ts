@@ -280,6 +280,8 @@ export interface CrmRow {
   response: "none" | "acknowledged" | "interview" | "offer" | "rejected" | "no_reply";
   /** Format ISO_DATE: A calendar date: YYYY-MM-DD. */
   applied_date?: string;
+  /** The day the employer answered (the response field); the report's time to response counts from applied_date. Format ISO_DATE: A calendar date: YYYY-MM-DD. */
+  response_date?: string;
   /** maxLength 10000. */
   notes?: string;
   /** Set by the DB API on the first write; never changed afterwards. Format ISO_TIMESTAMP: Local time in the schema's timezone, to the minute: YYYY-MM-DD HH:MM. */
@@ -308,6 +310,8 @@ export interface CrmInput {
   response?: "none" | "acknowledged" | "interview" | "offer" | "rejected" | "no_reply";
   /** Format ISO_DATE: A calendar date: YYYY-MM-DD. */
   applied_date?: string;
+  /** The day the employer answered (the response field); the report's time to response counts from applied_date. Format ISO_DATE: A calendar date: YYYY-MM-DD. */
+  response_date?: string;
   /** maxLength 10000. */
   notes?: string;
 }

@@ -1,0 +1,365 @@
+/**
+ * The analytics ETL: reads the tables from a {@link TableSource} and writes
+ * one SQLite file with the stored tables (model.ts), the denormalised
+ * `user_job` table and the views (views.ts).
+ *
+ * - Incremental by default: each table is read only for rows modified at or
+ *   after its watermark (the newest `last_modified` seen by the last export,
+ *   less a few minutes, so rows written while that export ran are read
+ *   again); rows are upserted by key. `user_job` is then rebuilt from the
+ *   stored tables (seconds for 100,000 jobs).
+ * - A full rebuild when asked, when there is no file yet, when the file's
+ *   layout differs from the schema's (a field was added), or when the last
+ *   full rebuild is older than `fullAfterMs`: an incremental export cannot
+ *   see deleted rows (for example jobs DynamoDB expired), a full one drops them.
+ * - Atomic: the export works on a copy next to the file and renames it over
+ *   the file at the end, so a reader never sees a half-written file and a
+ *   failed export leaves the last good one in place.
+ */
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
+import { projectSchema, type Schema } from '../schema/schema.js';
+import { isoTimestamp } from '../schema/timestamps.js';
+import {
+  type ExportedTable,
+  layoutFingerprint,
+  quoteId,
+  skillsOf,
+  storedTablesSql,
+  type TableModel,
+  tableModels,
+  toSqlValue,
+} from './model.js';
+import type { SourceRow, TableSource } from './source.js';
+import { type Database, openDatabase, SqliteUnavailableError, type SqlValue } from './sqlite.js';
+import { refillUserJobSql, userJobTableSql, viewsSql } from './views.js';
+
+/** Rows written this long before an export started are read again by the next one. */
+export const WATERMARK_OVERLAP_MS = 5 * 60_000;
+/** Default age of the last full rebuild after which an export rebuilds in full. */
+export const DEFAULT_FULL_AFTER_MS = 7 * 24 * 3600_000;
+
+export interface ExportOptions {
+  source: TableSource;
+  /** The SQLite file to create or update. */
+  file: string;
+  /** Read every row and rebuild the file (default: only rows changed since the last export). */
+  full?: boolean;
+  /** Rebuild in full when the last full rebuild is older than this, ms (default 7 days; 0: never). */
+  fullAfterMs?: number;
+  schema?: Schema;
+  now?: () => Date;
+  /** Progress lines (a line per table, and every few seconds on a long table). */
+  log?: (line: string) => void;
+  /** Environment (the SQLite engine choice, MCFPIPE_SQLITE). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface TableExport {
+  /** Rows read (changed rows, on an incremental export). */
+  read: number;
+  /** Rows without their key, left out. */
+  skipped: number;
+  /** Rows in the file afterwards. */
+  total: number;
+  /** The watermark this export read from (absent: every row). */
+  since?: string;
+}
+
+export interface ExportSummary {
+  file: string;
+  mode: 'full' | 'incremental';
+  /** Why this mode. */
+  reason: string;
+  tables: Record<string, TableExport>;
+  /** Rows of user_job (jobs found for a user). */
+  userJobs: number;
+  /** The newest last_modified in the file: the date of the data. */
+  dataAsOf: string | null;
+  exportedAt: string;
+  engine: string;
+  source: string;
+  durationMs: number;
+}
+
+const META_SQL = `CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT) WITHOUT ROWID;
+CREATE TABLE export_state (
+  table_name TEXT PRIMARY KEY NOT NULL,
+  watermark TEXT,
+  rows_read INTEGER NOT NULL,
+  rows_total INTEGER NOT NULL,
+  exported_at TEXT NOT NULL
+) WITHOUT ROWID;`;
+
+interface Plan {
+  mode: 'full' | 'incremental';
+  reason: string;
+  watermarks: Map<string, string>;
+  fullRebuildAt: string | undefined;
+}
+
+function readMeta(db: Database): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of db.prepare('SELECT key, value FROM meta').all()) {
+    if (typeof r.key === 'string' && typeof r.value === 'string') out.set(r.key, r.value);
+  }
+  return out;
+}
+
+function fullRebuild(reason: string): Plan {
+  return { mode: 'full', reason, watermarks: new Map(), fullRebuildAt: undefined };
+}
+
+/** Whether the working copy of the last export can be updated, or why it must be rebuilt. */
+function plan(
+  db: Database,
+  opts: ExportOptions,
+  fingerprint: string,
+  startedAt: Date,
+  timezone: string,
+): Plan {
+  const meta = readMeta(db);
+  if (meta.get('layout') !== fingerprint) {
+    return fullRebuild(
+      'the layout changed since the last export (a schema field or the file format)',
+    );
+  }
+  const fullAt = meta.get('full_rebuild_at');
+  const fullAfterMs = opts.fullAfterMs ?? DEFAULT_FULL_AFTER_MS;
+  if (fullAfterMs > 0) {
+    const limit = isoTimestamp(new Date(startedAt.getTime() - fullAfterMs), timezone);
+    if (!fullAt || fullAt < limit) {
+      return fullRebuild(
+        `the last full rebuild (${fullAt ?? 'never'}) is older than ${Math.round(fullAfterMs / 3600_000)} h; deleted rows leave the file only with a full rebuild`,
+      );
+    }
+  }
+  const watermarks = new Map<string, string>();
+  for (const r of db.prepare('SELECT table_name, watermark FROM export_state').all()) {
+    if (typeof r.table_name === 'string' && typeof r.watermark === 'string')
+      watermarks.set(r.table_name, r.watermark);
+  }
+  return {
+    mode: 'incremental',
+    reason: 'rows changed since the last export',
+    watermarks,
+    fullRebuildAt: fullAt,
+  };
+}
+
+/** Opens the working copy of the last export and plans from it; undefined db: start afresh. */
+function openLast(
+  opts: ExportOptions,
+  tmp: string,
+  fingerprint: string,
+  startedAt: Date,
+  timezone: string,
+): { db?: Database; plan: Plan } {
+  if (opts.full) return { plan: fullRebuild('a full rebuild was asked for') };
+  if (!existsSync(opts.file)) return { plan: fullRebuild('no earlier export') };
+  copyFileSync(opts.file, tmp);
+  let db: Database | undefined;
+  try {
+    db = openDatabase(tmp, opts.env);
+    const p = plan(db, opts, fingerprint, startedAt, timezone);
+    if (p.mode === 'incremental') return { db, plan: p };
+    db.close();
+    rmSync(tmp, { force: true });
+    return { plan: p };
+  } catch (err) {
+    if (err instanceof SqliteUnavailableError) throw err;
+    db?.close();
+    rmSync(tmp, { force: true });
+    return {
+      plan: fullRebuild(`the earlier file is not an analytics file (${(err as Error).message})`),
+    };
+  }
+}
+
+/** Upserts rows of one table (and job_skill for jobs). */
+function writer(db: Database, m: TableModel) {
+  const cols = m.columns.map((c) => quoteId(c.name));
+  const updates = m.columns
+    .filter((c) => c.name !== m.key)
+    .map((c) => `${quoteId(c.name)} = excluded.${quoteId(c.name)}`);
+  const upsert = db.prepare(
+    `INSERT INTO ${quoteId(m.name)} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})` +
+      (updates.length
+        ? ` ON CONFLICT (${quoteId(m.key)}) DO UPDATE SET ${updates.join(', ')}`
+        : ' ON CONFLICT DO NOTHING'),
+  );
+  const isJob = m.name === 'job';
+  const dropSkills = isJob ? db.prepare('DELETE FROM job_skill WHERE job_id = ?') : undefined;
+  const addSkill = isJob
+    ? db.prepare('INSERT OR IGNORE INTO job_skill (job_id, skill) VALUES (?, ?)')
+    : undefined;
+  return (row: SourceRow): boolean => {
+    const key = row[m.key];
+    if (typeof key !== 'string' || key === '') return false;
+    const values: SqlValue[] = m.columns.map((c) => toSqlValue(c, row[c.name]));
+    upsert.run(...values);
+    if (dropSkills && addSkill) {
+      dropSkills.run(key);
+      for (const skill of skillsOf(row.skills)) addSkill.run(key, skill);
+    }
+    return true;
+  };
+}
+
+function scalar(db: Database, sql: string): SqlValue {
+  const row = db.prepare(sql).get();
+  return row ? (Object.values(row)[0] ?? null) : null;
+}
+
+/** max(a, b) of two optional timestamps. */
+function later(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a > b ? a : b;
+}
+
+function workingCopyPath(file: string): string {
+  return `${file}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+}
+
+/** Runs one export; see the module comment. */
+export async function exportAnalytics(opts: ExportOptions): Promise<ExportSummary> {
+  const t0 = performance.now();
+  const schema = opts.schema ?? projectSchema();
+  const now = opts.now ?? (() => new Date());
+  const log = opts.log ?? (() => {});
+  const startedAt = now();
+  const models = tableModels(schema);
+  const fingerprint = layoutFingerprint(models);
+  const tmp = workingCopyPath(opts.file);
+
+  let db: Database | undefined;
+  try {
+    const last = openLast(opts, tmp, fingerprint, startedAt, schema.timezone);
+    const p = last.plan;
+    db = last.db;
+    db ??= openDatabase(tmp, opts.env);
+    log(`analytics export (${p.mode}: ${p.reason}) from ${opts.source.description}`);
+    db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;');
+    db.exec('BEGIN');
+    if (p.mode === 'full') {
+      db.exec(storedTablesSql(models));
+      db.exec(userJobTableSql());
+      db.exec(META_SQL);
+      db.exec(viewsSql(schema));
+    }
+
+    const tables: Record<string, TableExport> = {};
+    const newMarks = new Map<string, string | undefined>();
+    const cap = isoTimestamp(new Date(startedAt.getTime() - WATERMARK_OVERLAP_MS), schema.timezone);
+    for (const m of models) {
+      const since = p.watermarks.get(m.name);
+      const write = writer(db, m);
+      let read = 0;
+      let skipped = 0;
+      let newest: string | undefined;
+      let lastLog = performance.now();
+      for await (const page of opts.source.pages(m.name as ExportedTable, {
+        ...(since !== undefined ? { since } : {}),
+        fields: m.columns.map((c) => c.name),
+      })) {
+        for (const row of page) {
+          if (!write(row)) {
+            skipped++;
+            continue;
+          }
+          read++;
+          const lm = row.last_modified;
+          if (typeof lm === 'string') newest = later(newest, lm);
+        }
+        if (performance.now() - lastLog > 5000) {
+          log(`  ${m.name}: ${read.toLocaleString('en-US')} rows so far`);
+          lastLog = performance.now();
+        }
+      }
+      // The newest row seen, but never later than the overlap before this export started.
+      const candidate = newest === undefined ? undefined : newest < cap ? newest : cap;
+      newMarks.set(m.name, later(since, candidate));
+      const total = Number(scalar(db, `SELECT count(*) FROM ${quoteId(m.name)}`));
+      tables[m.name] = { read, skipped, total, ...(since !== undefined ? { since } : {}) };
+      log(
+        `  ${m.name}: ${read.toLocaleString('en-US')} ${since !== undefined ? `changed since ${since}` : 'rows'}` +
+          `${skipped ? `, ${skipped} without a key left out` : ''}; ${total.toLocaleString('en-US')} in the file`,
+      );
+    }
+
+    db.exec(refillUserJobSql(models));
+    const userJobs = Number(scalar(db, 'SELECT count(*) FROM user_job'));
+    const dataAsOf = (scalar(
+      db,
+      `SELECT max(v) FROM (${models.map((m) => `SELECT max(last_modified) AS v FROM ${quoteId(m.name)}`).join(' UNION ALL ')})`,
+    ) ?? null) as string | null;
+    const exportedAt = isoTimestamp(startedAt, schema.timezone);
+    const setState = db.prepare(
+      `INSERT INTO export_state (table_name, watermark, rows_read, rows_total, exported_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (table_name) DO UPDATE SET watermark = excluded.watermark, rows_read = excluded.rows_read,
+         rows_total = excluded.rows_total, exported_at = excluded.exported_at`,
+    );
+    for (const m of models) {
+      const t = tables[m.name]!;
+      setState.run(m.name, newMarks.get(m.name) ?? null, t.read, t.total, exportedAt);
+    }
+    const setMeta = db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
+    const meta: Record<string, string | null> = {
+      layout: fingerprint,
+      timezone: schema.timezone,
+      exported_at: exportedAt,
+      export_mode: p.mode,
+      full_rebuild_at: p.mode === 'full' ? exportedAt : (p.fullRebuildAt ?? exportedAt),
+      data_as_of: dataAsOf,
+      source: opts.source.description,
+      left_out: JSON.stringify(
+        Object.fromEntries(models.map((m) => [m.name, m.leftOut.map((l) => l.field)])),
+      ),
+    };
+    for (const [k, v] of Object.entries(meta)) setMeta.run(k, v);
+    db.exec('COMMIT');
+    const engine = db.engine;
+    db.close();
+    db = undefined;
+    const fd = openSync(tmp, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, opts.file);
+    const summary: ExportSummary = {
+      file: opts.file,
+      mode: p.mode,
+      reason: p.reason,
+      tables,
+      userJobs,
+      dataAsOf,
+      exportedAt,
+      engine,
+      source: opts.source.description,
+      durationMs: Math.round(performance.now() - t0),
+    };
+    log(
+      `analytics export done: ${userJobs.toLocaleString('en-US')} jobs found for users, data as of ${dataAsOf ?? 'no data'}, ${(summary.durationMs / 1000).toFixed(1)} s (${engine})`,
+    );
+    return summary;
+  } finally {
+    try {
+      db?.close();
+    } catch {
+      // already closed, or failed to open
+    }
+    rmSync(tmp, { force: true });
+  }
+}
