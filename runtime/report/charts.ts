@@ -223,7 +223,8 @@ export function dailyChart(d: ReportData): Chart {
   c.svg = renderSvg(
     {
       legend,
-      grid: { left: 70, right: 30, top: 20 + 24 * Math.ceil(series.size / 4), bottom: 70 },
+      // Room for the legend's rows (about four names a row) and the axis name above the plot.
+      grid: { left: 70, right: 30, top: 44 + 26 * Math.ceil(series.size / 4), bottom: 70 },
       xAxis: {
         type: 'category',
         data: days,
@@ -254,7 +255,13 @@ export function salaryChart(d: ReportData): Chart {
   };
   const other = d.totals.otherPeriods;
   const otherText = other.length
-    ? ` ${other.map((o) => `${fmt(o.jobs)} quote a salary per ${o.period.toLowerCase()} period and are left out`).join('; ')}.`
+    ? ` ${other
+        .map((o) =>
+          o.jobs === 1
+            ? `1 job states its salary as ${o.period}, not per month, and is left out`
+            : `${fmt(o.jobs)} jobs state their salary as ${o.period}, not per month, and are left out`,
+        )
+        .join('; ')}.`
     : '';
   if (d.salary.length === 0)
     return {

@@ -279,7 +279,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     const full = get('full');
     const skipExport = values['skip-export'] === true;
     opts = {
-      output: openOutput(label('out'), get('out')!),
+      output: openOutput(label('out'), get('out')!, { env }),
       ...(skipExport ? {} : { source: openSource(get, env, log) }),
       ...(full !== undefined ? { full: parseBoolean(label('full'), full) } : {}),
       fullAfterMs: parseDuration(label('full-after'), get('full-after')!),

@@ -11,7 +11,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createClient } from '../../core/aws.js';
+import { parseS3Url } from '../../core/s3-url.js';
 import { type BlobStore, openBlobStore } from '../webscraper/state/blob-store.js';
 
 export const SQLITE_NAME = 'analytics.sqlite';
@@ -78,10 +80,17 @@ class S3Output implements Output {
   }
 }
 
-/** The output at `location` (`input` names the setting in errors). */
-export function openOutput(input: string, location: string, opts: { s3?: S3Client } = {}): Output {
+/** The output at `location` (`input` names the setting in errors); S3 clients honour `env`. */
+export function openOutput(
+  input: string,
+  location: string,
+  opts: { s3?: S3Client; env?: NodeJS.ProcessEnv } = {},
+): Output {
   if (location.startsWith('s3://')) {
-    const store = openBlobStore(input, location, opts);
+    // The location is checked before a client is made (which needs a region).
+    parseS3Url(input, `${location.replace(/\/+$/, '')}/_`);
+    const s3 = opts.s3 ?? createClient(S3Client, 'S3', opts.env ? { env: opts.env } : {});
+    const store = openBlobStore(input, location, { s3 });
     return new S3Output(store.description, store);
   }
   return new LocalOutput(location);

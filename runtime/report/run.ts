@@ -64,6 +64,9 @@ export async function runReport(opts: ReportRunOptions): Promise<ReportRunSummar
       );
     }
   }
+  // The analytics file is published before the report is drawn, so an export is never lost
+  // to a report that cannot be drawn (for example several users and none named).
+  if (exported) await output.publish([SQLITE_NAME]);
   const report = renderReport(file, {
     ...(opts.user !== undefined ? { user: opts.user } : {}),
     ...(opts.topJobs !== undefined ? { topJobs: opts.topJobs } : {}),
@@ -71,7 +74,7 @@ export async function runReport(opts: ReportRunOptions): Promise<ReportRunSummar
     ...(opts.env ? { env: opts.env } : {}),
   });
   writeFileSync(join(output.dir, HTML_NAME), report.html);
-  await output.publish(exported ? [SQLITE_NAME, HTML_NAME] : [HTML_NAME]);
+  await output.publish([HTML_NAME]);
   const summary: ReportRunSummary = {
     ...(exported ? { export: exported } : {}),
     sqlite: output.urlOf(SQLITE_NAME),

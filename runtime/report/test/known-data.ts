@@ -298,3 +298,14 @@ export const KNOWN_AS_OF = '2026-11-20 10:00';
 export function sgt(stamp: string): Date {
   return new Date(`${stamp.replace(' ', 'T')}:00+08:00`);
 }
+
+/** {@link KNOWN_WRITES} as stored rows (created and last_modified at their time), by table. */
+export function knownTables(): Record<Write['table'], Array<Record<string, unknown>>> {
+  const out: Record<string, Array<Record<string, unknown>>> = {};
+  for (const w of KNOWN_WRITES) {
+    const list = out[w.table] ?? [];
+    list.push({ ...w.row, created: w.at, last_modified: w.at, version: 1 });
+    out[w.table] = list;
+  }
+  return out as Record<Write['table'], Array<Record<string, unknown>>>;
+}
