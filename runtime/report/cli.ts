@@ -17,13 +17,13 @@ import {
   parseDuration,
   parseInteger,
 } from '../../core/values.js';
-import { DbApiClient } from '../db-api/client.js';
 import { regionFromHost } from '../db-api/sigv4.js';
-import { createDynamoClient } from '../db-api/store/dynamo-client.js';
+import { DbApiSource } from '../rows/db-api-source.js';
+import { DynamoSource } from '../rows/dynamo-source.js';
+import { type RowSource, RowStore } from '../rows/store.js';
 import { HTML_NAME, openOutput, SQLITE_NAME } from './output.js';
 import { UserChoiceError } from './queries.js';
 import { NoAnalyticsFileError, type ReportRunSummary, runReport } from './run.js';
-import { DbApiSource, DynamoSource, type TableSource } from './source.js';
 import { SqliteUnavailableError } from './sqlite.js';
 
 interface OptionSpec {
@@ -151,12 +151,12 @@ function label(flag: string): string {
 
 const USER_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
-/** The table source the flags name; undefined when the export is skipped. */
+/** Where the flags say the tables are: the DB API, or DynamoDB directly. */
 export function openSource(
   get: (flag: string) => string | undefined,
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
-): TableSource {
+): RowSource {
   const url = get('db-api-url');
   const prefix = get('table-prefix');
   const store = parseChoice(label('store'), get('store')!, ['auto', 'db-api', 'dynamodb'] as const);
@@ -177,16 +177,14 @@ export function openSource(
       'none',
     ] as const);
     const sign = auth === 'iam' || (auth === 'auto' && regionFromHost(host) !== undefined);
-    return new DbApiSource(
-      new DbApiClient({
-        url,
-        ...(sign ? { sigv4: true } : {}),
-        onRetry: (r) =>
-          log(
-            `retrying DB API ${r.method} ${r.path} (${r.status ?? 'no answer'}) in ${r.delayMs} ms`,
-          ),
-      }),
-    );
+    return new DbApiSource({
+      url,
+      ...(sign ? { sigv4: true } : {}),
+      onRetry: (r) =>
+        log(
+          `retrying DB API ${r.method} ${r.path} (${r.status ?? 'no answer'}) in ${r.delayMs} ms`,
+        ),
+    });
   }
   if (kind === 'dynamodb') {
     if (!prefix)
@@ -194,7 +192,7 @@ export function openSource(
         label('table-prefix'),
         'Give the DynamoDB table name prefix, e.g. mcfpipe-dev-.',
       );
-    return new DynamoSource({ dynamo: createDynamoClient({ env }), tablePrefix: prefix });
+    return new DynamoSource({ tablePrefix: prefix, env });
   }
   throw new MissingInputError(
     `${label('db-api-url')} or ${label('table-prefix')}`,
@@ -280,7 +278,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     const skipExport = values['skip-export'] === true;
     opts = {
       output: openOutput(label('out'), get('out')!, { env }),
-      ...(skipExport ? {} : { source: openSource(get, env, log) }),
+      ...(skipExport ? {} : { rows: new RowStore(openSource(get, env, log)) }),
       ...(full !== undefined ? { full: parseBoolean(label('full'), full) } : {}),
       fullAfterMs: parseDuration(label('full-after'), get('full-after')!),
       ...(user !== undefined ? { user } : {}),

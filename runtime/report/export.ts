@@ -1,13 +1,17 @@
 /**
- * The analytics ETL: reads the tables from a {@link TableSource} and writes
- * one SQLite file with the stored tables (model.ts), the denormalised
+ * The analytics ETL: reads the tables through the runtime's row store
+ * (runtime/rows: the DB API, DynamoDB, or memory; every row checked against
+ * db_schema.json, a bad one reported and left out) and writes one SQLite file with the stored tables (model.ts), the denormalised
  * `user_job` table and the views (views.ts).
  *
- * - Incremental by default: each table is read only for rows modified at or
- *   after its watermark (the newest `last_modified` seen by the last export,
- *   less a few minutes, so rows written while that export ran are read
- *   again); rows are upserted by key. `user_job` is then rebuilt from the
- *   stored tables (seconds for 100,000 jobs).
+ * - Incremental by default: only rows modified at or after each table's
+ *   watermark (the newest `last_modified` seen by the last export, never
+ *   later than a few minutes before that export started, so rows written
+ *   while it ran are taken again) are written; the rest are skipped as they
+ *   arrive. The store still lists every row (the DB API cannot filter on
+ *   last_modified, and a DynamoDB Scan reads every item whatever its
+ *   filter), so what an incremental export saves is the writing. `user_job`
+ *   is then rebuilt from the stored tables (seconds for 100,000 jobs).
  * - A full rebuild when asked, when there is no file yet, when the file's
  *   layout differs from the schema's (a field was added), or when the last
  *   full rebuild is older than `fullAfterMs`: an incremental export cannot
@@ -25,10 +29,11 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs';
+import { describeBadRow } from '../rows/check.js';
+import type { RowStore } from '../rows/store.js';
 import { projectSchema, type Schema } from '../schema/schema.js';
 import { isoTimestamp } from '../schema/timestamps.js';
 import {
-  type ExportedTable,
   layoutFingerprint,
   quoteId,
   skillsOf,
@@ -37,17 +42,19 @@ import {
   tableModels,
   toSqlValue,
 } from './model.js';
-import type { SourceRow, TableSource } from './source.js';
 import { type Database, openDatabase, SqliteUnavailableError, type SqlValue } from './sqlite.js';
 import { refillUserJobSql, userJobTableSql, viewsSql } from './views.js';
 
 /** Rows written this long before an export started are read again by the next one. */
 export const WATERMARK_OVERLAP_MS = 5 * 60_000;
+/** Rows refused by the store that are described in the log, one line each. */
+const MAX_BAD_ROWS_SHOWN = 20;
 /** Default age of the last full rebuild after which an export rebuilds in full. */
 export const DEFAULT_FULL_AFTER_MS = 7 * 24 * 3600_000;
 
 export interface ExportOptions {
-  source: TableSource;
+  /** Where the tables are read. */
+  rows: RowStore;
   /** The SQLite file to create or update. */
   file: string;
   /** Read every row and rebuild the file (default: only rows changed since the last export). */
@@ -63,10 +70,10 @@ export interface ExportOptions {
 }
 
 export interface TableExport {
-  /** Rows read (changed rows, on an incremental export). */
+  /** Rows written (the changed ones, on an incremental export). */
   read: number;
-  /** Rows without their key, left out. */
-  skipped: number;
+  /** Rows the store refused (they break db_schema.json), left out. */
+  refused: number;
   /** Rows in the file afterwards. */
   total: number;
   /** The watermark this export read from (absent: every row). */
@@ -183,8 +190,17 @@ function openLast(
   }
 }
 
-/** Upserts rows of one table (and job_skill for jobs). */
-function writer(db: Database, m: TableModel) {
+type Row = Record<string, unknown>;
+
+/** A row is wanted when it changed at or after `since`; a row without last_modified always is. */
+export function changedSince(row: Row, since: string | undefined): boolean {
+  if (since === undefined) return true;
+  const lm = row.last_modified;
+  return typeof lm !== 'string' || lm >= since;
+}
+
+/** Upserts rows of one table (and job_skill for jobs); `fresh`: the tables were empty. */
+function writer(db: Database, m: TableModel, fresh: boolean) {
   const cols = m.columns.map((c) => quoteId(c.name));
   const updates = m.columns
     .filter((c) => c.name !== m.key)
@@ -196,20 +212,19 @@ function writer(db: Database, m: TableModel) {
         : ' ON CONFLICT DO NOTHING'),
   );
   const isJob = m.name === 'job';
-  const dropSkills = isJob ? db.prepare('DELETE FROM job_skill WHERE job_id = ?') : undefined;
+  const dropSkills =
+    isJob && !fresh ? db.prepare('DELETE FROM job_skill WHERE job_id = ?') : undefined;
   const addSkill = isJob
     ? db.prepare('INSERT OR IGNORE INTO job_skill (job_id, skill) VALUES (?, ?)')
     : undefined;
-  return (row: SourceRow): boolean => {
-    const key = row[m.key];
-    if (typeof key !== 'string' || key === '') return false;
+  return (row: Row): void => {
+    const key = String(row[m.key]);
     const values: SqlValue[] = m.columns.map((c) => toSqlValue(c, row[c.name]));
     upsert.run(...values);
-    if (dropSkills && addSkill) {
-      dropSkills.run(key);
+    if (addSkill) {
+      dropSkills?.run(key);
       for (const skill of skillsOf(row.skills)) addSkill.run(key, skill);
     }
-    return true;
   };
 }
 
@@ -241,12 +256,18 @@ export async function exportAnalytics(opts: ExportOptions): Promise<ExportSummar
   const tmp = workingCopyPath(opts.file);
 
   let db: Database | undefined;
+  let shownBad = 0;
+  const stopListening = opts.rows.onBadRow((bad) => {
+    if (++shownBad <= MAX_BAD_ROWS_SHOWN) log(`  left out: ${describeBadRow(bad)}`);
+    else if (shownBad === MAX_BAD_ROWS_SHOWN + 1)
+      log('  (more rows left out; their count is in the summary)');
+  });
   try {
     const last = openLast(opts, tmp, fingerprint, startedAt, schema.timezone);
     const p = last.plan;
     db = last.db;
     db ??= openDatabase(tmp, opts.env);
-    log(`analytics export (${p.mode}: ${p.reason}) from ${opts.source.description}`);
+    log(`analytics export (${p.mode}: ${p.reason}) from ${opts.rows.description}`);
     db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;');
     db.exec('BEGIN');
     if (p.mode === 'full') {
@@ -261,20 +282,15 @@ export async function exportAnalytics(opts: ExportOptions): Promise<ExportSummar
     const cap = isoTimestamp(new Date(startedAt.getTime() - WATERMARK_OVERLAP_MS), schema.timezone);
     for (const m of models) {
       const since = p.watermarks.get(m.name);
-      const write = writer(db, m);
+      const write = writer(db, m, p.mode === 'full');
       let read = 0;
-      let skipped = 0;
+      const refusedBefore = opts.rows.skipped;
       let newest: string | undefined;
       let lastLog = performance.now();
-      for await (const page of opts.source.pages(m.name as ExportedTable, {
-        ...(since !== undefined ? { since } : {}),
-        fields: m.columns.map((c) => c.name),
-      })) {
-        for (const row of page) {
-          if (!write(row)) {
-            skipped++;
-            continue;
-          }
+      for await (const page of opts.rows.pages(m.name)) {
+        for (const row of page as unknown as Row[]) {
+          if (!changedSince(row, since)) continue;
+          write(row);
           read++;
           const lm = row.last_modified;
           if (typeof lm === 'string') newest = later(newest, lm);
@@ -284,14 +300,15 @@ export async function exportAnalytics(opts: ExportOptions): Promise<ExportSummar
           lastLog = performance.now();
         }
       }
+      const refused = opts.rows.skipped - refusedBefore;
       // The newest row seen, but never later than the overlap before this export started.
       const candidate = newest === undefined ? undefined : newest < cap ? newest : cap;
       newMarks.set(m.name, later(since, candidate));
       const total = Number(scalar(db, `SELECT count(*) FROM ${quoteId(m.name)}`));
-      tables[m.name] = { read, skipped, total, ...(since !== undefined ? { since } : {}) };
+      tables[m.name] = { read, refused, total, ...(since !== undefined ? { since } : {}) };
       log(
         `  ${m.name}: ${read.toLocaleString('en-US')} ${since !== undefined ? `changed since ${since}` : 'rows'}` +
-          `${skipped ? `, ${skipped} without a key left out` : ''}; ${total.toLocaleString('en-US')} in the file`,
+          `${refused ? `, ${refused} refused (they break db_schema.json)` : ''}; ${total.toLocaleString('en-US')} in the file`,
       );
     }
 
@@ -321,7 +338,7 @@ export async function exportAnalytics(opts: ExportOptions): Promise<ExportSummar
       export_mode: p.mode,
       full_rebuild_at: p.mode === 'full' ? exportedAt : (p.fullRebuildAt ?? exportedAt),
       data_as_of: dataAsOf,
-      source: opts.source.description,
+      source: opts.rows.description,
       left_out: JSON.stringify(
         Object.fromEntries(models.map((m) => [m.name, m.leftOut.map((l) => l.field)])),
       ),
@@ -347,7 +364,7 @@ export async function exportAnalytics(opts: ExportOptions): Promise<ExportSummar
       dataAsOf,
       exportedAt,
       engine,
-      source: opts.source.description,
+      source: opts.rows.description,
       durationMs: Math.round(performance.now() - t0),
     };
     log(
@@ -355,6 +372,7 @@ export async function exportAnalytics(opts: ExportOptions): Promise<ExportSummar
     );
     return summary;
   } finally {
+    stopListening();
     try {
       db?.close();
     } catch {

@@ -109,7 +109,6 @@ export function storedTablesSql(models: TableModel[]): string {
   return [
     ...tables,
     'CREATE TABLE job_skill (job_id TEXT NOT NULL, skill TEXT NOT NULL, PRIMARY KEY (job_id, skill)) WITHOUT ROWID;',
-    'CREATE INDEX job_skill_by_skill ON job_skill (skill);',
   ].join('\n');
 }
 

@@ -5,16 +5,16 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RowStore } from '../rows/store.js';
 import { type ExportSummary, exportAnalytics } from './export.js';
 import { HTML_NAME, type Output, SQLITE_NAME } from './output.js';
 import type { ReportData } from './queries.js';
 import { renderReport } from './render.js';
-import type { TableSource } from './source.js';
 
 export interface ReportRunOptions {
   output: Output;
   /** Where the tables are read; absent: draw from the existing analytics file only. */
-  source?: TableSource;
+  rows?: RowStore;
   full?: boolean;
   fullAfterMs?: number;
   user?: string;
@@ -47,9 +47,9 @@ export async function runReport(opts: ReportRunOptions): Promise<ReportRunSummar
   const file = join(output.dir, SQLITE_NAME);
   await output.fetch();
   let exported: ExportSummary | undefined;
-  if (opts.source) {
+  if (opts.rows) {
     exported = await exportAnalytics({
-      source: opts.source,
+      rows: opts.rows,
       file,
       ...(opts.full !== undefined ? { full: opts.full } : {}),
       ...(opts.fullAfterMs !== undefined ? { fullAfterMs: opts.fullAfterMs } : {}),

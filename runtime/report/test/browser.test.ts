@@ -15,8 +15,8 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportAnalytics } from '../export.js';
 import { renderReport } from '../render.js';
-import { MemorySource } from '../source.js';
 import { sgt } from './known-data.js';
+import { memoryRows } from './rows.js';
 import { SyntheticData } from './synthetic.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -132,7 +132,7 @@ describe.skipIf(!available)('the report in headless Chromium', () => {
     const data = new SyntheticData({ jobs: 1500, crm: 500, perDay: 250 });
     const file = join(dir, 'analytics.sqlite');
     await exportAnalytics({
-      source: new MemorySource(data.tables()),
+      rows: memoryRows(data.tables()),
       file,
       now: () => sgt('2026-03-01 09:00'),
     });
@@ -166,7 +166,7 @@ describe.skipIf(!available)('the report in headless Chromium', () => {
 
   it('shows the empty states, with why, when there is no data', async () => {
     const file = join(dir, 'empty.sqlite');
-    await exportAnalytics({ source: new MemorySource({}), file });
+    await exportAnalytics({ rows: memoryRows({}), file });
     const seen = await open(renderReport(file).html, 'report-empty');
     expect(seen.errors).toEqual([]);
     expect(seen.requests).toEqual([]);

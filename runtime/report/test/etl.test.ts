@@ -17,12 +17,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbApiClient } from '../../db-api/client.js';
 import { type LocalDbApi, startLocalDbApi } from '../../db-api/local/server.js';
 import { createDynamoClient } from '../../db-api/store/dynamo-client.js';
+import { DbApiSource } from '../../rows/db-api-source.js';
+import { DynamoSource } from '../../rows/dynamo-source.js';
+import { type RowSource, RowStore } from '../../rows/store.js';
 import { projectSchema, type Schema } from '../../schema/schema.js';
 import type { TableName } from '../../schema/types.generated.js';
 import { exportAnalytics } from '../export.js';
-import { DbApiSource, DynamoSource, MemorySource, type TableSource } from '../source.js';
 import { type Database, openDatabase, type SqlRow } from '../sqlite.js';
 import { J, KNOWN_AS_OF, KNOWN_WRITES, sgt } from './known-data.js';
+import { memoryRows } from './rows.js';
 
 let api: LocalDbApi;
 let client: DbApiClient;
@@ -57,8 +60,12 @@ function rows(db: Database, sql: string, ...params: string[]): SqlRow[] {
     .map((r) => ({ ...r }));
 }
 
-async function exportTo(file: string, source: TableSource, now = EXPORTED_AT, full = false) {
-  return exportAnalytics({ source, file, now: () => now, ...(full ? { full } : {}) });
+function dbApiRows(): RowStore {
+  return new RowStore(new DbApiSource({ client }));
+}
+
+async function exportTo(file: string, rows: RowStore, now = EXPORTED_AT, full = false) {
+  return exportAnalytics({ rows, file, now: () => now, ...(full ? { full } : {}) });
 }
 
 describe('the known data set, exported through the DB API', () => {
@@ -66,7 +73,7 @@ describe('the known data set, exported through the DB API', () => {
   let file: string;
   beforeAll(async () => {
     file = join(dir, 'known.sqlite');
-    const summary = await exportTo(file, new DbApiSource(client));
+    const summary = await exportTo(file, dbApiRows());
     expect(summary.mode).toBe('full');
     expect(summary.reason).toBe('no earlier export');
     expect(summary.dataAsOf).toBe(KNOWN_AS_OF);
@@ -431,7 +438,7 @@ describe('the known data set, exported through the DB API', () => {
     try {
       const summary = await exportTo(
         other,
-        new DynamoSource({ dynamo, tablePrefix: api.tablePrefix, segments: 3 }),
+        new RowStore(new DynamoSource({ dynamo, tablePrefix: api.tablePrefix })),
       );
       expect(summary.source).toBe(`dynamodb ${api.tablePrefix}*`);
       const db2 = openDatabase(other);
@@ -453,7 +460,7 @@ describe('the known data set, exported through the DB API', () => {
 describe('incremental exports', () => {
   it('read only rows changed since the watermark, and see new and changed rows', async () => {
     const file = join(dir, 'incremental.sqlite');
-    await exportTo(file, new DbApiSource(client));
+    await exportTo(file, dbApiRows());
     // A day later: ana applies for j6, and a new job j9 is found.
     await write(
       'crm',
@@ -494,7 +501,7 @@ describe('incremental exports', () => {
       },
       '2026-11-21 10:05',
     );
-    const s = await exportTo(file, new DbApiSource(client), sgt('2026-11-22 09:00'));
+    const s = await exportTo(file, dbApiRows(), sgt('2026-11-22 09:00'));
     expect(s.mode).toBe('incremental');
     // At or after each watermark: the newest row of the last export again (same minute), plus the changes.
     expect(Object.fromEntries(Object.entries(s.tables).map(([t, x]) => [t, x.read]))).toEqual({
@@ -534,7 +541,7 @@ describe('incremental exports', () => {
 
   it('keep a deleted row until a full rebuild, which drops it', async () => {
     const file = join(dir, 'deleted.sqlite');
-    await exportTo(file, new DbApiSource(client), sgt('2026-11-22 09:00'));
+    await exportTo(file, dbApiRows(), sgt('2026-11-22 09:00'));
     clock = sgt('2026-11-22 12:00');
     await client.delete('crm', `ana:${J.j3}`);
     const count = () => {
@@ -545,10 +552,10 @@ describe('incremental exports', () => {
         db.close();
       }
     };
-    const inc = await exportTo(file, new DbApiSource(client), sgt('2026-11-23 09:00'));
+    const inc = await exportTo(file, dbApiRows(), sgt('2026-11-23 09:00'));
     expect(inc.mode).toBe('incremental');
     expect(count()).toBe(1);
-    const full = await exportTo(file, new DbApiSource(client), sgt('2026-11-23 09:10'), true);
+    const full = await exportTo(file, dbApiRows(), sgt('2026-11-23 09:10'), true);
     expect(full).toMatchObject({ mode: 'full', reason: 'a full rebuild was asked for' });
     expect(count()).toBe(0);
     await write(
@@ -570,7 +577,7 @@ describe('incremental exports', () => {
     const tables = { job: [{ ...base, last_modified: '2026-11-21 09:59' }] };
     // The newest row is from the export's own minute: the watermark is 5 minutes before the start.
     await exportAnalytics({
-      source: new MemorySource(tables),
+      rows: memoryRows(tables),
       file,
       now: () => sgt('2026-11-21 09:59'),
     });
@@ -582,7 +589,7 @@ describe('incremental exports', () => {
     // A row the scan could not see yet, stamped 09:57, is read by the next export.
     tables.job.push({ ...base, job_id: J.j2, title: 'B', last_modified: '2026-11-21 09:57' });
     const s = await exportAnalytics({
-      source: new MemorySource(tables),
+      rows: memoryRows(tables),
       file,
       now: () => sgt('2026-11-21 11:00'),
     });
@@ -591,17 +598,17 @@ describe('incremental exports', () => {
 
   it('rebuild in full when the last full rebuild is too old, or the layout changed', async () => {
     const file = join(dir, 'policy.sqlite');
-    const src = new DbApiSource(client);
+    const src = dbApiRows();
     await exportTo(file, src, sgt('2026-11-21 09:00'));
     const weekLater = await exportAnalytics({
-      source: src,
+      rows: src,
       file,
       now: () => sgt('2026-11-28 09:01'),
     });
     expect(weekLater.mode).toBe('full');
     expect(weekLater.reason).toMatch(/last full rebuild \(2026-11-21 09:00\) is older than 168 h/);
     const never = await exportAnalytics({
-      source: src,
+      rows: src,
       file,
       now: () => sgt('2026-12-30 09:00'),
       fullAfterMs: 0,
@@ -611,7 +618,7 @@ describe('incremental exports', () => {
     const schema: Schema = structuredClone(projectSchema());
     schema.tables.job!.fields.quality_flags = { type: 'string_list', maxItems: 20 };
     const changed = await exportAnalytics({
-      source: src,
+      rows: src,
       file,
       schema,
       now: () => sgt('2026-12-30 09:05'),
@@ -633,16 +640,20 @@ describe('failures', () => {
   it('a source failing part-way leaves the last good file as it was, and no working copy', async () => {
     const sub = mkdtempSync(join(dir, 'fail-'));
     const file = join(sub, 'analytics.sqlite');
-    await exportTo(file, new DbApiSource(client));
+    await exportTo(file, dbApiRows());
     const before = readFileSync(file);
-    const failing: TableSource = {
+    const failing: RowSource = {
       description: 'failing',
       async *pages(table) {
         if (table === 'job_search') throw new Error('DB API GET /job_search failed: 503');
         yield [];
       },
+      getMany: () => Promise.reject(new Error('not used')),
+      upsert: () => Promise.reject(new Error('not used')),
     };
-    await expect(exportAnalytics({ source: failing, file, full: true })).rejects.toThrow(/503/);
+    await expect(
+      exportAnalytics({ rows: new RowStore(failing), file, full: true }),
+    ).rejects.toThrow(/503/);
     expect(readFileSync(file).equals(before)).toBe(true);
     expect(readdirSync(sub)).toEqual(['analytics.sqlite']);
   });
@@ -650,50 +661,45 @@ describe('failures', () => {
   it('a file that is not an analytics file is rebuilt, with the reason', async () => {
     const file = join(dir, 'garbage.sqlite');
     writeFileSync(file, 'not a database at all'.repeat(100));
-    const s = await exportTo(file, new DbApiSource(client));
+    const s = await exportTo(file, dbApiRows());
     expect(s.mode).toBe('full');
     expect(s.reason).toMatch(/not an analytics file/);
     const other = join(dir, 'empty-copy.sqlite');
     copyFileSync(file, other);
-    const again = await exportTo(other, new DbApiSource(client));
+    const again = await exportTo(other, dbApiRows());
     expect(again.mode).toBe('incremental');
   });
 
-  it('rows without their key are counted and left out; values of the wrong type are stored as NULL', async () => {
+  it('rows that break db_schema.json are left out, counted and named in the log; the rest are exported', async () => {
     const file = join(dir, 'bad-rows.sqlite');
+    const good = KNOWN_WRITES.find((w) => w.table === 'job' && w.row.job_id === J.j1)!.row;
+    const stamps = { created: '2026-11-01 00:00', last_modified: '2026-11-01 00:00', version: 1 };
+    const lines: string[] = [];
     const s = await exportAnalytics({
-      source: new MemorySource({
+      rows: memoryRows({
         job: [
-          { title: 'no key', last_modified: '2026-11-01 00:00' },
-          {
-            job_id: J.j1,
-            title: 'T',
-            url: 'https://x.example/j',
-            salary_min: 'lots',
-            skills: 'Python',
-            last_modified: '2026-11-01 00:00',
-          },
+          { ...good, ...stamps },
+          { ...good, ...stamps, job_id: J.j2, salary_min: 'lots' },
+          { title: 'no key', ...stamps },
         ],
       }),
       file,
       now: () => EXPORTED_AT,
+      log: (l) => lines.push(l),
     });
-    expect(s.tables.job).toMatchObject({ read: 1, skipped: 1, total: 1 });
-    const db = openDatabase(file);
-    try {
-      expect(rows(db, 'SELECT salary_min, skills FROM job')).toEqual([
-        { salary_min: null, skills: null },
-      ]);
-    } finally {
-      db.close();
-    }
+    expect(s.tables.job).toMatchObject({ read: 1, refused: 2, total: 1 });
+    expect(lines).toContain(`  left out: job ${J.j2}: salary_min (type) must be a whole number`);
+    expect(lines.some((l) => l.startsWith('  left out: job (no key): job_id (required)'))).toBe(
+      true,
+    );
+    expect(lines).toContain('  job: 1 rows, 2 refused (they break db_schema.json); 1 in the file');
   });
 });
 
 describe('SQLite engine', () => {
   it('is node:sqlite where Node has it, else better-sqlite3', async () => {
     const s = await exportAnalytics({
-      source: new MemorySource({}),
+      rows: memoryRows({}),
       file: join(dir, 'engine.sqlite'),
     });
     expect(s.engine).toMatch(
@@ -706,11 +712,11 @@ describe('SQLite engine', () => {
   it('MCFPIPE_SQLITE names the engine, and a wrong name says which are accepted', async () => {
     const file = join(dir, 'engine2.sqlite');
     await expect(
-      exportAnalytics({ source: new MemorySource({}), file, env: { MCFPIPE_SQLITE: 'sqlite3' } }),
+      exportAnalytics({ rows: memoryRows({}), file, env: { MCFPIPE_SQLITE: 'sqlite3' } }),
     ).rejects.toThrow('MCFPIPE_SQLITE="sqlite3" is not an engine; accepted: node, better-sqlite3');
     if (!process.getBuiltinModule('node:sqlite')) {
       await expect(
-        exportAnalytics({ source: new MemorySource({}), file, env: { MCFPIPE_SQLITE: 'node' } }),
+        exportAnalytics({ rows: memoryRows({}), file, env: { MCFPIPE_SQLITE: 'node' } }),
       ).rejects.toThrow(/has no node:sqlite \(it needs Node 22.13 or later\)/);
     }
   });

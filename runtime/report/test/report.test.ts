@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportAnalytics } from '../export.js';
 import { renderReport } from '../render.js';
-import { MemorySource, type SourceRow } from '../source.js';
 import { J, KNOWN_AS_OF, knownTables, sgt } from './known-data.js';
+import { memoryRows } from './rows.js';
 
 let dir: string;
 beforeAll(() => {
@@ -21,10 +21,10 @@ afterAll(() => {
 });
 
 let n = 0;
-async function analyticsFile(tables: Record<string, SourceRow[]>): Promise<string> {
+async function analyticsFile(tables: Record<string, unknown[]>): Promise<string> {
   const file = join(dir, `a${++n}.sqlite`);
   await exportAnalytics({
-    source: new MemorySource(tables),
+    rows: memoryRows(tables),
     file,
     now: () => sgt('2026-11-21 09:00'),
   });
@@ -200,16 +200,17 @@ describe('empty states say why a chart is empty', () => {
 });
 
 describe('scraped text is escaped', () => {
-  it('titles, companies, skills and search terms never become markup; only http(s) links', async () => {
+  it('titles, companies, skills, search terms and URLs never become markup', async () => {
     const t = knownTables();
     const evil = '<script>alert(1)</script>';
+    // All valid by db_schema.json: free text, and a URL is http(s) without spaces.
     const job = t.job.map((j) =>
       j.job_id === J.j4
         ? {
             ...j,
             title: `Hacker ${evil}`,
             company_name: 'A & B "Ltd"',
-            url: 'javascript:alert(1)',
+            url: 'https://evil.example/"><script>alert(1)</script>',
             skills: ['<img src=x onerror=alert(1)>'],
           }
         : j,
@@ -221,10 +222,11 @@ describe('scraped text is escaped', () => {
       user: 'ana',
       now: NOW,
     });
+    expect(r.data.newJobs.map((j) => j.title)).toContain(`Hacker ${evil}`);
     expect(r.html).not.toMatch(/<script|<img/i);
     expect(r.html).toContain('Hacker &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(r.html).toContain('A &amp; B &quot;Ltd&quot;');
-    expect(r.html).not.toContain('javascript:');
+    expect(r.html).toContain('href="https://evil.example/%22%3E%3Cscript%3Ealert(1)%3C/script%3E"');
     expect(chart(r, 'top-skills-1').svg).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 });

@@ -14,7 +14,8 @@ import { createRandom, mixSeed } from '../../mcf-replay/random.js';
 import { isoDate, isoTimestamp } from '../../schema/timestamps.js';
 import { normaliseJob } from '../../webscraper/normalise/job.js';
 import type { ExportedTable } from '../model.js';
-import type { SourceRow } from '../source.js';
+
+type SourceRow = Record<string, unknown>;
 
 export interface SyntheticOptions {
   /** Jobs found (job, job_search and job_score rows). */

