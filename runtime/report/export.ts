@@ -36,13 +36,18 @@ import { isoTimestamp } from '../schema/timestamps.js';
 import {
   layoutFingerprint,
   quoteId,
-  skillsOf,
   storedTablesSql,
   type TableModel,
   tableModels,
   toSqlValue,
 } from './model.js';
-import { type Database, openDatabase, SqliteUnavailableError, type SqlValue } from './sqlite.js';
+import {
+  type Database,
+  openDatabase,
+  SqliteUnavailableError,
+  type SqlValue,
+  type Statement,
+} from './sqlite.js';
 import { refillUserJobSql, userJobTableSql, viewsSql } from './views.js';
 
 /** Rows written this long before an export started are read again by the next one. */
@@ -199,8 +204,8 @@ export function changedSince(row: Row, since: string | undefined): boolean {
   return typeof lm !== 'string' || lm >= since;
 }
 
-/** Upserts rows of one table (and job_skill for jobs); `fresh`: the tables were empty. */
-function writer(db: Database, m: TableModel, fresh: boolean) {
+/** Upserts rows of one table; job ids go to `changedJobs` (their skills are refreshed at the end). */
+function writer(db: Database, m: TableModel, changedJobs: Statement | undefined) {
   const cols = m.columns.map((c) => quoteId(c.name));
   const updates = m.columns
     .filter((c) => c.name !== m.key)
@@ -211,21 +216,27 @@ function writer(db: Database, m: TableModel, fresh: boolean) {
         ? ` ON CONFLICT (${quoteId(m.key)}) DO UPDATE SET ${updates.join(', ')}`
         : ' ON CONFLICT DO NOTHING'),
   );
-  const isJob = m.name === 'job';
-  const dropSkills =
-    isJob && !fresh ? db.prepare('DELETE FROM job_skill WHERE job_id = ?') : undefined;
-  const addSkill = isJob
-    ? db.prepare('INSERT OR IGNORE INTO job_skill (job_id, skill) VALUES (?, ?)')
-    : undefined;
+  const noteJob = m.name === 'job' ? changedJobs : undefined;
   return (row: Row): void => {
-    const key = String(row[m.key]);
-    const values: SqlValue[] = m.columns.map((c) => toSqlValue(c, row[c.name]));
-    upsert.run(...values);
-    if (addSkill) {
-      dropSkills?.run(key);
-      for (const skill of skillsOf(row.skills)) addSkill.run(key, skill);
-    }
+    upsert.run(...m.columns.map((c) => toSqlValue(c, row[c.name])));
+    noteJob?.run(String(row[m.key]));
   };
+}
+
+/** Skills trimmed of white space, empty ones left out, once per job (the primary key). */
+const SKILLS_OF_JOBS = `INSERT OR IGNORE INTO job_skill (job_id, skill)
+  SELECT job.job_id, trim(s.value, char(32, 9, 10, 13)) FROM job, json_each(job.skills) AS s
+  WHERE job.skills IS NOT NULL AND s.type = 'text' AND trim(s.value, char(32, 9, 10, 13)) <> ''`;
+
+/** Unnests job.skills into job_skill, for every job (full) or for the jobs written (incremental), in SQLite. */
+function refreshSkills(db: Database, mode: Plan['mode']): void {
+  if (mode === 'full') {
+    db.exec(SKILLS_OF_JOBS);
+    return;
+  }
+  db.exec(`DELETE FROM job_skill WHERE job_id IN (SELECT job_id FROM temp.changed_job);
+${SKILLS_OF_JOBS} AND job.job_id IN (SELECT job_id FROM temp.changed_job);
+DROP TABLE temp.changed_job;`);
 }
 
 function scalar(db: Database, sql: string): SqlValue {
@@ -268,7 +279,10 @@ export async function exportAnalytics(opts: ExportOptions): Promise<ExportSummar
     db = last.db;
     db ??= openDatabase(tmp, opts.env);
     log(`analytics export (${p.mode}: ${p.reason}) from ${opts.rows.description}`);
-    db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;');
+    // A working copy, renamed into place at the end: no need to sync or journal to disk as it is written.
+    db.exec(
+      'PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;',
+    );
     db.exec('BEGIN');
     if (p.mode === 'full') {
       db.exec(storedTablesSql(models));
@@ -279,10 +293,15 @@ export async function exportAnalytics(opts: ExportOptions): Promise<ExportSummar
 
     const tables: Record<string, TableExport> = {};
     const newMarks = new Map<string, string | undefined>();
+    let changedJobs: Statement | undefined;
+    if (p.mode === 'incremental') {
+      db.exec('CREATE TEMP TABLE changed_job (job_id TEXT PRIMARY KEY) WITHOUT ROWID');
+      changedJobs = db.prepare('INSERT OR IGNORE INTO temp.changed_job (job_id) VALUES (?)');
+    }
     const cap = isoTimestamp(new Date(startedAt.getTime() - WATERMARK_OVERLAP_MS), schema.timezone);
     for (const m of models) {
       const since = p.watermarks.get(m.name);
-      const write = writer(db, m, p.mode === 'full');
+      const write = writer(db, m, changedJobs);
       let read = 0;
       const refusedBefore = opts.rows.skipped;
       let newest: string | undefined;
@@ -312,6 +331,7 @@ export async function exportAnalytics(opts: ExportOptions): Promise<ExportSummar
       );
     }
 
+    refreshSkills(db, p.mode);
     db.exec(refillUserJobSql(models));
     const userJobs = Number(scalar(db, 'SELECT count(*) FROM user_job'));
     const dataAsOf = (scalar(

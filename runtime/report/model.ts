@@ -11,7 +11,7 @@
  *   schema allows to be longer than {@link MAX_TEXT_LENGTH} characters (job
  *   descriptions, CRM notes): the file is for counting, and MyCareersFuture's
  *   terms restrict storing its content.
- * - `job.skills` is also unnested into `job_skill(job_id, skill)`.
+ * - `job.skills` is also unnested into `job_skill(job_id, skill)` (export.ts).
  */
 import { createHash } from 'node:crypto';
 import type { FieldDef, Schema } from '../schema/schema.js';
@@ -147,16 +147,4 @@ export function toSqlValue(column: Column, value: unknown): SqlValue {
     default:
       return null;
   }
-}
-
-/** The distinct, trimmed, non-empty skills of a job row. */
-export function skillsOf(value: unknown): string[] {
-  const list = Array.isArray(value) ? value : value instanceof Set ? [...value] : [];
-  const out = new Set<string>();
-  for (const v of list) {
-    if (typeof v !== 'string') continue;
-    const s = v.trim();
-    if (s) out.add(s);
-  }
-  return [...out];
 }

@@ -81,9 +81,7 @@ export function userJobTableSql(): string {
   response_date TEXT,
   response_date_estimated INTEGER,
   funnel_stage INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX user_job_by_job ON user_job (job_id);
-CREATE INDEX user_job_by_user_track ON user_job (user_id, track_id);`;
+) WITHOUT ROWID;`;
 }
 
 /** Refills user_job from the stored tables. */
