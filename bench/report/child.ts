@@ -43,6 +43,9 @@ class JsonLinesSource implements RowSource {
   upsert(): Promise<void> {
     return Promise.reject(new Error('the benchmark source is read-only'));
   }
+  delete(): Promise<void> {
+    return Promise.reject(new Error('the benchmark source is read-only'));
+  }
 }
 
 const [phase, dataDir, file, flag] = process.argv.slice(2);

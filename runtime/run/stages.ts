@@ -31,4 +31,10 @@ export const STAGES: StageEntry[] = [
       "Syncs each user's CRM view with the database both ways: a workbook in the data folder, or the Google Sheet with credentials (sheets/README.md)",
     load: async () => (await import('../../sheets/run-stage.js')).syncStage,
   },
+  {
+    name: 'report',
+    summary:
+      'Exports the tables to the analytics SQLite file and writes the HTML report (charts, top new jobs) in the data folder',
+    load: async () => (await import('../report/stage.js')).reportStage,
+  },
 ];

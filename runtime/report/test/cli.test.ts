@@ -57,16 +57,14 @@ describe('usage', () => {
     expect(r.stdout).toBe(help());
     expect(r.stdout).toContain('--out DIR|s3://B/P');
     expect(r.stdout).toContain('[REPORT_OUT] (default .local-data/report)');
+    expect(r.stdout).toContain('[REPORT_TOP, report.top in the config file] (default 20)');
     expect(r.stdout).toContain('--full ');
     expect(r.stdout).toContain('--skip-export');
   });
 
   it.each([
     [['--bogus'], /Unknown option '--bogus'/],
-    [
-      [],
-      /--db-api-url \/ DB_API_URL or --table-prefix \/ TABLE_NAME_PREFIX is required|Say where the tables are read/,
-    ],
+    [[], /"--db-api-url \/ DB_API_URL or --table-prefix \/ TABLE_NAME_PREFIX" is required/],
     [
       ['--db-api-url', 'ftp://x'],
       /--db-api-url \/ DB_API_URL.*"ftp:\/\/x".*http:\/\/ or https:\/\/ URL/,
@@ -151,6 +149,21 @@ describe('a local run against the DB API', () => {
     expect(summaryOf(third.stdout).export).toBeUndefined();
     expect(statSync(join(out, 'analytics.sqlite')).mtimeMs).toBe(sqliteBefore);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('Job search report, user ben');
+
+    // The report section of the configuration file; a flag still wins.
+    const config = join(dir, 'report.config.yaml');
+    writeFileSync(config, 'report:\n  user: ana\n  top: 1\n');
+    const fromFile = await report(['--skip-export', '--config', config], { REPORT_OUT: out });
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(summaryOf(fromFile.stdout).user).toBe('ana');
+    expect(
+      readFileSync(join(out, 'report.html'), 'utf8').match(/<tr><td class="num">/g),
+    ).toHaveLength(1);
+    const flagWins = await report(['--skip-export', '--config', config, '--top', 'x'], {
+      REPORT_OUT: out,
+    });
+    expect(flagWins.code).toBe(2);
+    expect(flagWins.stderr).toMatch(/--top \/ REPORT_TOP \/ report\.top.*"x"/);
   }, 30_000);
 
   it('writes a job summary in a workflow', async () => {

@@ -650,6 +650,7 @@ describe('failures', () => {
       },
       getMany: () => Promise.reject(new Error('not used')),
       upsert: () => Promise.reject(new Error('not used')),
+      delete: () => Promise.reject(new Error('not used')),
     };
     await expect(
       exportAnalytics({ rows: new RowStore(failing), file, full: true }),
