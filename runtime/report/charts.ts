@@ -78,6 +78,24 @@ const axisName = (name: string) => ({
   nameTextStyle: { fontSize: 12, color: '#334155' },
 });
 
+/** Axes of a horizontal bar chart: counts along the bottom (named), categories down the side. */
+function horizontalAxes(categories: string[], countName: string, labelWidth: number) {
+  return {
+    xAxis: {
+      type: 'value',
+      minInterval: 1,
+      ...axisName(countName),
+      nameLocation: 'middle',
+      nameGap: 28,
+    },
+    yAxis: {
+      type: 'category',
+      data: categories,
+      axisLabel: { width: labelWidth, overflow: 'truncate', interval: 0 },
+    },
+  };
+}
+
 function noJobs(user: string | undefined): string {
   return user === undefined
     ? 'No jobs in the analytics file yet: the scraper has not stored any (run mcfpipe scrape, then mcfpipe report).'
@@ -144,18 +162,11 @@ export function funnelChart(d: ReportData): Chart {
     {
       legend,
       grid: { left: 180, right: 50, top: 36, bottom: 50 },
-      xAxis: {
-        type: 'value',
-        minInterval: 1,
-        ...axisName('jobs'),
-        nameLocation: 'middle',
-        nameGap: 28,
-      },
-      yAxis: {
-        type: 'category',
-        data: tracks.map((t) => t.track),
-        axisLabel: { width: 160, overflow: 'truncate' },
-      },
+      ...horizontalAxes(
+        tracks.map((t) => t.track),
+        'jobs',
+        160,
+      ),
       series: stages.map(([name, value], i) => ({
         type: 'bar',
         name,
@@ -345,18 +356,11 @@ export function skillCharts(d: ReportData): Chart[] {
       svg: renderSvg(
         {
           grid: { left: 200, right: 50, top: 10, bottom: 50 },
-          xAxis: {
-            type: 'value',
-            minInterval: 1,
-            ...axisName('jobs listing the skill'),
-            nameLocation: 'middle',
-            nameGap: 28,
-          },
-          yAxis: {
-            type: 'category',
-            data: rows.map((r) => r.skill),
-            axisLabel: { width: 180, overflow: 'truncate', interval: 0 },
-          },
+          ...horizontalAxes(
+            rows.map((r) => r.skill),
+            'jobs listing the skill',
+            180,
+          ),
           series: [
             {
               type: 'bar',
