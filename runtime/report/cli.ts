@@ -139,7 +139,14 @@ export function reportSettings(
   };
 }
 
-function summaryMarkdown(s: ReportRunSummary) {
+/** The S3 console's page of an s3:// object (the bucket is private: a person opens it signed in). */
+export function consoleUrl(location: string, region: string | undefined): string | undefined {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
+  if (!m || !region) return undefined;
+  return `https://${region}.console.aws.amazon.com/s3/object/${m[1]}?region=${region}&prefix=${encodeURIComponent(m[2]!)}`;
+}
+
+function summaryMarkdown(s: ReportRunSummary, region: string | undefined) {
   return (summary: Parameters<Parameters<typeof writeSummary>[0]>[0]) => {
     summary.addHeading(`Job search report${s.user ? ` for ${s.user}` : ''}`, 3);
     summary.addRaw(
@@ -163,7 +170,11 @@ function summaryMarkdown(s: ReportRunSummary) {
         true,
       );
     }
-    summary.addRaw(`<p>Report: ${code(s.html)}<br>Analytics file: ${code(s.sqlite)}</p>`, true);
+    const link = consoleUrl(s.html, region);
+    summary.addRaw(
+      `<p>Report: ${code(s.html)}${link ? ` (<a href="${link}">open in the S3 console</a>)` : ''}<br>Analytics file: ${code(s.sqlite)}</p>`,
+      true,
+    );
     if (s.charts.empty.length) {
       summary.addRaw(
         markdownTable(
@@ -221,7 +232,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     console.log(JSON.stringify({ mcfpipe_report_summary: summary }));
     const file = o.get('summary-json');
     if (file) writeFileSync(file, `${JSON.stringify(summary)}\n`);
-    if (env.GITHUB_STEP_SUMMARY) await writeSummary(summaryMarkdown(summary));
+    if (env.GITHUB_STEP_SUMMARY)
+      await writeSummary(summaryMarkdown(summary, env.AWS_REGION ?? env.AWS_DEFAULT_REGION));
     return 0;
   } catch (err) {
     if (err instanceof UserChoiceError || err instanceof NoAnalyticsFileError) {

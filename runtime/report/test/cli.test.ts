@@ -16,7 +16,7 @@ import { createDynamoClient } from '../../db-api/store/dynamo-client.js';
 import { TableStore } from '../../db-api/store/table-store.js';
 import { ensureTables } from '../../db-api/store/tables.js';
 import { projectSchema } from '../../schema/schema.js';
-import { help, run } from '../cli.js';
+import { consoleUrl, help, run } from '../cli.js';
 import { openDatabase } from '../sqlite.js';
 import { KNOWN_WRITES, sgt } from './known-data.js';
 
@@ -88,6 +88,14 @@ describe('usage', () => {
     const r = await report(argv);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('links an S3 report to its page in the S3 console', () => {
+    expect(consoleUrl('s3://b-1/mcfpipe/dev/report/report.html', 'ap-southeast-1')).toBe(
+      'https://ap-southeast-1.console.aws.amazon.com/s3/object/b-1?region=ap-southeast-1&prefix=mcfpipe%2Fdev%2Freport%2Freport.html',
+    );
+    expect(consoleUrl('file:///tmp/report.html', 'ap-southeast-1')).toBeUndefined();
+    expect(consoleUrl('s3://b-1/report.html', undefined)).toBeUndefined();
   });
 
   it('--skip-export without an analytics file says where it looked', async () => {
