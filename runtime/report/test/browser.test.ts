@@ -4,8 +4,8 @@
  * chart must be there with marks drawn, nothing fetched, no console error.
  * Screenshots go to test-artifacts/report/ (gitignored) for a look.
  *
- * Skipped (with a note) when Chromium is not installed, except in CI
- * (CI=true), where a missing browser fails.
+ * A test tier (core/testing/tiers.ts): skipped with the reason when Chromium
+ * is not installed, except in CI (CI=true), where a missing browser fails.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tierAvailable } from '../../../core/testing/tiers.js';
 import { exportAnalytics } from '../export.js';
 import { renderReport } from '../render.js';
 import { sgt } from './known-data.js';
@@ -20,16 +21,11 @@ import { memoryRows } from './rows.js';
 import { SyntheticData } from './synthetic.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') {
-  throw new Error(
-    `Chromium is required in CI for the report's browser test: apt-get install chromium (looked for ${CHROMIUM})`,
-  );
-}
-if (!available)
-  console.warn(
-    `Skipping the report's browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)`,
-  );
+const available = tierAvailable(
+  'report (headless Chromium)',
+  existsSync(CHROMIUM),
+  `there is no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`,
+);
 
 /** Where the screenshots and the pages they show are kept after the run. */
 const ARTEFACTS = resolve(import.meta.dirname, '../../../test-artifacts/report');

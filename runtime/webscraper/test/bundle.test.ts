@@ -4,7 +4,7 @@
  * Chromium present, through rendered pages.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,10 +41,9 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs the bundle (asynchronously: the servers it talks to live in this process). */
-function runBundle(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const argv = [
-    outfile,
+/** Runs the bundle's scrape against the replay. */
+function runBundle(...args: string[]): Promise<Run> {
+  return execBundle(
     'scrape',
     '--mcf-api-url',
     server.url,
@@ -57,11 +56,21 @@ function runBundle(...args: string[]): Promise<{ status: number; stdout: string;
     '--state',
     join(dir, 'state'),
     ...args,
-  ];
+  );
+}
+
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the bundle (asynchronously: the servers it talks to live in this process). */
+function execBundle(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      argv,
+      [outfile, ...args],
       {
         env: { PATH: process.env.PATH, DB_API_URL: api.url, CHROMIUM_PATH: CHROMIUM },
         encoding: 'utf8',
@@ -87,6 +96,30 @@ describe('bundled mcfpipe', () => {
     expect(summaryOf(res.stdout).counters.stored).toBe(
       expectedUuids(server.corpus, ['graduate']).size,
     );
+  });
+
+  it('draws the report with node:sqlite (as in the node:24 image), and on Node 20 says what it needs', async () => {
+    const out = join(dir, 'report');
+    const res = await execBundle('report', '--out', out, '--user', 'b');
+    if (process.getBuiltinModule('node:sqlite')) {
+      // Node 22.13 and later (the image runs 24): the built-in SQLite, nothing native to load.
+      expect(res.stderr).toBe('');
+      expect(res.status).toBe(0);
+      const summary = JSON.parse(
+        res.stdout.split('\n').find((l) => l.startsWith('{"mcfpipe_report_summary"'))!,
+      ).mcfpipe_report_summary;
+      expect(summary.export.engine).toMatch(/^node:sqlite/);
+      const found = expectedUuids(server.corpus, ['graduate']).size;
+      expect(summary.export.tables.job.total).toBe(found);
+      expect(summary.totals.jobs).toBe(found);
+      expect(statSync(join(out, 'analytics.sqlite')).size).toBeGreaterThan(0);
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
+    } else {
+      // Node 20: the bundle does not carry the native better-sqlite3, and says so.
+      expect(res.status).toBe(1);
+      expect(res.stderr).toMatch(/has no node:sqlite \(Node 22\.13 or later has\)/);
+      expect(existsSync(join(out, 'report.html'))).toBe(false);
+    }
   });
 
   it.skipIf(
