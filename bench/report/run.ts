@@ -24,12 +24,13 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXPORTED_TABLES, type ExportedTable } from '../../runtime/report/model.js';
 import { SyntheticData } from '../../runtime/report/test/synthetic.js';
 import { isoTimestamp } from '../../runtime/schema/timestamps.js';
+import { runHeader, Verdicts } from '../lib/verdict.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
@@ -67,18 +68,8 @@ const RUNS = count('runs');
 const TARGET_S = 10;
 const TARGET_MB = 400;
 
-const lines: string[] = [];
-const say = (s = '') => {
-  lines.push(s);
-  console.log(s);
-};
 const fmt = (n: number, d = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-let missed = false;
-const verdict = (ok: boolean) => {
-  if (!ok) missed = true;
-  return ok ? 'met' : 'NOT met';
-};
 
 interface Phase {
   phase: string;
@@ -142,47 +133,27 @@ function nodeVersion(node: string): string {
   return execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
 }
 
-function commit(): string {
-  const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  }).trim();
-  const dirty = execFileSync('git', ['status', '--porcelain', '--', 'runtime', 'bench'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  }).trim();
-  return dirty ? `${sha} (with uncommitted changes)` : sha;
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mcfpipe-report-bench-'));
+  const verdicts = new Verdicts();
+  const phases: string[] = [];
+  const row = (line: string) => {
+    phases.push(line);
+    console.log(line);
+  };
+  const nodes = [process.execPath, ...values.node];
+  let dataSet = '';
   try {
     const data = new SyntheticData({ jobs: JOBS, crm: CRM });
-    const load = loadavg()
-      .map((l) => l.toFixed(1))
-      .join(', ');
-    say('# Report benchmark: the analytics ETL');
-    say();
-    say(`Command: \`npx tsx bench/report/run.ts ${process.argv.slice(2).join(' ')}\``);
-    say();
-    say(`- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
-    say(`- Commit: ${commit()}`);
-    say(
-      `- Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${fmt(totalmem() / 2 ** 30, 1)} GiB; load average at start ${load} (shared with other work)`,
-    );
-    say(`- Node: ${[process.execPath, ...values.node].map(nodeVersion).join(', ')}`);
-    say();
     const g0 = performance.now();
     await writeData(dir, data);
-    say(
-      `Data set: ${fmt(JOBS)} jobs (job, job_search and job_score rows each, descriptions included), ${fmt(CRM)} CRM rows, 3 tracks; generated in ${fmt((performance.now() - g0) / 1000, 1)} s (not measured). Each phase runs in its own process reading pages of 1,000 rows (JSON, as the DB API lists them) through the row store, which checks every row against db_schema.json; time is the phase's wall time, CPU time the process's (start-up included), peak RSS the process's (ru_maxrss, Node and tsx included).`,
-    );
-    say();
-    say('| Node, engine | phase | rows written | time | CPU time | peak RSS | target | verdict |');
-    say('| --- | --- | ---: | ---: | ---: | ---: | --- | --- |');
-    for (const node of [process.execPath, ...values.node]) {
+    dataSet = `Data set: ${fmt(JOBS)} jobs (job, job_search and job_score rows each, descriptions included), ${fmt(CRM)} CRM rows, 3 tracks; generated in ${fmt((performance.now() - g0) / 1000, 1)} s (not measured). Each phase runs in its own process reading pages of 1,000 rows (JSON, as the DB API lists them) through the row store, which checks every row against db_schema.json; time is the phase's wall time, CPU time the process's (start-up included), peak RSS the process's (ru_maxrss, Node and tsx included).`;
+    console.log(dataSet);
+    row('| Node, engine | phase | rows written | wall time | CPU time | peak RSS |');
+    row('| --- | --- | ---: | ---: | ---: | ---: |');
+    for (const node of nodes) {
       const v = nodeVersion(node);
       const file = join(dir, `analytics-${v}.sqlite`);
       const fulls: Phase[] = [];
@@ -193,47 +164,57 @@ async function main(): Promise<void> {
       const m = median(fulls.map((f) => f.peakMb));
       const engine = `${v}, ${fulls[0]!.engine}`;
       const rows = Object.values(fulls[0]!.read ?? {}).reduce((a, b) => a + b, 0);
+      const refused = fulls[0]!.refused ?? 0;
       const cpu = median(fulls.map((f) => f.cpuSeconds));
-      if (fulls[0]!.refused)
-        say(`| ${engine} | (rows refused: ${fulls[0]!.refused}) | | | | | | |`);
-      const full = `full export, median of ${RUNS} (${fulls.map((f) => `${fmt(f.seconds, 1)} s, ${fmt(f.peakMb)} MB`).join('; ')})`;
-      say(
-        `| ${engine} | ${full} | ${fmt(rows)} | **${fmt(t, 1)} s** | ${fmt(cpu, 1)} s | ${fmt(m)} MB | wall time under ${TARGET_S} s | ${verdict(t < TARGET_S)} |`,
+      row(
+        `| ${engine} | full export, median of ${RUNS} (${fulls.map((f) => `${fmt(f.seconds, 1)} s, ${fmt(f.peakMb)} MB`).join('; ')})${refused ? `, ${fmt(refused)} rows refused` : ''} | ${fmt(rows)} | ${fmt(t, 1)} s | ${fmt(cpu, 1)} s | ${fmt(m)} MB |`,
       );
-      say(
-        `| ${engine} | ${full} | ${fmt(rows)} | ${fmt(t, 1)} s | ${fmt(cpu, 1)} s | **${fmt(m)} MB** | peak RSS under ${TARGET_MB} MB | ${verdict(m < TARGET_MB)} |`,
-      );
+      const what = `full export of ${fmt(JOBS)} jobs and ${fmt(CRM)} CRM rows (${engine})`;
+      verdicts.check(`${what}: wall time under ${TARGET_S} s`, `${fmt(t, 1)} s`, t < TARGET_S);
+      verdicts.check(`${what}: peak RSS under ${TARGET_MB} MB`, `${fmt(m)} MB`, m < TARGET_MB);
+      verdicts.check(`${what}: no row refused`, fmt(refused), refused === 0);
       // 1 % of jobs and CRM rows changed after the export.
       const later = isoTimestamp(new Date(Date.now() + 3600_000));
       await writeData(dir, data, later);
       const inc = await child(node, ['export', dir, file]);
       const incRows = Object.values(inc.read ?? {}).reduce((a, b) => a + b, 0);
-      say(
-        `| ${engine} | incremental export, 1 % of jobs and CRM rows changed (${inc.mode}) | ${fmt(incRows)} | ${fmt(inc.seconds, 1)} s | ${fmt(inc.cpuSeconds, 1)} s | ${fmt(inc.peakMb)} MB | recorded | |`,
+      row(
+        `| ${engine} | incremental export, 1 % of jobs and CRM rows changed (${inc.mode}) | ${fmt(incRows)} | ${fmt(inc.seconds, 1)} s | ${fmt(inc.cpuSeconds, 1)} s | ${fmt(inc.peakMb)} MB |`,
       );
       const r = await child(node, ['render', dir, file]);
-      say(
-        `| ${engine} | report drawn from the file (${r.charts} charts, ${fmt((r.htmlBytes ?? 0) / 1024)} KB of HTML) | | ${fmt(r.seconds, 1)} s | ${fmt(r.cpuSeconds, 1)} s | ${fmt(r.peakMb)} MB | recorded | |`,
+      row(
+        `| ${engine} | report drawn from the file (${r.charts} charts, ${fmt((r.htmlBytes ?? 0) / 1024)} KB of HTML) | | ${fmt(r.seconds, 1)} s | ${fmt(r.cpuSeconds, 1)} s | ${fmt(r.peakMb)} MB |`,
       );
       await writeData(dir, data);
     }
-    say();
-    say(
-      `Load average at the end: ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(', ')}.`,
-    );
-    say();
-    say(
-      missed
-        ? `Verdict: a target was NOT met (targets: full export of ${fmt(JOBS)} jobs and ${fmt(CRM)} CRM rows under ${TARGET_S} s and ${TARGET_MB} MB).`
-        : `Verdict: every target met (full export of ${fmt(JOBS)} jobs and ${fmt(CRM)} CRM rows under ${TARGET_S} s and ${TARGET_MB} MB).`,
+  } catch (err) {
+    verdicts.notMeasured(
+      `full export of ${fmt(JOBS)} jobs and ${fmt(CRM)} CRM rows`,
+      (err as Error).message.slice(0, 300),
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (values.out) writeFileSync(values.out, `${lines.join('\n')}\n`);
-  if (missed) process.exitCode = 1;
+  const report = [
+    '# Report benchmark: the analytics ETL',
+    '',
+    `Command: \`npx tsx bench/report/run.ts ${process.argv.slice(2).join(' ')}\``,
+    '',
+    runHeader(),
+    `Nodes measured: ${nodes.map(nodeVersion).join(', ')}; memory ${fmt(totalmem() / 2 ** 30, 1)} GiB.`,
+    '',
+    verdicts.summary(),
+    '',
+    verdicts.table(),
+    '',
+    dataSet,
+    '',
+    ...phases,
+    '',
+  ].join('\n');
+  console.log(`\n${verdicts.summary()}`);
+  if (values.out) writeFileSync(values.out, report);
+  verdicts.exit();
 }
 
 await main();
