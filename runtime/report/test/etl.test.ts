@@ -416,8 +416,9 @@ describe('the known data set, exported through the DB API', () => {
       full_rebuild_at: '2026-11-21 09:00',
       timezone: 'Asia/Singapore',
     });
+    // Free text over 2,000 characters: MCF's description and other requirements, the CRM's notes.
     expect(JSON.parse(String(meta.left_out))).toMatchObject({
-      job: ['description'],
+      job: ['description', 'other_requirements'],
       crm: ['notes'],
     });
     expect(
@@ -616,7 +617,9 @@ describe('incremental exports', () => {
     expect(never.mode).toBe('incremental');
 
     const schema: Schema = structuredClone(projectSchema());
-    schema.tables.job!.fields.quality_flags = { type: 'string_list', maxItems: 20 };
+    // A field the schema does not have (yet): the export must take it in.
+    expect(schema.tables.job!.fields.added_by_a_test).toBeUndefined();
+    schema.tables.job!.fields.added_by_a_test = { type: 'string_list', maxItems: 20 };
     const changed = await exportAnalytics({
       rows: src,
       file,
@@ -628,7 +631,7 @@ describe('incremental exports', () => {
     const db = openDatabase(file);
     try {
       expect(rows(db, 'SELECT name FROM pragma_table_info(?)', 'job').map((r) => r.name)).toContain(
-        'quality_flags',
+        'added_by_a_test',
       );
     } finally {
       db.close();
