@@ -141,7 +141,7 @@ export function scrapeSummaryLine(shard: number, count: number): string {
  * The webscraper workflow's stages whose task command the rehearsal runs (moto runs no
  * container): the jobs, named like the commands.
  */
-export const STAGE_COMMANDS = ['score'] as const;
+export const STAGE_COMMANDS = ['score', 'report'] as const;
 
 export interface MotoHookOptions {
   /** The repository checkout the stages' commands run from. */

@@ -367,6 +367,21 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
       expect(step.log, step.name).not.toContain(secretLine);
       expect(step.summary, step.name).not.toContain(secretLine);
     }
+    // The report ran (the report task's command): the analytics file and the page are in the
+    // bucket under the environment, and the job summary has its totals and the console link.
+    const html = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: `mcfpipe/${ENV}/report/report.html` }),
+    );
+    expect(await html.Body!.transformToString()).toMatch(/<svg/);
+    const sqlite = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: `mcfpipe/${ENV}/report/analytics.sqlite` }),
+    );
+    expect(
+      Buffer.from(await sqlite.Body!.transformToByteArray())
+        .subarray(0, 15)
+        .toString(),
+    ).toBe('SQLite format 3');
+    expect(run.jobs.report!.summary).toMatch(new RegExp(`\\| me \\| [^|]+ \\| ${JOBS} \\| 2 \\|`));
     const report = run.jobs.report!.summary;
     expect(report).toContain(
       `[report.html](https://${REGION}.console.aws.amazon.com/s3/object/${BUCKET}?region=${REGION}&prefix=mcfpipe%2F${ENV}%2Freport%2Freport.html)`,
