@@ -28,8 +28,24 @@ export async function main(makeContext: (inputs: Inputs) => Context): Promise<vo
   const inputs = readInputs();
   const ctx = makeContext(inputs);
   const outcomes = new Outcomes();
+  const plan = await planCleanup(ctx, inputs, outcomes);
+  await deleteStacks(ctx, inputs, plan, outcomes);
+  await deleteTargets(ctx, inputs, plan, outcomes);
+  await reportCleanup(ctx, inputs, outcomes);
+}
 
-  // 1. Plan everything; nothing is deleted until every check has passed.
+/** Every stack and resource to delete, and every refusal, known before anything is deleted. */
+interface CleanupPlan {
+  stacks: Map<string, StackPlan>;
+  /** The stacks each stack must wait for (deletionPrerequisites). */
+  before: Map<string, Set<string>>;
+  refusals: Map<string, string>;
+  /** Buckets, repositories and log groups. */
+  targets: Target[];
+}
+
+/** Step 1: plan everything; nothing is deleted until every check has passed. */
+async function planCleanup(ctx: Context, inputs: Inputs, outcomes: Outcomes): Promise<CleanupPlan> {
   const wantStacks =
     inputs.stacks.length > 0 || inputs.stackPrefix !== undefined || inputs.env !== undefined;
   const account = inputs.buckets.length ? (await callerIdentity(ctx.sts)).account : '';
@@ -52,7 +68,6 @@ export async function main(makeContext: (inputs: Inputs) => Context): Promise<vo
       : emptyPlan(),
   ]);
   const plans = await mapLimit(selection.stacks, 4, (s) => planStack(ctx, s));
-  const byName = new Map(plans.map((p) => [p.name, p]));
   const before = deletionPrerequisites(plans);
   const refusals = stackRefusals(plans, inputs);
   const targets = [...buckets.targets, ...repositories.targets, ...logGroups.targets];
@@ -71,41 +86,60 @@ export async function main(makeContext: (inputs: Inputs) => Context): Promise<vo
     outcomes.add(g.kind, g.name, 'deleted', 'already gone');
   }
   logPlan(ctx, inputs, plans, before, refusals, targets);
+  return { stacks: new Map(plans.map((p) => [p.name, p])), before, refusals, targets };
+}
 
-  // 2. Stacks, in order.
+/** Step 2: the stacks, each after the stacks it must wait for; refusals and dry runs only recorded. */
+async function deleteStacks(
+  ctx: Context,
+  inputs: Inputs,
+  plan: CleanupPlan,
+  outcomes: Outcomes,
+): Promise<void> {
   const stackWork = async (name: string): Promise<StepResult> => {
-    const plan = byName.get(name)!;
-    const refused = refusals.get(name);
+    const stack = plan.stacks.get(name)!;
+    const refused = plan.refusals.get(name);
     if (refused) {
       outcomes.add('stack', name, 'refused', refused);
       return { ok: false, reason: refused };
     }
     if (inputs.dryRun) {
-      outcomes.add('stack', name, 'would delete', describeStackPlan(plan, before));
-      for (const r of plan.retained) {
+      outcomes.add('stack', name, 'would delete', describeStackPlan(stack, plan.before));
+      for (const r of stack.retained) {
         outcomes.add(
           'stack resource',
           r.physicalId ?? `${name}/${r.logicalId}`,
           'kept',
-          retainedReason(plan, r),
+          retainedReason(stack, r),
         );
       }
       return { ok: true };
     }
-    return deleteStack(ctx, plan, { timeoutMs: inputs.timeoutMs, outcomes });
+    return deleteStack(ctx, stack, { timeoutMs: inputs.timeoutMs, outcomes });
   };
   const blockedVerdict = (by: string): Outcome['verdict'] =>
     outcomes.all.findLast((o) => o.kind === 'stack' && o.name === by)?.verdict === 'failed'
       ? 'failed'
       : 'refused';
-  await runInOrder(before, stackWork, (name, by, reason) => {
+  await runInOrder(plan.before, stackWork, (name, by, reason) => {
     outcomes.add('stack', name, blockedVerdict(by), `not deleted: ${reason}`);
   });
+}
 
-  // 3. Buckets, repositories, log groups.
-  await mapLimit(targets, TARGET_CONCURRENCY, (t) => handleTarget(ctx, t, inputs.dryRun, outcomes));
+/** Step 3: buckets, repositories and log groups, a few at a time. */
+async function deleteTargets(
+  ctx: Context,
+  inputs: Inputs,
+  plan: CleanupPlan,
+  outcomes: Outcomes,
+): Promise<void> {
+  await mapLimit(plan.targets, TARGET_CONCURRENCY, (t) =>
+    handleTarget(ctx, t, inputs.dryRun, outcomes),
+  );
+}
 
-  // 4. Report.
+/** Step 4: outputs and job summary; the step fails on any failure or refusal. */
+async function reportCleanup(ctx: Context, inputs: Inputs, outcomes: Outcomes): Promise<void> {
   setOutputs(outcomes);
   await writeSummary((s) =>
     s.addRaw(summaryMarkdown(outcomes, { dryRun: inputs.dryRun, region: ctx.region })),

@@ -32,7 +32,7 @@ import {
   resolveTaskDefinition,
 } from './task-definition.js';
 import { judgeTask, type TaskVerdict } from './verdict.js';
-import { type WatchedTask, watchTasks } from './watch.js';
+import { type WatchedTask, type WatchOutcome, watchTasks } from './watch.js';
 
 export const TIMEOUT_PREFIX = 'mcfpipe run-fargate-task: timeout-minutes';
 export const CANCEL_REASON =
@@ -41,8 +41,33 @@ export const CANCEL_REASON =
 export async function main(makeCtx: (inputs: RunInputs) => Context = makeContext): Promise<void> {
   const inputs = readInputs();
   const ctx = makeCtx(inputs);
+  const launch = await prepareLaunch(ctx, inputs);
+  const startedAt = ctx.clock.now();
+  const tasks = await startTasks(ctx, launch);
+  const report = newReport(ctx, launch, tasks, startedAt);
+  if (!inputs.wait) {
+    await reportStarted(ctx, report);
+    return;
+  }
+  const outcome = await waitForTasks(ctx, launch, tasks, startedAt);
+  report.endedAt = ctx.clock.now();
+  await reportOutcome(ctx, launch, report, outcome);
+}
 
-  // Everything that can be wrong is checked before a task starts.
+/** What a run starts, every part of it checked before a task starts. */
+interface Launch {
+  inputs: RunInputs;
+  plan: LaunchPlan;
+  requests: ReturnType<typeof buildRequest>[];
+  /** The task definition, as resolved (label, registered or not). */
+  resolved: Awaited<ReturnType<typeof resolveTaskDefinition>>;
+  container: string;
+  memory: number | undefined;
+  logTarget: ReturnType<typeof awslogsOf>;
+}
+
+/** Everything that can be wrong is checked before a task starts: cluster, network, task definition, sizes. */
+async function prepareLaunch(ctx: Context, inputs: RunInputs): Promise<Launch> {
   const cluster = await resolveCluster(ctx, inputs.cluster);
   checkCapacity(cluster, inputs.capacity);
   const network = await resolveNetwork(ctx, inputs.network);
@@ -64,7 +89,6 @@ export async function main(makeCtx: (inputs: RunInputs) => Context = makeContext
       `${inputs.cpu ? 'cpu input' : `cpu of ${resolved.label}`}, ${inputs.memory ? 'memory input' : `memory of ${resolved.label}`}`,
     );
   }
-  const logTarget = awslogsOf(container, ctx.region);
   const plan: LaunchPlan = {
     inputs,
     run: ctx.run,
@@ -80,91 +104,131 @@ export async function main(makeCtx: (inputs: RunInputs) => Context = makeContext
   ctx.log(
     `Running ${resolved.label} on cluster ${cluster.name}: container ${container.name}, ${inputs.count} task${inputs.count === 1 ? '' : 's'}, subnets ${network.subnets.join(', ')} (from ${network.source}), public IP ${network.assignPublicIp}.`,
   );
+  return {
+    inputs,
+    plan,
+    requests,
+    resolved,
+    container: container.name!,
+    memory,
+    logTarget: awslogsOf(container, ctx.region),
+  };
+}
 
-  // Start: each task is saved for the post step as soon as it exists.
-  const startedAt = ctx.clock.now();
+/** Starts the shards in order; each task is saved for the post step as soon as it exists. */
+async function startTasks(ctx: Context, launch: Launch): Promise<WatchedTask[]> {
+  const { inputs, plan } = launch;
   const tasks: WatchedTask[] = [];
   for (let shard = 0; shard < inputs.count; shard++) {
     let task: Awaited<ReturnType<typeof startShard>>;
     try {
       if (ctx.signal?.aborted)
         throw new ActionError('The step was cancelled before every task was started.');
-      task = await startShard(ctx, requests[shard]!, shard, plan);
+      task = await startShard(ctx, launch.requests[shard]!, shard, plan);
     } catch (err) {
-      await abandonStarted(ctx, cluster.arn, tasks, inputs.wait);
+      await abandonStarted(ctx, plan.cluster.arn, tasks, inputs.wait);
       throw startError(shard, inputs.count, err);
     }
     const id = taskIdOf(task.taskArn!);
     tasks.push({ shard, arn: task.taskArn!, id, task, recent: [], missingPolls: 0 });
     if (inputs.wait) {
-      saveStarted({ region: ctx.region, cluster: cluster.arn, tasks: tasks.map((t) => t.arn) });
+      saveStarted({
+        region: ctx.region,
+        cluster: plan.cluster.arn,
+        tasks: tasks.map((t) => t.arn),
+      });
     }
     ctx.log(
       `Started task ${id}${inputs.count > 1 ? ` (shard ${shard})` : ''}: ${task.lastStatus ?? 'PROVISIONING'}.`,
     );
   }
   if (!inputs.wait) saveSettled();
+  return tasks;
+}
 
+/** The report of the started tasks (outputs and job summary), with where their logs are. */
+function newReport(
+  ctx: Context,
+  launch: Launch,
+  tasks: WatchedTask[],
+  startedAt: number,
+): RunReport {
+  const { logTarget, container } = launch;
   const target = 'group' in logTarget ? logTarget : undefined;
-  const streams = tasks.map((t) =>
-    target ? streamName(target, container.name!, t.id) : undefined,
-  );
-  const report: RunReport = {
-    taskDefinition: resolved.label,
-    registered: resolved.registered,
-    cluster: cluster.name,
+  if ('unavailable' in logTarget && launch.inputs.streamLogs) {
+    ctx.warn(`Logs are not streamed: ${logTarget.unavailable}`);
+  }
+  return {
+    taskDefinition: launch.resolved.label,
+    registered: launch.resolved.registered,
+    cluster: launch.plan.cluster.name,
     region: ctx.region,
-    container: container.name!,
+    container,
     tasks,
-    streams,
+    streams: tasks.map((t) => (target ? streamName(target, container, t.id) : undefined)),
     startedAt,
     endedAt: startedAt,
     ...(target && { logGroup: target.group, logRegion: target.region }),
     ...('unavailable' in logTarget && { logsUnavailable: logTarget.unavailable }),
   };
-  if ('unavailable' in logTarget && inputs.streamLogs) {
-    ctx.warn(`Logs are not streamed: ${logTarget.unavailable}`);
-  }
+}
 
-  if (!inputs.wait) {
-    setOutputs(report);
-    await writeSummary((s) => s.addRaw(summaryMarkdown(report)));
-    ctx.log('wait is false: not waiting for the tasks; they keep running after this step.');
-    return;
-  }
+/** wait: false — the outputs and summary of the started tasks, which keep running. */
+async function reportStarted(ctx: Context, report: RunReport): Promise<void> {
+  setOutputs(report);
+  await writeSummary((s) => s.addRaw(summaryMarkdown(report)));
+  ctx.log('wait is false: not waiting for the tasks; they keep running after this step.');
+}
 
-  if (target && inputs.streamLogs) attachTails(ctx, tasks, target, container.name!);
-  const timeoutMinutes = inputs.timeoutMs / 60_000;
+/** Watches the tasks to their stop (logs streamed), stopping them at the deadline or on cancel. */
+async function waitForTasks(
+  ctx: Context,
+  launch: Launch,
+  tasks: WatchedTask[],
+  startedAt: number,
+): Promise<WatchOutcome> {
+  const { inputs, logTarget, container } = launch;
+  if ('group' in logTarget && inputs.streamLogs) attachTails(ctx, tasks, logTarget, container);
   const outcome = await watchTasks(ctx, tasks, {
-    cluster: cluster.arn,
+    cluster: launch.plan.cluster.arn,
     pollMs: inputs.pollMs,
     deadline: startedAt + inputs.timeoutMs,
-    timeoutReason: `${TIMEOUT_PREFIX} (${timeoutMinutes}) reached`,
+    timeoutReason: `${TIMEOUT_PREFIX} (${inputs.timeoutMs / 60_000}) reached`,
     cancelReason: CANCEL_REASON,
     prefixLines: tasks.length > 1,
     redact: inputs.secretEnvironment.map((key) => inputs.environment[key]!),
   });
-  report.endedAt = ctx.clock.now();
   // After a cancellation the post step checks again that StopTask took effect.
   if (outcome.unsettled.length === 0 && !outcome.cancelled) saveSettled();
+  return outcome;
+}
 
+/** Each task's verdict, the outputs and summary, and the step's failure unless every task exited 0. */
+async function reportOutcome(
+  ctx: Context,
+  launch: Launch,
+  report: RunReport,
+  outcome: WatchOutcome,
+): Promise<void> {
+  const { tasks } = report;
+  const timeoutMinutes = launch.inputs.timeoutMs / 60_000;
   const stoppedByStep = outcome.timedOut
     ? `Stopped by this step: it did not finish within timeout-minutes (${timeoutMinutes}).`
     : outcome.cancelled
       ? 'Stopped by this step: the workflow run was cancelled.'
       : undefined;
-  const essential = essentialNames(def);
+  const essential = essentialNames(launch.resolved.definition);
   const verdicts: TaskVerdict[] = tasks.map((t) =>
     judgeTask(t.task, {
-      container: container.name!,
+      container: launch.container,
       essential,
-      ...(memory !== undefined && { memory: String(memory) }),
+      ...(launch.memory !== undefined && { memory: String(launch.memory) }),
       ...(stoppedByStep &&
         t.task.stoppedReason?.startsWith('mcfpipe run-fargate-task') && { stoppedByStep }),
     }),
   );
   report.verdicts = verdicts;
-  report.failure = failureOf(outcome, verdicts, tasks, timeoutMinutes, cluster.arn);
+  report.failure = failureOf(outcome, verdicts, tasks, timeoutMinutes, launch.plan.cluster.arn);
   setOutputs(report);
   await writeSummary((s) => s.addRaw(summaryMarkdown(report)));
   if (report.failure) throw new ActionError(report.failure.message, report.failure.hint);
@@ -211,7 +275,7 @@ async function abandonStarted(
 }
 
 function failureOf(
-  outcome: Awaited<ReturnType<typeof watchTasks>>,
+  outcome: WatchOutcome,
   verdicts: TaskVerdict[],
   tasks: WatchedTask[],
   timeoutMinutes: number,
