@@ -12,14 +12,20 @@
 //
 //   npm install --prefix /tmp/gclient googleapis@171 google-auth-library@10
 //   node bench/sheets/client-choice.mjs --prefix /tmp/gclient --runs 15 --out bench/results/sheets-client.md
+//
+// The targets are what the choice of google-auth-library + fetch (sheets/README.md)
+// rests on: a smaller bundle and a smaller install than googleapis, and a start-up
+// no more than 20 % slower. A verdict per target (bench/lib/verdict.mjs); exit 1
+// on a miss.
 import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
+import { runHeader, Verdicts } from '../lib/verdict.mjs';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
@@ -36,7 +42,6 @@ const option = (name, fallback) => {
 const prefix = resolve(option('prefix', '/tmp/gclient'));
 const runs = Number(option('runs', '15'));
 const out = option('out', undefined);
-const root = resolve(import.meta.dirname, '../..');
 
 const work = mkdtempSync(join(tmpdir(), 'sheets-client-'));
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -164,9 +169,6 @@ for (const [name, source] of Object.entries(programs)) {
 }
 await server.close();
 
-const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root })
-  .toString()
-  .trim();
 const versions = (pkg) => {
   try {
     return JSON.parse(readFileSync(join(prefix, 'node_modules', pkg, 'package.json'), 'utf8'))
@@ -191,13 +193,57 @@ const du = (...pkgs) => {
     .split('\n')
     .pop()
     .split('\t')[0];
-  return `${(Number(kib) / 1024).toFixed(1)} MiB`;
+  return Number(kib) / 1024;
 };
+const mib = (n) => `${n.toFixed(1)} MiB`;
+const googleapisDisk = du('googleapis');
+const authDisk = du(
+  'google-auth-library',
+  'gaxios',
+  'gcp-metadata',
+  'google-logging-utils',
+  'jws',
+  'jwa',
+  'ecdsa-sig-formatter',
+  'base64-js',
+  'buffer-equal-constant-time',
+  'safe-buffer',
+  'extend',
+  'https-proxy-agent',
+  'agent-base',
+  'debug',
+  'ms',
+  'node-fetch',
+  'json-bigint',
+  'bignumber.js',
+);
+const [apis, rest] = rows;
+const verdicts = new Verdicts();
+verdicts.check(
+  'bundle of google-auth-library + fetch smaller than googleapis',
+  `${(rest.bytes / 1024).toFixed(0)} KiB against ${(apis.bytes / 1024).toFixed(0)} KiB`,
+  rest.bytes < apis.bytes,
+);
+verdicts.check(
+  'installed google-auth-library and its dependencies smaller than googleapis',
+  `${mib(authDisk)} against ${mib(googleapisDisk)}`,
+  authDisk < googleapisDisk,
+);
+const slower = rest.median / apis.median;
+verdicts.check(
+  'start-up of google-auth-library + fetch at most 20 % slower than googleapis (median)',
+  `${rest.median.toFixed(0)} ms against ${apis.median.toFixed(0)} ms (${slower.toFixed(2)}x)`,
+  slower <= 1.2,
+);
 const lines = [
   '# Sheets connector: which Google client',
   '',
-  `Date ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${cpus().length} x ${cpus()[0]?.model.trim()}, Node.js ${process.version}.`,
+  runHeader(),
   `googleapis ${versions('googleapis')}, google-auth-library ${versions('google-auth-library')}.`,
+  '',
+  verdicts.summary(),
+  '',
+  verdicts.table(),
   '',
   'Each program loads a service-account key from a file, signs a self-signed JWT',
   'with the Sheets scope and sends one spreadsheets.get to a local server on',
@@ -211,7 +257,7 @@ const lines = [
       `| ${r.name} | ${(r.bytes / 1024).toFixed(0)} KiB | ${r.inputs} | ${r.median.toFixed(0)} ms | ${r.min.toFixed(0)} / ${r.max.toFixed(0)} ms |`,
   ),
   '',
-  `On disk in ${prefix}/node_modules: googleapis ${du('googleapis')}, google-auth-library and its dependencies ${du('google-auth-library', 'gaxios', 'gcp-metadata', 'google-logging-utils', 'jws', 'jwa', 'ecdsa-sig-formatter', 'base64-js', 'buffer-equal-constant-time', 'safe-buffer', 'extend', 'https-proxy-agent', 'agent-base', 'debug', 'ms', 'node-fetch', 'json-bigint', 'bignumber.js')}.`,
+  `On disk in ${prefix}/node_modules: googleapis ${mib(googleapisDisk)}, google-auth-library and its dependencies ${mib(authDisk)}.`,
   '',
   `Command: \`node bench/sheets/client-choice.mjs --prefix ${prefix} --runs ${runs}\``,
   '',
@@ -219,3 +265,4 @@ const lines = [
 const text = lines.join('\n');
 console.log(text);
 if (out) writeFileSync(out, text);
+verdicts.exit();
