@@ -18,13 +18,7 @@ import {
 import { openRowSource, storeOptions } from '../rows/open.js';
 import { RowStore } from '../rows/store.js';
 import { ConfigError, openConfigFile } from '../settings/config-file.js';
-import {
-  type FlagValues,
-  helpText,
-  type OptionSpec,
-  Options,
-  parseFlags,
-} from '../settings/options.js';
+import { helpText, type OptionSpec, Options, parseCommandLine } from '../settings/options.js';
 import { HTML_NAME, openOutput, SQLITE_NAME } from './output.js';
 import { UserChoiceError } from './queries.js';
 import {
@@ -188,17 +182,9 @@ function summaryMarkdown(s: ReportRunSummary, region: string | undefined) {
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let values: FlagValues;
-  try {
-    values = parseFlags(argv, REPORT_OPTIONS).values;
-  } catch (err) {
-    console.error(`mcfpipe report: ${(err as Error).message}\n\n${help()}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(help());
-    return 0;
-  }
+  const parsed = parseCommandLine('report', argv, REPORT_OPTIONS, help);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const log = (line: string) => console.error(line);
   let o: Options;
   let opts: ReportRunOptions;

@@ -23,13 +23,7 @@ import {
   configSection,
   openConfigFile,
 } from '../settings/config-file.js';
-import {
-  type FlagValues,
-  helpText,
-  type OptionSpec,
-  Options,
-  parseFlags,
-} from '../settings/options.js';
+import { helpText, type OptionSpec, Options, parseCommandLine } from '../settings/options.js';
 import { SCRAPE_OPTIONS } from '../webscraper/cli.js';
 import { MCF_API_URL, MCF_WEB_URL } from '../webscraper/mcf/urls.js';
 import { type DataFolder, DataFolderError, openDataFolder } from './data-folder.js';
@@ -165,17 +159,9 @@ interface Outcome {
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let values: FlagValues;
-  try {
-    values = parseFlags(argv, RUN_OPTIONS).values;
-  } catch (err) {
-    console.error(`mcfpipe run: ${(err as Error).message}\n\n${help()}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(help());
-    return 0;
-  }
+  const parsed = parseCommandLine('run', argv, RUN_OPTIONS, help);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   let o: Options;
   let stages: StageEntry[];
   let format: 'text' | 'json';

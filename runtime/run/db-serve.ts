@@ -6,13 +6,7 @@
  */
 import { InputError, parseInteger } from '../../core/values.js';
 import { ConfigError, openConfigFile } from '../settings/config-file.js';
-import {
-  type FlagValues,
-  helpText,
-  type OptionSpec,
-  Options,
-  parseFlags,
-} from '../settings/options.js';
+import { helpText, type OptionSpec, Options, parseCommandLine } from '../settings/options.js';
 import { DataFolderError, openDataFolder } from './data-folder.js';
 import { ServerStartError, startLocalServers } from './servers.js';
 
@@ -52,17 +46,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     console.error(`mcfpipe db: unknown command "${sub}"; the one command is "serve"`);
     return 2;
   }
-  let values: FlagValues;
-  try {
-    values = parseFlags(rest, OPTIONS).values;
-  } catch (err) {
-    console.error(`mcfpipe db serve: ${(err as Error).message}\n\n${help()}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(help());
-    return 0;
-  }
+  const parsed = parseCommandLine('db serve', rest, OPTIONS, help);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   let servers: Awaited<ReturnType<typeof startLocalServers>>;
   let release: () => void;
   try {

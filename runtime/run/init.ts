@@ -7,7 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CONFIG_FILE_NAME } from '../settings/config-file.js';
 import { EXAMPLE_CONFIG } from '../settings/example.js';
-import { type FlagValues, helpText, type OptionSpec, parseFlags } from '../settings/options.js';
+import { helpText, type OptionSpec, parseCommandLine } from '../settings/options.js';
 
 const OPTIONS: OptionSpec[] = [
   { flag: 'path', arg: 'FILE', def: CONFIG_FILE_NAME, help: 'Where to write it' },
@@ -23,17 +23,9 @@ function help(): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: FlagValues;
-  try {
-    values = parseFlags(argv, OPTIONS).values;
-  } catch (err) {
-    console.error(`mcfpipe init: ${(err as Error).message}\n\n${help()}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(help());
-    return 0;
-  }
+  const parsed = parseCommandLine('init', argv, OPTIONS, help);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const path = resolve(typeof values.path === 'string' ? values.path : CONFIG_FILE_NAME);
   if (existsSync(path) && !values.force) {
     console.error(

@@ -12,13 +12,7 @@ import { InputError, MissingInputError } from '../../core/values.js';
 import { openRowSource, storeOptions } from '../rows/open.js';
 import { RowStore } from '../rows/store.js';
 import { ConfigError, openConfigFile } from '../settings/config-file.js';
-import {
-  type FlagValues,
-  helpText,
-  type OptionSpec,
-  Options,
-  parseFlags,
-} from '../settings/options.js';
+import { helpText, type OptionSpec, Options, parseCommandLine } from '../settings/options.js';
 import { createLogger, type Logger } from '../webscraper/log.js';
 import { openBlobStore } from '../webscraper/state/blob-store.js';
 import { NoProfileError, type ScoreSummary, scoreJobs } from './scorer.js';
@@ -167,17 +161,9 @@ export async function summaryMarkdown(
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let values: FlagValues;
-  try {
-    values = parseFlags(argv, SCORE_OPTIONS).values;
-  } catch (err) {
-    console.error(`mcfpipe score: ${(err as Error).message}\n\n${help()}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(help());
-    return 0;
-  }
+  const parsed = parseCommandLine('score', argv, SCORE_OPTIONS, help);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   let o: Options;
   let logger: Logger;
   let rows: RowStore;

@@ -51,6 +51,32 @@ export function parseFlags(
   return { values: values as FlagValues, positionals };
 }
 
+/**
+ * A command's flags, or its exit code when there is nothing more to do: 2 after
+ * a usage error (the parser's message and the --help text on stderr), 0 after
+ * printing --help. Every `mcfpipe` command starts with it.
+ */
+export function parseCommandLine(
+  command: string,
+  argv: string[],
+  specs: readonly OptionSpec[],
+  help: () => string,
+  allowPositionals = false,
+): { values: FlagValues; positionals: string[] } | number {
+  let parsed: { values: FlagValues; positionals: string[] };
+  try {
+    parsed = parseFlags(argv, specs, allowPositionals);
+  } catch (err) {
+    console.error(`mcfpipe ${command}: ${(err as Error).message}\n\n${help()}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(help());
+    return 0;
+  }
+  return parsed;
+}
+
 export class Options {
   constructor(
     private readonly specs: readonly OptionSpec[],

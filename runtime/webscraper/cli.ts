@@ -19,13 +19,7 @@ import {
 import { openRowSource, parseUrl, storeOptions } from '../rows/open.js';
 import { RowStore } from '../rows/store.js';
 import { ConfigError, openConfigFile } from '../settings/config-file.js';
-import {
-  type FlagValues,
-  helpText,
-  type OptionSpec,
-  Options,
-  parseFlags,
-} from '../settings/options.js';
+import { helpText, type OptionSpec, Options, parseCommandLine } from '../settings/options.js';
 import { StopRequestedError } from './http/errors.js';
 import { createLogger, type Logger } from './log.js';
 import { LISTING_ENDPOINTS } from './mcf/client.js';
@@ -392,17 +386,9 @@ function summaryMarkdown(
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let values: FlagValues;
-  try {
-    values = parseFlags(argv, SCRAPE_OPTIONS).values;
-  } catch (err) {
-    console.error(`mcfpipe scrape: ${(err as Error).message}\n\n${help()}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(help());
-    return 0;
-  }
+  const parsed = parseCommandLine('scrape', argv, SCRAPE_OPTIONS, help);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   let o: Options;
   let logger: Logger;
   let opts: ScrapeOptions;

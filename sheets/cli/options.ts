@@ -17,11 +17,10 @@ import {
   openConfigFile,
 } from '../../runtime/settings/config-file.js';
 import {
-  type FlagValues,
   helpText,
   type OptionSpec,
   Options,
-  parseFlags,
+  parseCommandLine,
 } from '../../runtime/settings/options.js';
 import type { SheetBackend } from '../backend.js';
 import { SheetsApi } from '../google/api.js';
@@ -114,18 +113,9 @@ export function commandOptions(
   specs: readonly OptionSpec[],
   help: () => string,
 ): { options: Options; positionals: string[] } | number {
-  let values: FlagValues;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseFlags(argv, specs, true));
-  } catch (err) {
-    console.error(`mcfpipe ${command}: ${(err as Error).message}\n\n${help()}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(help());
-    return 0;
-  }
+  const parsed = parseCommandLine(command, argv, specs, help, true);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   try {
     const file = openConfigFile(values, env);
     checkSyncSection(file);
