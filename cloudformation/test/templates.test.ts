@@ -4,6 +4,7 @@
  * output contract, the security review and the IAM reference. Each check is
  * also shown to fail on a template that breaks its rule.
  */
+import { statSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTemplate, readTemplate, type Template } from '../../core/cfn-template.js';
 import { checkPermissionsBoundaries } from '../checks/boundary-check.js';
@@ -264,6 +265,15 @@ describe('the project templates', () => {
     const stacks = JSON.stringify(template.Resources!.StacksPolicy);
     expect(stacks).not.toContain('github-oidc');
     expect(stacks).not.toMatch(/stack\/\$\{Prefix\}-\*/);
+  });
+
+  it('github-oidc: fits the 51,200-byte inline template limit, so the documented bootstrap needs no S3 bucket', () => {
+    // docs/deploy.md bootstraps it with `aws cloudformation deploy --template-file`,
+    // which sends the body inline; above 51,200 bytes that command needs --s3-bucket,
+    // and no config bucket exists yet at that point. (The other layers are deployed
+    // by deploy-stack, whose template-bucket input handles larger templates.)
+    const bytes = statSync(templateFile('github-oidc')).size;
+    expect(bytes).toBeLessThanOrEqual(51_200);
   });
 });
 

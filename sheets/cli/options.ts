@@ -6,6 +6,7 @@
  * flag, else its environment variable, else the `sync` section of
  * mcfpipe.config.yaml, else the default.
  */
+import { resolve } from 'node:path';
 import { InputError, MissingInputError, parseBoolean, parseChoice } from '../../core/values.js';
 import { openRowSource, parseUrl, storeOptions } from '../../runtime/rows/open.js';
 import { RowStore } from '../../runtime/rows/store.js';
@@ -79,8 +80,7 @@ export const CONNECTION_OPTIONS: OptionSpec[] = [
     env: 'SHEETS_WORKBOOK',
     config: `${SECTION}.workbook`,
     arg: 'FILE',
-    def: '.local-data/mcfpipe-crm.xlsx',
-    help: 'The .xlsx workbook used without Google credentials',
+    help: 'The .xlsx workbook used without Google credentials (default .local-data/crm/<user>.xlsx, the one npm start writes)',
   },
 ];
 
@@ -163,7 +163,8 @@ export async function openBackend(
     'sheets',
     'xlsx',
   ] as const);
-  const workbook = () => new XlsxBackend(o.path('workbook')!);
+  const workbookPath = o.path('workbook') ?? resolve('.local-data', 'crm', `${user}.xlsx`);
+  const workbook = () => new XlsxBackend(workbookPath);
   if (kind === 'xlsx') return workbook();
   const keyJson = env.GOOGLE_SERVICE_ACCOUNT_KEY?.trim();
   const keyFile = o.get('credentials');
@@ -183,7 +184,7 @@ export async function openBackend(
   }
   if (kind === 'auto' && (!creds || !id)) {
     log(
-      `no ${!creds ? 'Google credentials' : 'spreadsheet id'}: using the workbook ${o.path('workbook')}`,
+      `no ${!creds ? 'Google credentials' : 'spreadsheet id'}: using the workbook ${workbookPath}`,
     );
     return workbook();
   }

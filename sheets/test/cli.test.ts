@@ -148,6 +148,22 @@ describe('mcfpipe sheets init / mcfpipe sync', () => {
     expect(r.out).toMatch(/synced workbook/);
   }, 60_000);
 
+  it("without --workbook the workbook is the user's one that npm start writes (.local-data/crm/<user>.xlsx)", async () => {
+    const project = join(dir, 'default-workbook');
+    mkdirSync(project, { recursive: true });
+    const cwd = process.cwd();
+    process.chdir(project);
+    try {
+      const r = await cli(['sync', '--backend', 'xlsx']);
+      expect(r.code, r.err).toBe(0);
+      const expected = join(project, '.local-data', 'crm', 'me.xlsx');
+      expect(r.out).toContain(`synced workbook ${expected}`);
+      expect(existsSync(expected)).toBe(true);
+    } finally {
+      process.chdir(cwd);
+    }
+  }, 60_000);
+
   it('resolves every option one way: flag > environment > the sync section of the config file > default', async () => {
     const folder = join(dir, 'project');
     mkdirSync(folder, { recursive: true });
