@@ -157,6 +157,13 @@ function compiled(def: FieldDef, schema: Schema): Compiled {
   return c;
 }
 
+/** A list whose every item is a string (a loop: no callback per value). */
+function isStringList(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (const v of value) if (typeof v !== 'string') return false;
+  return true;
+}
+
 /** The first rule a (non-null) value breaks, or undefined when it is valid. */
 export function checkValue(
   name: string,
@@ -164,23 +171,29 @@ export function checkValue(
   value: unknown,
   schema: Schema,
 ): FieldProblem | undefined {
-  const bad = (rule: string, message: string) => problem(name, rule, value, message);
   switch (def.type) {
     case 'string': {
-      if (typeof value !== 'string') return bad('type', `must be ${TYPE_WORDS.string}`);
+      if (typeof value !== 'string')
+        return problem(name, 'type', value, `must be ${TYPE_WORDS.string}`);
       const c = compiled(def, schema);
       if (def.enum && !def.enum.includes(value))
-        return bad('enum', `must be one of ${def.enum.join(', ')}`);
+        return problem(name, 'enum', value, `must be one of ${def.enum.join(', ')}`);
       if (c.format) {
         const f = schema.formats[c.format.name]!;
         if (!c.format.re.test(value) || (c.format.calendar && !isCalendarDate(value)))
-          return bad('format', `must be ${c.format.name} (${f.description}), e.g. ${f.example}`);
+          return problem(
+            name,
+            'format',
+            value,
+            `must be ${c.format.name} (${f.description}), e.g. ${f.example}`,
+          );
       }
-      if (c.pattern && !c.pattern.test(value)) return bad('pattern', `must match ${def.pattern}`);
+      if (c.pattern && !c.pattern.test(value))
+        return problem(name, 'pattern', value, `must match ${def.pattern}`);
       if (def.minLength !== undefined && value.length < def.minLength)
-        return bad('minLength', `must have at least ${def.minLength} characters`);
+        return problem(name, 'minLength', value, `must have at least ${def.minLength} characters`);
       if (def.maxLength !== undefined && value.length > def.maxLength)
-        return bad('maxLength', `must have at most ${def.maxLength} characters`);
+        return problem(name, 'maxLength', value, `must have at most ${def.maxLength} characters`);
       return undefined;
     }
     case 'integer':
@@ -189,24 +202,26 @@ export function checkValue(
         typeof value === 'number' &&
         Number.isFinite(value) &&
         (def.type === 'number' || Number.isSafeInteger(value));
-      if (!ok) return bad('type', `must be ${TYPE_WORDS[def.type]}`);
+      if (!ok) return problem(name, 'type', value, `must be ${TYPE_WORDS[def.type]}`);
       const unstorable = dynamoNumberProblem(value);
-      if (unstorable) return bad('storable', unstorable);
+      if (unstorable) return problem(name, 'storable', value, unstorable);
       if (def.minimum !== undefined && value < def.minimum)
-        return bad('minimum', `must be at least ${def.minimum}`);
+        return problem(name, 'minimum', value, `must be at least ${def.minimum}`);
       if (def.maximum !== undefined && value > def.maximum)
-        return bad('maximum', `must be at most ${def.maximum}`);
+        return problem(name, 'maximum', value, `must be at most ${def.maximum}`);
       return undefined;
     }
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : bad('type', `must be ${TYPE_WORDS.boolean}`);
+      return typeof value === 'boolean'
+        ? undefined
+        : problem(name, 'type', value, `must be ${TYPE_WORDS.boolean}`);
     case 'string_list': {
-      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
-        return bad('type', `must be ${TYPE_WORDS.string_list}`);
+      if (!isStringList(value))
+        return problem(name, 'type', value, `must be ${TYPE_WORDS.string_list}`);
       if (def.minItems !== undefined && value.length < def.minItems)
-        return bad('minItems', `must have at least ${def.minItems} items`);
+        return problem(name, 'minItems', value, `must have at least ${def.minItems} items`);
       if (def.maxItems !== undefined && value.length > def.maxItems)
-        return bad('maxItems', `must have at most ${def.maxItems} items`);
+        return problem(name, 'maxItems', value, `must have at most ${def.maxItems} items`);
       return undefined;
     }
   }
@@ -276,7 +291,10 @@ export function validateItem(
     else item[name] = value;
   }
   if (mode === 'full') {
-    for (const [name, def] of Object.entries(table.fields)) {
+    // for-in over own names: the order of Object.entries, without an array of pairs per item.
+    for (const name in table.fields) {
+      if (!Object.hasOwn(table.fields, name)) continue;
+      const def = table.fields[name]!;
       if (def.managed || own(item, name) !== undefined) continue;
       const given = own(body, name);
       if (def.default !== undefined && given === undefined) {
