@@ -45,12 +45,21 @@ export function isoDate(date: Date, timeZone = projectSchema().timezone): string
   return `${p.year}-${p.month}-${p.day}`;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(y: number, m: number): number {
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return m === 2 && leap ? 29 : MONTH_DAYS[m - 1]!;
+}
+
 /** Whether `YYYY-MM-DD` (the start of the string) names a real calendar day. */
 export function isCalendarDate(value: string): boolean {
   const y = Number(value.slice(0, 4));
   const m = Number(value.slice(5, 7));
   const d = Number(value.slice(8, 10));
   if (!Number.isInteger(y) || m < 1 || m > 12 || d < 1) return false;
+  // The common case without a Date per value: Gregorian month lengths (Date.UTC reads years 0-99 as 19xx).
+  if (y >= 100 && Number.isInteger(m) && Number.isInteger(d)) return d <= daysInMonth(y, m);
   const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
   return d <= days;
 }

@@ -264,7 +264,10 @@ export function validateItem(
     );
     return { item, remove, problems };
   }
-  for (const [name, value] of Object.entries(body)) {
+  // for-in over own names: the order of Object.entries, without an array of pairs per item.
+  for (const name in body) {
+    if (!Object.hasOwn(body, name)) continue;
+    const value = body[name];
     const reserved = reservedNameProblem(name, value, prefix + name);
     if (reserved) {
       problems.push(reserved);
