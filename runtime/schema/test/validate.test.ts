@@ -271,5 +271,11 @@ describe('timestamps', () => {
     expect(isCalendarDate('2026-02-29')).toBe(false);
     expect(isCalendarDate('2026-04-31')).toBe(false);
     expect(isCalendarDate('2026-12-31 23:59')).toBe(true);
+    // Century years: leap only when divisible by 400.
+    expect(isCalendarDate('2000-02-29')).toBe(true);
+    expect(isCalendarDate('2100-02-29')).toBe(false);
+    expect(isCalendarDate('2026-06-31')).toBe(false);
+    expect(isCalendarDate('2026-13-01')).toBe(false);
+    expect(isCalendarDate('2026-01-00')).toBe(false);
   });
 });
