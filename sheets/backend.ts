@@ -101,8 +101,10 @@ export interface WriteBatch {
   restores: Restore[];
   writes: PositionalWrite[];
   appends: Append[];
-  /** The whole sync-state tab, rewritten. */
+  /** The whole sync-state tab as it is to be. */
   state: Grid;
+  /** The state tab as the sync last saw it (read, or written by the first round): only rows that differ are sent. */
+  stateBefore?: Grid;
   /** 1 for the sync's first write, 2 for a repair. */
   round: number;
 }

@@ -142,6 +142,28 @@ export function mergeTab({ parsed, grid, db, base, importNewRows }: MergeInput):
   return plan;
 }
 
+/** The database value `d` to write into a cell (a function, not a closure per cell: the merge visits every cell). */
+function pushWrite(
+  plan: TabPlan,
+  spec: TabSpec,
+  grid: Grid,
+  key: string,
+  col: ColumnSpec,
+  row: number,
+  at: number,
+  d: string,
+): void {
+  plan.writes.push({
+    tab: spec.name,
+    key,
+    field: col.field,
+    row,
+    col: at,
+    expected: cellAt(grid, row, at),
+    value: d,
+  });
+}
+
 function mergeRow(
   spec: TabSpec,
   parsed: ParsedTab,
@@ -169,18 +191,8 @@ function mergeRow(
       continue;
     }
     const d = dbRow[col.field] ?? '';
-    const write = () =>
-      plan.writes.push({
-        tab: spec.name,
-        key,
-        field: col.field,
-        row: index,
-        col: at,
-        expected: cellAt(grid, index, at),
-        value: d,
-      });
     if (col.owner === 'pipeline') {
-      if (!read.ok || read.value !== d) write();
+      if (!read.ok || read.value !== d) pushWrite(plan, spec, grid, key, col, index, at, d);
       continue;
     }
     if (!read.ok) {
@@ -192,7 +204,7 @@ function mergeRow(
     if (s === d) {
       next[col.field] = s;
     } else if (b !== undefined && s === b) {
-      write();
+      pushWrite(plan, spec, grid, key, col, index, at, d);
       next[col.field] = b;
     } else if (b !== undefined && d === b) {
       const problem = validate(col, s);

@@ -121,7 +121,11 @@ export async function sync(opts: SyncOptions): Promise<SyncReport> {
       storeProblems.push(...applied.problems);
     }
     const nextState: SyncState = new Map(work.map((w) => [w.spec.name, w.plan.state]));
-    const batch = buildBatch(round, work, restores, stateGrid(nextState));
+    const stateBefore = sheet.get(STATE_TAB);
+    const batch = {
+      ...buildBatch(round, work, restores, stateGrid(nextState, stateBefore)),
+      ...(stateBefore ? { stateBefore } : {}),
+    };
     if (isNoop(batch, sheet.get(STATE_TAB))) break;
     log(
       `writing ${batch.writes.length} cell(s), ${batch.appends.reduce((n, a) => n + a.rows.length, 0)} new row(s)` +

@@ -31,6 +31,7 @@ import type {
 import type { Cell } from '../cells.js';
 import { type Grid, rowAt } from '../grid.js';
 import { SNAPSHOT_PREFIX, STATE_TAB } from '../layout.js';
+import { sameCell } from '../verify.js';
 import { columnRange, quoteTitle } from './a1.js';
 import type { SheetsApi } from './api.js';
 
@@ -306,7 +307,7 @@ export class GoogleSheetsBackend implements SheetBackend {
     }
     const stateId = this.sheets.get(STATE_TAB)?.sheetId ?? this.pickId(taken);
     taken.add(stateId);
-    requests.push(...this.stateRequests(batch.state, stateId));
+    requests.push(...this.stateRequests(batch.state, stateId, batch.stateBefore));
     const ranges = [
       ...[...snapshots.values()].map((s) => quoteTitle(s.title)),
       ...batch.appends.map((a) => columnRange(a.tab, a.keyCol)),
@@ -399,15 +400,16 @@ export class GoogleSheetsBackend implements SheetBackend {
     for (const s of updated.sheets ?? []) this.sheets.set(s.properties.title, s.properties);
   }
 
-  private stateRequests(state: Grid, sheetId: number): unknown[] {
-    const rows = state.map((r) => ({
+  private stateRequests(state: Grid, sheetId: number, before: Grid | undefined): unknown[] {
+    const row = (r: Cell[]) => ({
       values: r.map((c) => {
         const v = extendedValue(c);
         return v ? { userEnteredValue: v } : {};
       }),
-    }));
+    });
     const out: unknown[] = [];
-    if (!this.sheets.has(STATE_TAB))
+    const exists = this.sheets.has(STATE_TAB);
+    if (!exists)
       out.push(
         {
           addSheet: {
@@ -429,15 +431,43 @@ export class GoogleSheetsBackend implements SheetBackend {
           },
         },
       );
-    out.push(
-      {
-        updateSheetProperties: {
-          properties: { sheetId, gridProperties: { rowCount: state.length, columnCount: 3 } },
-          fields: 'gridProperties(rowCount,columnCount)',
-        },
+    out.push({
+      updateSheetProperties: {
+        properties: { sheetId, gridProperties: { rowCount: state.length, columnCount: 3 } },
+        fields: 'gridProperties(rowCount,columnCount)',
       },
-      { updateCells: { range: { sheetId }, rows, fields: 'userEnteredValue' } },
-    );
+    });
+    if (!exists || !before) {
+      out.push({
+        updateCells: { range: { sheetId }, rows: state.map(row), fields: 'userEnteredValue' },
+      });
+      return out;
+    }
+    // Only the runs of rows that differ from the tab as last seen (rows past the end went with rowCount).
+    const same = (r: number) =>
+      [0, 1, 2].every((c) => sameCell(state[r]?.[c] ?? null, before[r]?.[c] ?? null));
+    for (let r = 0; r < state.length; ) {
+      if (same(r)) {
+        r++;
+        continue;
+      }
+      let end = r + 1;
+      while (end < state.length && !same(end)) end++;
+      out.push({
+        updateCells: {
+          range: {
+            sheetId,
+            startRowIndex: r,
+            endRowIndex: end,
+            startColumnIndex: 0,
+            endColumnIndex: 3,
+          },
+          rows: state.slice(r, end).map(row),
+          fields: 'userEnteredValue',
+        },
+      });
+      r = end;
+    }
     return out;
   }
 }

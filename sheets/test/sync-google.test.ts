@@ -165,6 +165,39 @@ describe('sync with a spreadsheet', () => {
     expect(book.values('jobs').length).toBe(rowsBefore);
   });
 
+  it('the state tab: a sync sends only the state rows that changed; new rows go after the others', async () => {
+    const h = await ready(40);
+    await h.run();
+    await h.run();
+    const stateBefore = h.server.book(h.id).values(STATE_TAB);
+    const key = `me:${jobId(7)}`;
+    h.server.book(h.id).setCell('jobs', rowOf(h, key), col('notes'), 'one edit');
+    await h.run();
+    const stateWrites = (h.server.lastBatch?.requests ?? []).filter(
+      (r) =>
+        (r.updateCells as { range?: { sheetId?: number } } | undefined)?.range?.sheetId ===
+        h.server.book(h.id).sheet(STATE_TAB).properties.sheetId,
+    );
+    expect(stateWrites).toHaveLength(1);
+    const range = (stateWrites[0]!.updateCells as { range: Record<string, number> }).range;
+    expect(range.endRowIndex! - range.startRowIndex!).toBe(1);
+    const stateAfter = h.server.book(h.id).values(STATE_TAB);
+    const changed = stateAfter.filter(
+      (r, i) => JSON.stringify(r) !== JSON.stringify(stateBefore[i]),
+    );
+    expect(changed.map((r) => r[1])).toEqual([key]);
+    expect(String(changed[0]![2])).toContain('one edit');
+    // A new job: its state row is added at the end, the others stay where they were.
+    const more = seedTables({ jobs: 41 });
+    h.tables.table('job').set(jobId(40), more.table('job').get(jobId(40))!);
+    h.tables
+      .table('job_score')
+      .set(`me:${jobId(40)}`, more.table('job_score').get(`me:${jobId(40)}`)!);
+    await h.run();
+    const grown = h.server.book(h.id).values(STATE_TAB);
+    expect(grown.slice(0, stateAfter.length)).toEqual(stateAfter);
+  });
+
   it('quota: 429s are retried with backoff; exhausted, the sync fails with nothing half-written, and the next one finishes', async () => {
     const h = await ready(3);
     await h.run();

@@ -16,7 +16,7 @@ import { createVerify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type A1Range, parseA1 } from '../google/a1.js';
 import { rowAt } from '../grid.js';
-import { applyMask, parseMask } from './fields-mask.js';
+import { applyMask, keptAt, parseMask } from './fields-mask.js';
 
 export interface ExtendedValue {
   stringValue?: string;
@@ -291,7 +291,11 @@ export class FakeSpreadsheet {
    */
   get(params: URLSearchParams): unknown {
     const includeGrid = params.has('fields') || params.get('includeGridData') === 'true';
-    return this.render(includeGrid, this.parseRanges(params.getAll('ranges')));
+    return this.render(
+      includeGrid,
+      this.parseRanges(params.getAll('ranges')),
+      keptAt(params.get('fields'), CELL_PATH),
+    );
   }
 
   private parseRanges(ranges: string[]): Map<number, A1Range[]> | undefined {
@@ -349,7 +353,12 @@ export class FakeSpreadsheet {
    * The Spreadsheet resource; grid data (when asked for) of every sheet, or
    * with `ranges` only the sheets they are on, one GridData per range.
    */
-  render(includeGrid: boolean, ranges?: Map<number, A1Range[]>): unknown {
+  /** The spreadsheet resource; `cellFields`: the CellData fields the mask keeps (built only those: 10,000-row tabs). */
+  render(
+    includeGrid: boolean,
+    ranges?: Map<number, A1Range[]>,
+    cellFields?: ReadonlySet<string>,
+  ): unknown {
     return {
       spreadsheetId: this.model.spreadsheetId,
       properties: { title: 'mcfpipe CRM', locale: 'en_US', timeZone: 'Asia/Singapore' },
@@ -378,7 +387,7 @@ export class FakeSpreadsheet {
           ...(includeGrid
             ? {
                 data: (ranges?.get(s.properties.sheetId) ?? [{ title: undefined }]).map((r) =>
-                  gridData(s, r),
+                  gridData(s, r, cellFields),
                 ),
               }
             : {}),
@@ -387,7 +396,7 @@ export class FakeSpreadsheet {
     };
   }
 
-  /** spreadsheets.batchUpdate; `maskSet`: a `fields` mask was given (responseIncludeGridData is then ignored). */
+  /** spreadsheets.batchUpdate; `mask`: the `fields` mask given, if any (responseIncludeGridData is then ignored). */
   batchUpdate(
     body: {
       requests?: unknown[];
@@ -395,7 +404,7 @@ export class FakeSpreadsheet {
       responseRanges?: string[];
       responseIncludeGridData?: boolean;
     },
-    maskSet = false,
+    mask?: string,
   ): unknown {
     if (!Array.isArray(body.requests) || body.requests.length === 0)
       throw new ApiError(400, 'INVALID_ARGUMENT', 'Must specify at least one request.');
@@ -419,8 +428,9 @@ export class FakeSpreadsheet {
     const out: Record<string, unknown> = { spreadsheetId: this.model.spreadsheetId, replies };
     if (body.includeSpreadsheetInResponse)
       out.updatedSpreadsheet = this.render(
-        maskSet || Boolean(body.responseIncludeGridData),
+        mask !== undefined || Boolean(body.responseIncludeGridData),
         this.parseRanges(body.responseRanges ?? []),
+        keptAt(mask, ['updatedSpreadsheet', ...CELL_PATH]),
       );
     return out;
   }
@@ -735,35 +745,30 @@ function setFields(s: SheetModel, rr: number, cc: number, given: CellData, field
   row[cc] = Object.keys(cell).length ? cell : undefined;
 }
 
+/** Where a cell's fields are in a spreadsheet resource. */
+const CELL_PATH = ['sheets', 'data', 'rowData', 'values'];
+
 /** A sheet's GridData for a range (rows and cells past the last non-empty one omitted, as the API does). */
-function gridData(s: SheetModel, r: A1Range): Record<string, unknown> {
+function gridData(
+  s: SheetModel,
+  r: A1Range,
+  cellFields?: ReadonlySet<string>,
+): Record<string, unknown> {
   const r0 = r.startRow ?? 0;
   const c0 = r.startCol ?? 0;
   const r1 = Math.min(r.endRow ?? s.rows.length, s.rows.length);
   const rows: Array<Record<string, unknown>> = [];
   for (let i = r0; i < r1; i++) {
-    const cells = (s.rows[i] ?? []).slice(c0, r.endCol ?? undefined);
-    rows.push(
-      cells.some(Boolean)
-        ? {
-            values: trimRow(cells).map((c) =>
-              c
-                ? {
-                    ...(c.userEnteredValue
-                      ? {
-                          userEnteredValue: c.userEnteredValue,
-                          effectiveValue: effective(c.userEnteredValue),
-                          formattedValue: formatted(c.userEnteredValue),
-                        }
-                      : {}),
-                    ...(c.userEnteredFormat ? { userEnteredFormat: c.userEnteredFormat } : {}),
-                    ...(c.dataValidation ? { dataValidation: c.dataValidation } : {}),
-                  }
-                : {},
-            ),
-          }
-        : {},
-    );
+    const cells = s.rows[i] ?? [];
+    let n = Math.min(cells.length, r.endCol ?? cells.length);
+    while (n > c0 && !cells[n - 1]) n--;
+    if (n <= c0) {
+      rows.push({});
+      continue;
+    }
+    const values: Array<Record<string, unknown>> = new Array(n - c0);
+    for (let j = c0; j < n; j++) values[j - c0] = cellView(cells[j], cellFields);
+    rows.push({ values });
   }
   while (rows.length && !rows[rows.length - 1]!.values) rows.pop();
   return {
@@ -771,6 +776,21 @@ function gridData(s: SheetModel, r: A1Range): Record<string, unknown> {
     ...(c0 ? { startColumn: c0 } : {}),
     rowData: rows,
   };
+}
+
+/** A CellData as the API shows it, with only the fields asked for (all without a mask). */
+function cellView(c: CellData | undefined, fields?: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!c) return out;
+  const kept = (name: string) => !fields || fields.has(name);
+  if (c.userEnteredValue) {
+    if (kept('userEnteredValue')) out.userEnteredValue = c.userEnteredValue;
+    if (kept('effectiveValue')) out.effectiveValue = effective(c.userEnteredValue);
+    if (kept('formattedValue')) out.formattedValue = formatted(c.userEnteredValue);
+  }
+  if (c.userEnteredFormat && kept('userEnteredFormat')) out.userEnteredFormat = c.userEnteredFormat;
+  if (c.dataValidation && kept('dataValidation')) out.dataValidation = c.dataValidation;
+  return out;
 }
 
 export interface GridRangeModel {
@@ -789,12 +809,6 @@ function inGridRange(g: GridRangeModel, row: number, col: number): boolean {
     col >= (g.startColumnIndex ?? 0) &&
     col < (g.endColumnIndex ?? Number.POSITIVE_INFINITY)
   );
-}
-
-function trimRow(r: Array<CellData | undefined>): Array<CellData | undefined> {
-  let n = r.length;
-  while (n > 0 && !r[n - 1]) n--;
-  return Array.from({ length: n }, (_, i) => r[i]);
 }
 
 function formatted(v: ExtendedValue): string {
@@ -849,6 +863,8 @@ export class FakeSheetsService {
   private readonly faults: Array<{ method: string; n: number; error: () => ApiError }> = [];
   private readonly lost: Array<{ method: string; n: number; kind: 'unavailable' | 'reset' }> = [];
   private writes = 0;
+  /** The body of the last batchUpdate received, and its size in bytes. */
+  lastBatch?: { requests?: Array<Record<string, unknown>>; bytes: number };
   /** Runs before each batchUpdate applies (the user acting between the read and the write). */
   beforeWrite?: (book: FakeSpreadsheet, call: number) => void;
 
@@ -934,8 +950,9 @@ export class FakeSheetsService {
         } catch {
           throw new ApiError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
         }
+        this.lastBatch = { ...(parsed as object), bytes: Buffer.byteLength(text) };
         this.beforeWrite?.(book, ++this.writes);
-        body = book.batchUpdate(parsed as never, url.searchParams.has('fields'));
+        body = book.batchUpdate(parsed as never, url.searchParams.get('fields') ?? undefined);
       }
       const lost = this.lost.find((l) => l.method === method && l.n > 0);
       if (lost) {
@@ -1000,8 +1017,13 @@ export async function startFakeSheets(opts: FakeServerOptions = {}): Promise<Fak
         req.socket.destroy();
         return;
       }
-      res.writeHead(r.status, { 'content-type': 'application/json; charset=UTF-8', ...r.headers });
-      res.end(JSON.stringify(r.body));
+      const data = JSON.stringify(r.body);
+      res.writeHead(r.status, {
+        'content-type': 'application/json; charset=UTF-8',
+        'content-length': Buffer.byteLength(data),
+        ...r.headers,
+      });
+      res.end(data);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -60,3 +60,19 @@ export function applyMask(value: unknown, mask: Mask | true): unknown {
   }
   return out;
 }
+
+/**
+ * The keys a mask keeps at the end of a path (`sheets.data.rowData.values`
+ * -> userEnteredValue, effectiveValue...); undefined when it keeps all of
+ * them (no mask, or the path is kept whole), an empty set when none.
+ */
+export function keptAt(text: string | null | undefined, path: string[]): Set<string> | undefined {
+  if (!text) return undefined;
+  let m: Mask | true | undefined = parseMask(text);
+  for (const name of path) {
+    if (m === true) return undefined;
+    m = m.get(name);
+    if (m === undefined) return new Set();
+  }
+  return m === true ? undefined : new Set(m.keys());
+}
