@@ -14,13 +14,12 @@
  *    time (8 in flight). Targets: no request per object (at most one per 100
  *    versions), and faster than one by one.
  *
- * Prints a verdict per target and exits 1 when one is missed.
+ * Prints a verdict per target (bench/lib/verdict.mjs) and exits 1 when one
+ * is missed or could not be measured, 2 on a bad --objects.
  *
  *   npx tsx bench/cleanup-resources/run.ts [--objects 3000] [--out bench/results/cleanup-resources.md]
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -36,6 +35,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { emptyBucket } from '../../actions/lib/s3-empty.js';
 import { FakeS3 } from '../../actions/lib/testing/fake-s3.js';
 import { motoAvailable, startMoto } from '../../core/testing/moto.js';
+import { runHeader, Verdicts } from '../lib/verdict.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
@@ -47,11 +47,17 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log(
-    `Usage: npx tsx bench/cleanup-resources/run.ts [--objects 3000] [--out bench/results/cleanup-resources.md]\n\nBucket emptying: calls per version on the in-memory S3, and batched vs one by one on moto.`,
+    `Usage: npx tsx bench/cleanup-resources/run.ts [--objects 3000] [--out bench/results/cleanup-resources.md]\n\nBucket emptying: calls per version on the in-memory S3, and batched vs one by one on moto.\nA verdict per target; exit 1 when one is missed or could not be measured, 2 on a bad --objects.`,
   );
   process.exit(0);
 }
 const OBJECTS = Number(values.objects);
+if (!/^\d+$/.test(values.objects) || OBJECTS < 1) {
+  console.error(
+    `--objects must be a whole number of at least 1, not ${JSON.stringify(values.objects)}`,
+  );
+  process.exit(2);
+}
 
 /** Assumed S3 latencies for the modelled column (in-region, typical of AWS's own figures). */
 const LIST_MS = 60;
@@ -59,12 +65,8 @@ const DELETE_BATCH_MS = 400;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const ms = (n: number) => `${n.toFixed(0)} ms`;
-const verdict = (met: boolean) => (met ? 'met' : '**MISSED**');
-const misses: string[] = [];
-function check(target: string, met: boolean): string {
-  if (!met) misses.push(target);
-  return verdict(met);
-}
+const verdicts = new Verdicts();
+const why = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 
 async function mocked(versions: number, latency: boolean) {
   const s3 = new S3Client({ region: 'us-east-1' });
@@ -164,53 +166,51 @@ async function onMoto(count: number) {
   }
 }
 
-function commit(): string {
+const rows: string[] = [];
+for (const versions of [10_000, 100_000]) {
+  const expected = Math.ceil(versions / 1000);
+  const target = `in-memory S3, ${fmt(versions)} versions: ${expected} ListObjectVersions + ${expected} DeleteObjects calls, none per object`;
   try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT })
-      .toString()
-      .trim();
-    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT }).toString().trim();
-    return dirty ? `${sha} (with uncommitted changes)` : sha;
-  } catch {
-    return 'unknown';
+    const plain = await mocked(versions, false);
+    const modelled = await mocked(versions, true);
+    const sequential = plain.calls.list * LIST_MS + plain.calls.deletes * DELETE_BATCH_MS;
+    const met = verdicts.check(
+      target,
+      `${plain.calls.list} + ${plain.calls.deletes} (${plain.calls.total} calls in all)`,
+      plain.calls.list === expected && plain.calls.deletes === expected,
+    );
+    rows.push(
+      `| ${fmt(versions)} | ${plain.calls.list} | ${plain.calls.deletes} | ${plain.calls.total} | ${expected} + ${expected} | ${met} | ${ms(plain.elapsed)} | ${ms(modelled.elapsed)} | ${ms(sequential)} |`,
+    );
+  } catch (err) {
+    verdicts.notMeasured(target, why(err));
+    rows.push(
+      `| ${fmt(versions)} | not measured: ${why(err).replaceAll('|', '\\|')} | | | ${expected} + ${expected} | **MISSED** | | | |`,
+    );
   }
 }
 
-const rows: string[] = [];
-for (const versions of [10_000, 100_000]) {
-  const plain = await mocked(versions, false);
-  const modelled = await mocked(versions, true);
-  const sequential = plain.calls.list * LIST_MS + plain.calls.deletes * DELETE_BATCH_MS;
-  const expected = Math.ceil(versions / 1000);
-  const met = check(
-    `${fmt(versions)} versions: ${expected} + ${expected} calls`,
-    plain.calls.list === expected && plain.calls.deletes === expected,
-  );
-  rows.push(
-    `| ${fmt(versions)} | ${plain.calls.list} | ${plain.calls.deletes} | ${plain.calls.total} | ${expected} + ${expected} | ${met} | ${ms(plain.elapsed)} | ${ms(modelled.elapsed)} | ${ms(sequential)} |`,
-  );
-}
-
+const maxRequests = Math.ceil(OBJECTS / 100);
+const fewRequestsTarget = `moto, ${fmt(OBJECTS)} versions: no request per object, at most one per 100 versions (${fmt(maxRequests)})`;
+const fasterTarget = `moto, ${fmt(OBJECTS)} versions: batched faster than one DeleteObject per version`;
 let realSection: string;
-if (motoAvailable()) {
+try {
+  if (!motoAvailable()) throw new Error('moto is not installed (`pip install "moto[server]"`)');
   const real = await onMoto(OBJECTS);
-  const fewRequests = check(
-    `moto: at most ${fmt(Math.ceil(OBJECTS / 100))} requests for ${fmt(OBJECTS)} versions`,
-    real.batched.requests <= Math.ceil(OBJECTS / 100),
+  verdicts.check(
+    fewRequestsTarget,
+    `${fmt(real.batched.requests)} requests`,
+    real.batched.requests <= maxRequests,
   );
-  const faster = check(
-    'moto: batched faster than one by one',
+  verdicts.check(
+    fasterTarget,
+    `${(real.single.elapsed / real.batched.elapsed).toFixed(1)}x faster (${ms(real.batched.elapsed)} against ${ms(real.single.elapsed)})`,
     real.batched.elapsed < real.single.elapsed,
   );
   realSection = `| how | HTTP requests | time |
 | --- | ---: | ---: |
 | emptyBucket (ListObjectVersions pages + DeleteObjects batches of 1,000), called ${real.batched.emptyCalls} times | ${fmt(real.batched.requests)} | ${ms(real.batched.elapsed)} |
 | one DeleteObject per version, 8 in flight | ${fmt(real.single.requests)} | ${ms(real.single.elapsed)} |
-
-| target | measured | verdict |
-| --- | --- | --- |
-| no request per object: at most one per 100 versions (${fmt(Math.ceil(OBJECTS / 100))}) | ${fmt(real.batched.requests)} | ${fewRequests} |
-| batched faster than one by one | ${(real.single.elapsed / real.batched.elapsed).toFixed(1)}x faster | ${faster} |
 
 moto ends a listing whose VersionIdMarker names a version deleted since (S3
 goes on with the next version in line), so here emptyBucket is called until
@@ -219,16 +219,27 @@ lists an empty bucket. Against S3 the first call empties the bucket. moto
 does every request's work in Python, so its per-key work dominates both
 rows; against S3 the per-request round trip (tens of milliseconds) makes
 the difference larger.`;
-} else {
-  misses.push('moto is not installed: the real-server part did not run');
-  realSection = 'Not measured: moto is not installed (`pip install "moto[server]"`). **MISSED**';
+} catch (err) {
+  verdicts.notMeasured(fewRequestsTarget, why(err));
+  verdicts.notMeasured(fasterTarget, why(err));
+  realSection = `Not measured: ${why(err)}.`;
 }
 
+/** The --out path as a reader can reuse it: relative when it lies inside the repository. */
+const outPath = (out: string) => {
+  const rel = relative(ROOT, resolve(out));
+  return rel.startsWith('..') ? resolve(out) : rel;
+};
+const command = `npx tsx bench/cleanup-resources/run.ts --objects ${OBJECTS}${values.out ? ` --out ${outPath(values.out)}` : ''}`;
 const report = `# cleanup-resources: emptying buckets
 
-Date: ${new Date().toISOString().slice(0, 10)}. Commit: ${commit()}.
-Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'} (load average ${loadavg()[0]!.toFixed(1)} at the end), Node ${process.version}.
-Verdict: ${misses.length ? `**${misses.length} target(s) missed**: ${misses.join('; ')}` : 'every target met'}.
+Command: \`${command}\`
+
+${runHeader()}
+
+${verdicts.summary()}
+
+${verdicts.table()}
 
 ## Versioned buckets, in-memory S3 (FakeS3 through aws-sdk-client-mock)
 
@@ -252,12 +263,12 @@ pipelined column for 100,000 versions.
 
 ${realSection}
 
-Command:
+To reproduce, on a quiet machine at the commit above (moto: \`pip install "moto[server]"\`):
 
 \`\`\`sh
-npx tsx bench/cleanup-resources/run.ts --objects ${OBJECTS}${values.out ? ` --out ${relative(ROOT, resolve(values.out))}` : ''}
+${command}
 \`\`\`
 `;
-console.log(report);
+process.stdout.write(report);
 if (values.out) writeFileSync(resolve(values.out), report);
-process.exit(misses.length ? 1 : 0);
+verdicts.exit();
