@@ -280,8 +280,11 @@ export async function exportAnalytics(opts: ExportOptions): Promise<ExportSummar
     db ??= openDatabase(tmp, opts.env);
     log(`analytics export (${p.mode}: ${p.reason}) from ${opts.rows.description}`);
     // A working copy, renamed into place at the end: no need to sync or journal to disk as it is written.
+    // Pages of 16 KiB (a new file only; a copied one keeps its own): a job row is wide (33
+    // columns), and with 4 KiB pages the random-order inserts into the keyed tables split pages
+    // often; 16 KiB took the full export of 100,000 jobs from 9.5 s to 8.3 s (bench/report).
     db.exec(
-      'PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;',
+      'PRAGMA page_size = 16384; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;',
     );
     db.exec('BEGIN');
     if (p.mode === 'full') {
