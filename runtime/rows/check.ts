@@ -65,6 +65,35 @@ function managedFields(schema: Schema, table: string): string[] {
   return list;
 }
 
+/**
+ * The row's own attributes that `fields` declares (and `wanted` names), each
+ * defined. Most stored rows hold nothing else: then the row itself is
+ * returned (it is only read), saving a copy per row on a full listing.
+ */
+function declaredFields(
+  raw: Record<string, unknown>,
+  fields: Record<string, unknown>,
+  wanted: Set<string> | undefined,
+): Record<string, unknown> {
+  if (!wanted) {
+    let onlyDeclared = true;
+    for (const name in raw) {
+      if (!Object.hasOwn(raw, name)) continue;
+      if (!Object.hasOwn(fields, name) || raw[name] === undefined) {
+        onlyDeclared = false;
+        break;
+      }
+    }
+    if (onlyDeclared) return raw;
+  }
+  const known: Record<string, unknown> = {};
+  for (const name of Object.keys(raw)) {
+    if (!Object.hasOwn(fields, name) || (wanted && !wanted.has(name))) continue;
+    if (raw[name] !== undefined) known[name] = raw[name];
+  }
+  return known;
+}
+
 /** Checks one stored row of `table`; the row returned holds only the schema's fields. */
 export function checkStoredRow<T extends TableName>(
   table: T,
@@ -86,11 +115,7 @@ export function checkStoredRow<T extends TableName>(
   }
   // Only declared fields go to the validator: unknown attributes are not the reader's concern.
   const wanted = opts.fields ? new Set(opts.fields) : undefined;
-  const known: Record<string, unknown> = {};
-  for (const name of Object.keys(raw)) {
-    if (!Object.hasOwn(def.fields, name) || (wanted && !wanted.has(name))) continue;
-    if (raw[name] !== undefined) known[name] = raw[name];
-  }
+  const known = declaredFields(raw, def.fields, wanted);
   const problems: FieldProblem[] = [];
   let row: Record<string, unknown>;
   if (wanted) {
