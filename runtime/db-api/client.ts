@@ -10,18 +10,22 @@
  *   other 5xx and network errors unless the write is conditional (If-Match /
  *   If-None-Match), where a lost response would make a retry report a false 409.
  * - `batch()` splits any number of items into requests within the server's
- *   limits (items and bytes); `listAll()` iterates every page.
+ *   limits (items and bytes); `getMany()` reads any number of ids, 100 a
+ *   request; `listAll()` iterates every page.
  * - Optional SigV4 signing for API Gateway's AWS_IAM authorisation.
  */
 import { type Clock, systemClock } from '../../core/clock.js';
+import { mapLimit } from '../../core/concurrency.js';
 import { withDeadline } from '../../core/deadline.js';
 import { retry, retryAfterMs } from '../../core/retry.js';
 import type { Input, Patch, Row, TableName } from '../schema/types.generated.js';
 import {
+  type BatchGetResponse,
   type BatchMode,
   type BatchResult,
   type ErrorBody,
   type ListPage,
+  MAX_BATCH_GET_IDS,
   MAX_BATCH_ITEMS,
   MAX_BODY_BYTES,
   type ProblemDetail,
@@ -109,6 +113,20 @@ export interface BatchOptions {
   preserve?: string[];
   /** Called after each request with the running totals. */
   onProgress?: (done: BatchResult & { items: number; total: number }) => void;
+}
+
+export interface GetManyOptions {
+  /** Read only these fields (the key always comes too). */
+  fields?: readonly string[];
+  /** Requests in flight at once (default 4). */
+  concurrency?: number;
+}
+
+export interface GetManyResult<T> {
+  /** The items found, in the order of their ids' first appearance. */
+  items: T[];
+  /** The ids without an item, in the order given. */
+  missing: string[];
 }
 
 /** An error answer of the DB API, or a failure to reach it. */
@@ -464,7 +482,11 @@ export class DbApiClient {
         },
       });
       if (res.status >= 400) {
-        const err = errorFor('POST', '/' + path, reindex(res, offset));
+        const err = errorFor(
+          'POST',
+          '/' + path,
+          reindex(res, 'items', (i) => i + offset),
+        );
         throw offset > 0 ? new DbApiBatchError(err, totals.written) : err;
       }
       const r = res.json as BatchResult;
@@ -475,6 +497,85 @@ export class DbApiClient {
       opts.onProgress?.({ ...totals, items: offset, total: items.length });
     }
     return totals;
+  }
+
+  /**
+   * Reads any number of items by id (strongly consistent): each id once,
+   * {@link MAX_BATCH_GET_IDS} a request (`POST /{table}/batch-get`, 4 in
+   * flight), asking again for the ids an answer left unprocessed. A 400 names
+   * the caller's positions (`ids[1234]`). With `fields`, items hold only
+   * those fields and the key.
+   */
+  async getMany<T extends TableName>(
+    table: T,
+    ids: readonly string[],
+    opts?: GetManyOptions & { fields?: undefined },
+  ): Promise<GetManyResult<Row<T>>>;
+  async getMany<T extends TableName>(
+    table: T,
+    ids: readonly string[],
+    opts: GetManyOptions,
+  ): Promise<GetManyResult<Partial<Row<T>>>>;
+  async getMany<T extends TableName>(
+    table: T,
+    ids: readonly string[],
+    opts: GetManyOptions = {},
+  ): Promise<GetManyResult<Partial<Row<T>>>> {
+    const position = new Map<string, number>();
+    ids.forEach((id, i) => {
+      if (!position.has(id)) position.set(id, i);
+    });
+    const unique = [...position.keys()];
+    const groups: string[][] = [];
+    for (let i = 0; i < unique.length; i += MAX_BATCH_GET_IDS) {
+      groups.push(unique.slice(i, i + MAX_BATCH_GET_IDS));
+    }
+    const answers = await mapLimit(groups, Math.max(1, opts.concurrency ?? 4), (group) =>
+      this.readGroup<Partial<Row<T>>>(table, group, opts.fields, position),
+    );
+    return {
+      items: answers.flatMap((a) => a.items),
+      missing: answers.flatMap((a) => a.missing),
+    };
+  }
+
+  /** One group of ids, in as many requests as the answers need (each must read at least one item). */
+  private async readGroup<I>(
+    table: string,
+    ids: string[],
+    fields: readonly string[] | undefined,
+    position: Map<string, number>,
+  ): Promise<GetManyResult<I>> {
+    const path = `${encodeURIComponent(table)}/batch-get`;
+    const out: GetManyResult<I> = { items: [], missing: [] };
+    let pending = ids;
+    while (pending.length > 0) {
+      const sent = pending;
+      const res = await this.request('POST', path, {
+        body: { ids: sent, ...(fields ? { fields } : {}) },
+      });
+      if (res.status >= 400) {
+        throw errorFor(
+          'POST',
+          '/' + path,
+          reindex(res, 'ids', (i) => position.get(sent[i]!) ?? i),
+        );
+      }
+      const answer = res.json as BatchGetResponse<I>;
+      out.items.push(...answer.items);
+      out.missing.push(...answer.missing);
+      pending = answer.unprocessed ?? [];
+      if (pending.length >= sent.length) {
+        throw new DbApiError(
+          'POST',
+          '/' + path,
+          res.status,
+          undefined,
+          `the answer read none of the ${sent.length} ids it was sent (all unprocessed)`,
+        );
+      }
+    }
+    return out;
   }
 
   /** Splits items into requests under the item limit and (with room for the envelope) the byte limit. */
@@ -532,13 +633,14 @@ function describe(err: unknown): string {
   return cause?.code ? `${err.message} (${cause.code})` : err.message;
 }
 
-/** Shifts `items[i]` in the error details of one batch request by the items sent before it. */
-function reindex(res: RawResponse, offset: number): RawResponse {
-  if (offset === 0 || !isErrorBody(res.json)) return res;
+/** Maps `<list>[i]` in the error details of one request to the caller's position of that entry. */
+function reindex(res: RawResponse, list: string, position: (i: number) => number): RawResponse {
+  if (!isErrorBody(res.json)) return res;
   const body = res.json;
+  const entry = new RegExp(`^${list}\\[(\\d+)\\]`);
   const details = body.error.details?.map((d) => ({
     ...d,
-    field: d.field.replace(/^items\[(\d+)\]/, (_, i: string) => `items[${Number(i) + offset}]`),
+    field: d.field.replace(entry, (_, i: string) => `${list}[${position(Number(i))}]`),
   }));
   return { ...res, json: { error: { ...body.error, ...(details ? { details } : {}) } } };
 }

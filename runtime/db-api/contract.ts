@@ -15,6 +15,13 @@ export const MAX_JSON_DEPTH = 32;
 export const MAX_ERROR_DETAILS = 100;
 /** Most items in one `POST /{table}/batch` (400 above). */
 export const MAX_BATCH_ITEMS = 500;
+/** Most ids in one `POST /{table}/batch-get` (400 above): one DynamoDB BatchGetItem call. */
+export const MAX_BATCH_GET_IDS = 100;
+/**
+ * Most bytes of items in one `POST /{table}/batch-get` answer, under
+ * Lambda's 6 MB response limit; items past it are answered `unprocessed`.
+ */
+export const MAX_BATCH_GET_RESPONSE_BYTES = 4 * 1024 * 1024;
 /** `GET /{table}` page size when `limit` is not given, and its maximum. */
 export const DEFAULT_LIST_LIMIT = 100;
 export const MAX_LIST_LIMIT = 1000;
@@ -75,6 +82,22 @@ export interface BatchResult {
   written: number;
   created: number;
   updated: number;
+}
+
+/** The body of `POST /{table}/batch-get`. */
+export interface BatchGetRequest {
+  ids: string[];
+  /** Read only these fields (the key always comes too). */
+  fields?: string[];
+}
+
+export interface BatchGetResponse<T> {
+  /** The items found, in the order of their ids' first appearance. */
+  items: T[];
+  /** The ids without an item, in request order. */
+  missing: string[];
+  /** Ids of items that did not fit this answer: ask for them again. */
+  unprocessed: string[];
 }
 
 /** Key conditions on an index's sort key: `?<sort>.<op>=value`. */

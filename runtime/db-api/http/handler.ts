@@ -16,6 +16,7 @@ import {
   ERROR_CODES,
   type ErrorBody,
   type ErrorCode,
+  MAX_BATCH_GET_RESPONSE_BYTES,
   MAX_BODY_BYTES,
   MAX_ERROR_DETAILS,
   MAX_JSON_DEPTH,
@@ -32,6 +33,7 @@ import {
 } from '../store/errors.js';
 import type { ListQuery } from '../store/list-plan.js';
 import type { TableStore } from '../store/table-store.js';
+import { batchGetAnswer } from './batch-get-answer.js';
 import { JsonBodyError, parseJsonBody } from './json-body.js';
 
 export interface ApiRequest {
@@ -99,7 +101,15 @@ interface Route {
   pattern: string;
   table?: string;
   id?: string;
-  kind: 'item' | 'collection' | 'batch';
+  kind: 'item' | 'collection' | TablePostRoute;
+}
+
+/** The POST routes below a table, `/{table}/<name>`. */
+const TABLE_POST_ROUTES = ['batch', 'batch-get'] as const;
+type TablePostRoute = (typeof TABLE_POST_ROUTES)[number];
+
+function isTablePostRoute(name: string | undefined): name is TablePostRoute {
+  return (TABLE_POST_ROUTES as readonly (string | undefined)[]).includes(name);
 }
 
 function route(method: string, path: string): Route {
@@ -116,15 +126,15 @@ function route(method: string, path: string): Route {
   }
   const [table, second] = decoded;
   if (decoded.length === 1) return { pattern: '/{table}', table: table!, kind: 'collection' };
-  if (decoded.length === 2 && second === 'batch' && method === 'POST') {
-    return { pattern: '/{table}/batch', table: table!, kind: 'batch' };
+  if (decoded.length === 2 && method === 'POST' && isTablePostRoute(second)) {
+    return { pattern: `/{table}/${second}`, table: table!, kind: second };
   }
   if (decoded.length === 2)
     return { pattern: '/{table}/{id}', table: table!, id: second!, kind: 'item' };
   throw new HttpError(
     404,
     'not_found',
-    `no route for ${method} ${path}; routes: /{table}, /{table}/{id}, POST /{table}/batch`,
+    `no route for ${method} ${path}; routes: /{table}, /{table}/{id}, POST /{table}/batch, POST /{table}/batch-get`,
   );
 }
 
@@ -166,6 +176,42 @@ function jsonBody(req: ApiRequest): unknown {
     if (err instanceof JsonBodyError) throw new HttpError(400, err.code, err.message, err.details);
     throw err;
   }
+}
+
+/**
+ * A POST body that must be a JSON object holding `required` and no key but
+ * the `accepted` ones; returned with the problems of its keys.
+ */
+function bodyObject(
+  req: ApiRequest,
+  accepted: readonly string[],
+  required: string,
+): { body: Record<string, unknown>; problems: ProblemDetail[] } {
+  const body = jsonBody(req);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'validation_failed', `the body is {"${required}": [...]}`, [
+      {
+        field: '(body)',
+        rule: 'type',
+        value: null,
+        message: `must be an object with "${required}"`,
+      },
+    ]);
+  }
+  const record = body as Record<string, unknown>;
+  const names = `${accepted.slice(0, -1).join(', ')} and ${accepted.at(-1)}`;
+  const problems: ProblemDetail[] = Object.keys(record)
+    .filter((k) => !accepted.includes(k))
+    .map((k) => ({
+      field: shownName(k),
+      rule: 'unknown_field',
+      value: null,
+      message: `the body has ${names}`,
+    }));
+  if (record[required] === undefined) {
+    problems.push({ field: required, rule: 'required', value: null, message: 'is required' });
+  }
+  return { body: record, problems };
 }
 
 function headerProblem(header: string, value: string, message: string): HttpError {
@@ -347,21 +393,19 @@ export function createHandler(opts: HandlerOptions): ApiHandler {
       const page = await s.list(t, listQuery(req.query));
       return json(200, { items: page.items, next_cursor: page.nextCursor });
     }
-    if (r.kind === 'batch') {
-      const body = jsonBody(req) as Record<string, unknown>;
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new HttpError(400, 'validation_failed', 'the body is {"items": [...]}', [
-          { field: '(body)', rule: 'type', value: null, message: 'must be an object with "items"' },
-        ]);
+    if (r.kind === 'batch-get') {
+      const { body, problems } = bodyObject(req, ['ids', 'fields'], 'ids');
+      if (problems.length) {
+        throw new HttpError(400, 'validation_failed', 'invalid batch read', problems);
       }
-      const unknown = Object.keys(body).filter((k) => !['items', 'mode', 'preserve'].includes(k));
+      const read = await s.getMany(t, body.ids as string[], {
+        ...(body.fields !== undefined ? { fields: body.fields as string[] } : {}),
+      });
+      return json(200, batchGetAnswer(read, s.table(table).key, MAX_BATCH_GET_RESPONSE_BYTES));
+    }
+    if (r.kind === 'batch') {
+      const { body, problems } = bodyObject(req, ['items', 'mode', 'preserve'], 'items');
       const mode = body.mode ?? 'replace';
-      const problems: ProblemDetail[] = unknown.map((k) => ({
-        field: shownName(k),
-        rule: 'unknown_field',
-        value: null,
-        message: 'the body has items, mode and preserve',
-      }));
       if (mode !== 'replace' && mode !== 'merge') {
         problems.push({
           field: 'mode',
@@ -369,9 +413,6 @@ export function createHandler(opts: HandlerOptions): ApiHandler {
           value: shownValue(mode),
           message: 'must be replace or merge',
         });
-      }
-      if (body.items === undefined) {
-        problems.push({ field: 'items', rule: 'required', value: null, message: 'is required' });
       }
       if (problems.length) throw new HttpError(400, 'validation_failed', 'invalid batch', problems);
       const result = await s.batchUpsert(t, body.items as never[], {

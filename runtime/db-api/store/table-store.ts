@@ -12,6 +12,8 @@
  * - Batch upserts read the stored items (BatchGetItem) to keep `created`,
  *   bump `version` and merge, then write with BatchWriteItem in chunks of 25,
  *   retrying UnprocessedItems with backoff.
+ * - Batch reads by id are one BatchGetItem (strongly consistent), projected
+ *   to the fields asked for.
  */
 import {
   type AttributeValue,
@@ -30,11 +32,15 @@ import {
   checkValue,
   type FieldProblem,
   fieldDef,
-  reservedNameProblem,
   shownValue,
   validateItem,
 } from '../../schema/validate.js';
-import { type BatchMode, type BatchResult, MAX_BATCH_ITEMS } from '../contract.js';
+import {
+  type BatchMode,
+  type BatchResult,
+  MAX_BATCH_GET_IDS,
+  MAX_BATCH_ITEMS,
+} from '../contract.js';
 import { type BatchIoOptions, batchGet, batchWrite } from './batch-io.js';
 import { fromAttributes, toAttributes } from './codec.js';
 import {
@@ -45,6 +51,7 @@ import {
 } from './errors.js';
 import { Expression, updateExpression } from './expressions.js';
 import { encodeCursor, type ListPlan, type ListQuery, planList } from './list-plan.js';
+import { fieldNameProblems, idListProblems } from './request-lists.js';
 import { physicalTableName } from './tables.js';
 
 /** DynamoDB's item size limit (400 KB), checked on the item's JSON size before writing. */
@@ -81,6 +88,18 @@ export interface BatchUpsertOptions {
   mode?: BatchMode;
   /** Fields whose stored value is kept when the item exists (e.g. first_seen). */
   preserve?: string[];
+}
+
+export interface GetManyOptions {
+  /** Read only these fields (the key always comes too). */
+  fields?: readonly string[];
+}
+
+export interface GetManyResult<T> {
+  /** The items found, in the order of their ids' first appearance. */
+  items: T[];
+  /** The ids without an item, in the order given. */
+  missing: string[];
 }
 
 export interface ListResult<T> {
@@ -171,6 +190,59 @@ export class TableStore {
       }),
     );
     return res.Item ? (fromAttributes(res.Item) as Row<T>) : undefined;
+  }
+
+  /**
+   * Reads up to {@link MAX_BATCH_GET_IDS} items by id, strongly consistent,
+   * each id once. All ids and fields are checked first (a
+   * ValidationFailedError names `ids[3]` or `fields`). With `fields`, items
+   * hold only those fields and the key.
+   */
+  async getMany<T extends TableName>(
+    table: T,
+    ids: readonly string[],
+    opts: GetManyOptions = {},
+  ): Promise<GetManyResult<Row<T>>> {
+    const t = this.table(table);
+    const problems = idListProblems(this.schema, t, ids, 'ids', MAX_BATCH_GET_IDS);
+    if (opts.fields !== undefined) {
+      problems.push(
+        ...fieldNameProblems(t, opts.fields, 'fields', {
+          accepts: () => true,
+          accepted: `names fields of table ${t.name}: ${Object.keys(t.fields).join(', ')}`,
+        }),
+      );
+    }
+    if (problems.length) throw new ValidationFailedError(problems, 'the batch read');
+    const unique = [...new Set(ids)];
+    const found = await this.readByIds(t, unique, opts.fields && [t.key, ...opts.fields]);
+    const items: Row<T>[] = [];
+    const missing: string[] = [];
+    for (const id of unique) {
+      const item = found.get(id);
+      if (item) items.push(item as unknown as Row<T>);
+      else missing.push(id);
+    }
+    return { items, missing };
+  }
+
+  /** The stored items with these distinct ids, by id (BatchGetItem); `projection`: only these attributes. */
+  private async readByIds(
+    t: TableDef,
+    ids: readonly string[],
+    projection?: readonly string[],
+  ): Promise<Map<string, Item>> {
+    if (ids.length === 0) return new Map();
+    const found = await batchGet(
+      this.dynamo,
+      this.physicalName(t.name),
+      {
+        keys: ids.map((id) => this.key(t, id)),
+        ...(projection ? { projection: [...new Set(projection)] } : {}),
+      },
+      this.batchOpts,
+    );
+    return new Map(found.map(fromAttributes).map((item) => [String(item[t.key]), item]));
   }
 
   /** Creates or replaces an item. `created` tells which. */
@@ -391,13 +463,10 @@ export class TableStore {
     let items = (res.Items ?? []).map(fromAttributes);
     if (plan.target?.keysOnly && items.length) {
       // A keys-only index: read the full items, in the index's order.
-      const full = await batchGet(
-        this.dynamo,
-        TableName,
-        { keys: items.map((i) => this.key(t, String(i[t.key]))) },
-        this.batchOpts,
+      const byId = await this.readByIds(
+        t,
+        items.map((i) => String(i[t.key])),
       );
-      const byId = new Map(full.map(fromAttributes).map((f) => [String(f[t.key]), f]));
       items = items.map((i) => byId.get(String(i[t.key]))).filter((i): i is Item => !!i);
     }
     return {
@@ -509,17 +578,11 @@ export class TableStore {
     if (problems.length) throw new ValidationFailedError(problems, 'the batch');
     if (items.length === 0) return { written: 0, created: 0, updated: 0 };
 
-    const TableName = this.physicalName(table);
-    const stored = await batchGet(
-      this.dynamo,
-      TableName,
-      {
-        keys: [...seen.keys()].map((id) => this.key(t, id)),
-        ...(mode === 'replace' ? { projection: [t.key, CREATED, VERSION, ...preserve] } : {}),
-      },
-      this.batchOpts,
+    const old = await this.readByIds(
+      t,
+      [...seen.keys()],
+      mode === 'replace' ? [t.key, CREATED, VERSION, ...preserve] : undefined,
     );
-    const old = new Map(stored.map(fromAttributes).map((s) => [String(s[t.key]), s]));
     const now = this.timestamp();
     const out: Item[] = [];
     let created = 0;
@@ -550,7 +613,7 @@ export class TableStore {
     if (problems.length) throw new ValidationFailedError(problems, 'the batch');
     const written = await batchWrite(
       this.dynamo,
-      TableName,
+      this.physicalName(table),
       out.map((item) => toAttributes(item)),
       this.batchOpts,
     );
@@ -559,32 +622,14 @@ export class TableStore {
 
   private checkPreserve(t: TableDef, preserve: unknown, problems: FieldProblem[]): string[] {
     if (preserve === undefined) return [];
-    if (!Array.isArray(preserve) || preserve.some((p) => typeof p !== 'string')) {
-      problems.push({
-        field: 'preserve',
-        rule: 'type',
-        value: shownValue(preserve),
-        message: 'must be a list of field names',
-      });
-      return [];
-    }
-    for (const p of preserve as string[]) {
-      const reserved = reservedNameProblem(p, p, 'preserve');
-      if (reserved) {
-        problems.push(reserved);
-        continue;
-      }
-      const def = fieldDef(t, p);
-      if (!def || def.managed || p === t.key) {
-        problems.push({
-          field: 'preserve',
-          rule: 'unknown_field',
-          value: p,
-          message: `names fields of table ${t.name} other than its key and the managed fields`,
-        });
-      }
-    }
-    return preserve as string[];
+    problems.push(
+      ...fieldNameProblems(t, preserve, 'preserve', {
+        accepts: (name) => !fieldDef(t, name)?.managed && name !== t.key,
+        accepted: `names fields of table ${t.name} other than its key and the managed fields`,
+      }),
+    );
+    const names = Array.isArray(preserve) && preserve.every((p) => typeof p === 'string');
+    return names ? (preserve as string[]) : [];
   }
 }
 

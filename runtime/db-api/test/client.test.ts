@@ -432,3 +432,93 @@ class NodeSha256 {
     this.parts.length = 0;
   }
 }
+
+describe('DbApiClient.getMany', () => {
+  type Sent = { ids: string[]; fields?: string[] };
+  const sent = (r: { body: string }) => JSON.parse(r.body) as Sent;
+  const hex = (i: number) => i.toString(16).padStart(32, '0');
+
+  it('reads any number of ids in requests of at most 100, each id once, in order', async () => {
+    const { client, requests } = await setup((req) => {
+      const { ids } = sent(req);
+      const found = ids.filter((id) => !id.endsWith('7'));
+      return {
+        status: 200,
+        body: {
+          items: found.map((job_id) => ({ job_id, title: `T ${job_id}` })),
+          missing: ids.filter((id) => id.endsWith('7')),
+          unprocessed: [],
+        },
+      };
+    });
+    const ids = Array.from({ length: 250 }, (_, i) => hex(i));
+    const asked = [...ids, ids[3]!, ids[200]!]; // repeats cost nothing
+    const { items, missing } = await client.getMany('job', asked, { fields: ['title'] });
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual(
+      Array(3).fill('POST /job/batch-get'),
+    );
+    // Sent 4 at a time, so they may arrive in any order.
+    expect(requests.map((r) => sent(r).ids.length).sort()).toEqual([100, 100, 50].sort());
+    expect(requests.flatMap((r) => sent(r).ids).sort()).toEqual(ids);
+    expect(sent(requests[0]!).fields).toEqual(['title']);
+    expect(items.map((i) => i.job_id)).toEqual(ids.filter((id) => !id.endsWith('7')));
+    expect(missing).toEqual(ids.filter((id) => id.endsWith('7')));
+  });
+
+  it('sends no request for no ids, and no fields unless asked', async () => {
+    const { client, requests } = await setup(() => ({
+      status: 200,
+      body: { items: [], missing: ['me:a'], unprocessed: [] },
+    }));
+    expect(await client.getMany('track', [])).toEqual({ items: [], missing: [] });
+    expect(requests).toHaveLength(0);
+    await client.getMany('track', ['me:a']);
+    expect(sent(requests[0]!)).toEqual({ ids: ['me:a'] });
+  });
+
+  it('asks again for the ids an answer left unprocessed (its size limit), and only those', async () => {
+    const { client, requests } = await setup((req) => {
+      const { ids } = sent(req);
+      const [first, ...rest] = ids;
+      return {
+        status: 200,
+        body: { items: [{ track_id: first }], missing: [], unprocessed: rest },
+      };
+    });
+    const { items } = await client.getMany('track', ['me:a', 'me:b', 'me:c']);
+    expect(items.map((i) => i.track_id)).toEqual(['me:a', 'me:b', 'me:c']);
+    expect(requests.map((r) => sent(r).ids)).toEqual([['me:a', 'me:b', 'me:c'], ['me:b', 'me:c'], ['me:c']]);
+  });
+
+  it('stops with an error when an answer reads none of its ids, instead of asking forever', async () => {
+    const { client, requests } = await setup((req) => ({
+      status: 200,
+      body: { items: [], missing: [], unprocessed: sent(req).ids },
+    }));
+    await expect(client.getMany('track', ['me:a', 'me:b'])).rejects.toThrow(
+      /read none of the 2 ids it was sent/,
+    );
+    expect(requests).toHaveLength(1);
+  });
+
+  it("names the caller's positions of invalid ids", async () => {
+    const { client } = await setup((req) => {
+      const { ids } = sent(req);
+      const bad = ids.indexOf('NOT VALID');
+      return bad < 0
+        ? { status: 200, body: { items: [], missing: ids, unprocessed: [] } }
+        : {
+            status: 400,
+            body: errorBody('validation_failed', '1 invalid field; see details', {
+              details: [{ field: `ids[${bad}]`, rule: 'format', value: 'NOT VALID' }],
+            }),
+          };
+    });
+    const ids = Array.from({ length: 150 }, (_, i) => `me:t${i}`);
+    ids.splice(120, 0, 'me:t3'); // a repeat before the bad id shifts nothing the server sees
+    ids.push('NOT VALID');
+    const err = (await client.getMany('track', ids).catch((e) => e)) as DbApiValidationError;
+    expect(err).toBeInstanceOf(DbApiValidationError);
+    expect(err.details).toEqual([{ field: 'ids[151]', rule: 'format', value: 'NOT VALID' }]);
+  });
+});
