@@ -48,11 +48,16 @@ describe('store db-api: each task calls only the routes its commands use', () =>
   const { scraper, stages } = roles('db-api');
 
   it('the stages read the tables scoring and the report read, and write only job_score', () => {
-    for (const r of ['GET/job', 'GET/job/x', 'GET/job_search', 'GET/job_score', 'GET/crm'])
+    for (const r of ['GET/job', 'GET/job_search', 'GET/job_score', 'GET/crm'])
       expect(stages('execute-api:Invoke', route(r)), r).toBe('allow');
     for (const r of ['GET/track', 'GET/keyword', 'GET/config', 'POST/job_score/batch'])
       expect(stages('execute-api:Invoke', route(r)), r).toBe('allow');
+    // Reads by id: the jobs and scores scoring reads, in batches of 100.
+    for (const r of ['POST/job/batch-get', 'POST/job_score/batch-get'])
+      expect(stages('execute-api:Invoke', route(r)), r).toBe('allow');
     for (const r of ['POST/job/batch', 'POST/crm/batch', 'DELETE/crm/me:1', 'PUT/job_score/x'])
+      expect(stages('execute-api:Invoke', route(r)), r).toBe('implicit-deny');
+    for (const r of ['GET/job/x', 'POST/crm/batch-get', 'POST/config/batch-get'])
       expect(stages('execute-api:Invoke', route(r)), r).toBe('implicit-deny');
     expect(stages('execute-api:Invoke', route('GET/crm').replace(API, 'otherapi01'))).toBe(
       'implicit-deny',
@@ -62,7 +67,10 @@ describe('store db-api: each task calls only the routes its commands use', () =>
   it("the scraper never reads the user's CRM, nor writes scores", () => {
     for (const r of ['GET/crm', 'GET/crm/me:1', 'POST/job_score/batch', 'GET/config'])
       expect(scraper('execute-api:Invoke', route(r)), r).toBe('implicit-deny');
-    expect(scraper('execute-api:Invoke', route('POST/job/batch'))).toBe('allow');
+    for (const r of ['POST/job/batch', 'POST/job/batch-get', 'POST/job_search/batch-get'])
+      expect(scraper('execute-api:Invoke', route(r)), r).toBe('allow');
+    for (const r of ['GET/job/x', 'POST/crm/batch-get', 'POST/job_score/batch-get'])
+      expect(scraper('execute-api:Invoke', route(r)), r).toBe('implicit-deny');
   });
 });
 

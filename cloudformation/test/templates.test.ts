@@ -175,6 +175,7 @@ describe('the project templates', () => {
       ['ANY /{table}', { Ref: 'AuthType' }],
       ['ANY /{table}/{id}', { Ref: 'AuthType' }],
       ['POST /{table}/batch', { Ref: 'AuthType' }],
+      ['POST /{table}/batch-get', { Ref: 'AuthType' }],
     ]);
     expect(r.ApiStage?.Properties?.DefaultRouteSettings).toMatchObject({
       ThrottlingRateLimit: { Ref: 'ThrottlingRateLimit' },

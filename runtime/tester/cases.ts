@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { DbApiError, type RawResponse } from '../db-api/client.js';
-import { type ErrorBody, MAX_BODY_BYTES } from '../db-api/contract.js';
+import { type ErrorBody, MAX_BATCH_GET_IDS, MAX_BODY_BYTES } from '../db-api/contract.js';
 import type { TrackInput } from '../schema/types.generated.js';
 import type { TestCase, TestContext } from './suite.js';
 
@@ -267,6 +267,43 @@ export const CASES: TestCase[] = [
         undefined,
         'the valid item was not written',
       );
+    },
+  },
+  {
+    name: 'batch read: POST /{table}/batch-get returns found items once, in order, the missing ids, and only the fields asked for',
+    async run(ctx) {
+      const a = await createTrack(ctx, 'read-many-a');
+      const b = await createTrack(ctx, 'read-many-b');
+      const absent = ctx.id('read-many-absent');
+      const whole = await ctx.client.getMany('track', [b.track_id, absent, a.track_id, b.track_id]);
+      assert.deepEqual(whole, { items: [b, a], missing: [absent] });
+      const res = await expectStatus(ctx, 'POST', 'track/batch-get', 200, undefined, {
+        body: JSON.stringify({ ids: [a.track_id], fields: ['name', 'version'] }),
+      });
+      assert.deepEqual(res.json, {
+        items: [{ track_id: a.track_id, name: a.name, version: 1 }],
+        missing: [],
+        unprocessed: [],
+      });
+    },
+  },
+  {
+    name: 'batch read: too many ids, a malformed id or an unknown field is a 400 naming it',
+    async run(ctx) {
+      const tooMany = Array.from({ length: MAX_BATCH_GET_IDS + 1 }, (_, i) => ctx.id(`n${i}`));
+      const res = await expectStatus(ctx, 'POST', 'track/batch-get', 400, 'validation_failed', {
+        body: JSON.stringify({ ids: tooMany }),
+      });
+      assert.deepEqual(detailsOf(res), [
+        { field: 'ids', rule: 'maxItems', value: MAX_BATCH_GET_IDS + 1 },
+      ]);
+      const bad = await expectStatus(ctx, 'POST', 'track/batch-get', 400, 'validation_failed', {
+        body: JSON.stringify({ ids: [ctx.id('ok'), 'no spaces allowed'], fields: ['salary'] }),
+      });
+      assert.deepEqual(detailsOf(bad), [
+        { field: 'ids[1]', rule: 'format', value: 'no spaces allowed' },
+        { field: 'fields', rule: 'unknown_field', value: 'salary' },
+      ]);
     },
   },
   {

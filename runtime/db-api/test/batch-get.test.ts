@@ -117,7 +117,9 @@ describe('POST /{table}/batch-get refuses', () => {
   });
 
   it('ids that break the key field rules, each named by its position', async () => {
-    const r = await post('/job/batch-get', { ids: ['0f4b6b4c7e1d4c6c9b2a6a1d3e5f7a9b', 'nope', 7] });
+    const r = await post('/job/batch-get', {
+      ids: ['0f4b6b4c7e1d4c6c9b2a6a1d3e5f7a9b', 'nope', 7],
+    });
     expect(r.status).toBe(400);
     expect(r.body.error!.code).toBe('validation_failed');
     expect(problems(r)).toEqual(['ids[1]:format:"nope"', 'ids[2]:type:7']);

@@ -164,6 +164,25 @@ describe('the handler under DynamoDB failures', () => {
     expect(res.status).toBe(503);
   });
 
+  it('answers a batch read 503 when DynamoDB keeps leaving its keys unprocessed', async () => {
+    ddb.on(BatchGetItemCommand).callsFake((input) => ({
+      Responses: { 'mcfpipe-dev-keyword': [] },
+      UnprocessedKeys: input.RequestItems,
+    }));
+    const logs: RequestLog[] = [];
+    const handle = createHandler({ store: store(), log: (l) => logs.push(l) });
+    const res = await handle(request('POST', '/keyword/batch-get', { ids: ['me:l:a', 'me:l:b'] }));
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(JSON.parse(res.body!).error.code).toBe('service_unavailable');
+    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(2); // the store's bound: 2 rounds
+    expect(logs[0]).toMatchObject({
+      route: '/{table}/batch-get',
+      status: 503,
+      error: expect.stringContaining('left 2 key(s) of table mcfpipe-dev-keyword unread after 2'),
+    });
+  });
+
   it('answers 400 cursor when DynamoDB refuses the start key of a well-formed cursor', async () => {
     ddb.on(ScanCommand).rejects(
       Object.assign(new Error('The provided starting key is invalid'), {

@@ -487,7 +487,11 @@ describe('DbApiClient.getMany', () => {
     });
     const { items } = await client.getMany('track', ['me:a', 'me:b', 'me:c']);
     expect(items.map((i) => i.track_id)).toEqual(['me:a', 'me:b', 'me:c']);
-    expect(requests.map((r) => sent(r).ids)).toEqual([['me:a', 'me:b', 'me:c'], ['me:b', 'me:c'], ['me:c']]);
+    expect(requests.map((r) => sent(r).ids)).toEqual([
+      ['me:a', 'me:b', 'me:c'],
+      ['me:b', 'me:c'],
+      ['me:c'],
+    ]);
   });
 
   it('stops with an error when an answer reads none of its ids, instead of asking forever', async () => {

@@ -39,7 +39,9 @@ describe('RowStore over DbApiSource: reads by id', () => {
     const before = logs.length;
     const jobs = await rows.getMany('job', ids, ['title']);
     const routes = logs.slice(before).map((l) => `${l.method} ${l.route}`);
-    expect(routes).toEqual(Array(Math.ceil(ids.length / MAX_BATCH_GET_IDS)).fill('POST /{table}/batch-get'));
+    expect(routes).toEqual(
+      Array(Math.ceil(ids.length / MAX_BATCH_GET_IDS)).fill('POST /{table}/batch-get'),
+    );
     expect(jobs.size).toBe(N);
     expect(jobs.get(jobId(999))).toEqual({ job_id: jobId(999), title: 'Job 999' });
     expect(jobs.has('f'.repeat(32))).toBe(false);
@@ -50,7 +52,12 @@ describe('RowStore over DbApiSource: reads by id', () => {
       api.dynamo.send(
         new PutItemCommand({
           TableName: api.store.physicalName('job'),
-          Item: marshall({ job_id: id, job_post_id: 'MCF-2026-0000001', url: 'https://x', ...extra }),
+          Item: marshall({
+            job_id: id,
+            job_post_id: 'MCF-2026-0000001',
+            url: 'https://x',
+            ...extra,
+          }),
         }),
       );
     await bad('e'.repeat(32), { title: 5 });

@@ -91,6 +91,7 @@ describe('the suite against the local DB API', () => {
       'delete',
       'list',
       'batch',
+      'batch read',
       '400',
       '404',
       '405',
