@@ -335,7 +335,7 @@ function toHttpError(err: unknown): { http: HttpError; internal: boolean } {
       http: new HttpError(
         503,
         'service_unavailable',
-        'DynamoDB is throttling; retry with backoff (writes of this request are safe to repeat)',
+        'DynamoDB is throttling; retry with backoff (the request is safe to repeat: a read changes nothing, and a write is keyed, so items a batch already stored are stored again as sent)',
         undefined,
         { 'retry-after': '1' },
       ),

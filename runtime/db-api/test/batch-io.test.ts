@@ -141,7 +141,7 @@ describe('the handler under DynamoDB failures', () => {
       error: {
         code: 'service_unavailable',
         message:
-          'DynamoDB is throttling; retry with backoff (writes of this request are safe to repeat)',
+          'DynamoDB is throttling; retry with backoff (the request is safe to repeat: a read changes nothing, and a write is keyed, so items a batch already stored are stored again as sent)',
         request_id: 'req-42',
       },
     });
