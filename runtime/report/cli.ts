@@ -104,8 +104,6 @@ Examples:
     --out s3://mcfpipe-config-dev-123456789012-ap-southeast-1/mcfpipe/dev/report`;
 }
 
-const USER_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-
 /**
  * The report's settings from the options (everything but where the rows are);
  * InputError on a bad value. Shared by the command and the run's report stage.
@@ -114,14 +112,7 @@ export function reportSettings(
   o: Options,
   env: NodeJS.ProcessEnv,
 ): Omit<ReportRunOptions, 'rows' | 'log'> {
-  const user = o.get('user');
-  if (user !== undefined && !USER_ID.test(user)) {
-    throw new InputError(
-      o.label('user'),
-      user,
-      'a user id: lowercase letters, digits, _ and -, up to 64 characters',
-    );
-  }
+  const user = o.userId();
   const full = o.get('full');
   return {
     output: openOutput(o.label('out'), o.get('out')!, { env }),

@@ -13,7 +13,7 @@ import { openRowSource, storeOptions } from '../rows/open.js';
 import { RowStore } from '../rows/store.js';
 import { ConfigError, openConfigFile } from '../settings/config-file.js';
 import { helpText, type OptionSpec, Options, parseCommandLine } from '../settings/options.js';
-import { createLogger, type Logger } from '../webscraper/log.js';
+import { createLogger, LOG_FORMATS, type Logger } from '../webscraper/log.js';
 import { openBlobStore } from '../webscraper/state/blob-store.js';
 import { NoProfileError, type ScoreSummary, scoreJobs } from './scorer.js';
 
@@ -170,13 +170,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   let state: ReturnType<typeof openBlobStore>;
   try {
     o = new Options(SCORE_OPTIONS, values, env, openConfigFile(values, env));
-    const format = o.get('log-format');
-    if (format !== 'text' && format !== 'json')
-      throw new InputError(o.label('log-format'), String(format), 'text or json');
-    logger = createLogger(format);
-    const user = o.get('user');
-    if (user !== undefined && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(user))
-      throw new InputError(o.label('user'), user, 'a user id: lowercase letters, digits, _ and -');
+    logger = createLogger(o.oneOf('log-format', LOG_FORMATS)!);
+    o.userId(); // checked before anything is opened; read where the scorer starts
     rows = new RowStore(openRowSource(o), {
       onBadRow: (bad) => {
         for (const p of bad.problems)
@@ -210,7 +205,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   process.on('SIGINT', onSignal);
   try {
     const storeId = o.get('store-id') ?? (await rows.source.storeId?.());
-    const user = o.get('user');
+    const user = o.userId();
     let last = 0;
     const summary = await scoreJobs({
       rows,

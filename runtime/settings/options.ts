@@ -6,6 +6,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { InputError, parseChoice } from '../../core/values.js';
+import { projectSchema } from '../schema/schema.js';
 import { type ConfigFile, configScalar } from './config-file.js';
 
 export interface OptionSpec {
@@ -105,6 +107,22 @@ export class Options {
       if (fromFile !== undefined) return fromFile;
     }
     return o.def;
+  }
+
+  /** The value when it is one of `choices` (undefined when unset); else an InputError naming where it came from. */
+  oneOf<C extends string>(flag: string, choices: readonly C[]): C | undefined {
+    const v = this.get(flag);
+    return v === undefined ? undefined : parseChoice(this.label(flag), v, choices);
+  }
+
+  /** A user id (undefined when unset), checked against db_schema.json's USER_ID format. */
+  userId(flag = 'user'): string | undefined {
+    const v = this.get(flag);
+    if (v === undefined) return undefined;
+    const format = projectSchema().formats.USER_ID!;
+    if (!new RegExp(format.pattern).test(v))
+      throw new InputError(this.label(flag), v, format.description.replace(/^A /, 'a '));
+    return v;
   }
 
   /** Whether the value was given (flag, environment or file), not defaulted. */

@@ -21,7 +21,7 @@ import { RowStore } from '../rows/store.js';
 import { ConfigError, openConfigFile } from '../settings/config-file.js';
 import { helpText, type OptionSpec, Options, parseCommandLine } from '../settings/options.js';
 import { StopRequestedError } from './http/errors.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, LOG_FORMATS, type Logger } from './log.js';
 import { LISTING_ENDPOINTS } from './mcf/client.js';
 import { MCF_API_URL, MCF_WEB_URL } from './mcf/urls.js';
 import { DESCRIPTION_POLICIES } from './normalise/job.js';
@@ -291,14 +291,7 @@ export function buildOptions(o: Options, logger: Logger): ScrapeOptions {
 
   const shardCount = int('shard-count', 1, 1000);
   const shardIndex = int('shard-index', 0, shardCount - 1);
-  const user = get('user');
-  if (user !== undefined && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(user)) {
-    throw new InputError(
-      label('user'),
-      user,
-      'a user id: lowercase letters, digits, _ and -, up to 64 characters',
-    );
-  }
+  const user = o.userId();
   const politeness = {
     ratePerSec: parseRate(label('rate'), get('rate')!),
     concurrency: int('concurrency', 1, 64),
@@ -394,10 +387,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   let opts: ScrapeOptions;
   try {
     o = new Options(SCRAPE_OPTIONS, values, env, openConfigFile(values, env));
-    const format = o.get('log-format');
-    if (format !== 'text' && format !== 'json')
-      throw new InputError(o.label('log-format'), String(format), 'text or json');
-    logger = createLogger(format);
+    logger = createLogger(o.oneOf('log-format', LOG_FORMATS)!);
     opts = buildOptions(o, logger);
   } catch (err) {
     if (

@@ -44,8 +44,12 @@ function fieldValue(v: unknown): string {
     : oneLine(JSON.stringify(v) ?? String(v));
 }
 
+/** The log line formats: `key=value` text, or one JSON object a line. */
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export function createLogger(
-  format: 'text' | 'json' = 'text',
+  format: LogFormat = 'text',
   write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ): Logger {
   const emit = (level: LogLevel, msg: string, fields: LogFields = {}) => {

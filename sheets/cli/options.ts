@@ -10,7 +10,6 @@ import { resolve } from 'node:path';
 import { InputError, MissingInputError, parseBoolean, parseChoice } from '../../core/values.js';
 import { openRowSource, parseUrl, storeOptions } from '../../runtime/rows/open.js';
 import { RowStore } from '../../runtime/rows/store.js';
-import { projectSchema } from '../../runtime/schema/schema.js';
 import {
   ConfigError,
   type ConfigFile,
@@ -129,11 +128,7 @@ export function commandOptions(
 
 /** The user whose CRM this is, checked against the schema's USER_ID format. */
 export function syncUser(o: Options): string {
-  const user = o.get('user')!;
-  const format = projectSchema().formats.USER_ID!;
-  if (!new RegExp(format.pattern).test(user))
-    throw new InputError(o.label('user'), user, format.description.replace(/^A /, 'a '));
-  return user;
+  return o.userId()!;
 }
 
 /** The rows the storage options name (the DB API, signed when it is AWS's; or DynamoDB). */
