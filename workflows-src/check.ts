@@ -104,9 +104,16 @@ function stepsJobProblems(id: string, job: StepsJob, workflow: Workflow, scope: 
   ]) {
     if (text) problems.push(...referenceProblems(text, where(), jobScope));
   }
+  let checkedOut = false;
   job.steps.forEach((step, i) => {
     const at = where(`.steps[${i}] (${step.id ?? step.name})`);
     if (step.id && steps.has(step.id)) problems.push(`${at}: step id ${step.id} is used twice`);
+    if (step.kind === 'remote' && step.action === 'checkout') checkedOut = true;
+    if (step.kind === 'local' && !checkedOut) {
+      problems.push(
+        `${at}: ./actions/${step.action} is read from the repository, which no earlier step of this job checks out (GitHub fails it: "Can't find 'action.yml'"); put checkout() before it`,
+      );
+    }
     problems.push(...inputProblems(step, at));
     const stepScope = { ...jobScope, steps };
     for (const [key, text] of stepTexts(step)) {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkWorkflows, WorkflowCheckError, workflowProblems } from '../check.js';
 import { expr, type Step, type StepsJob, stepOutput, type Workflow } from '../model.js';
-import { awsCredentials, environmentInput, Names, OIDC, READ_ONLY } from '../parts.js';
+import { awsCredentials, checkout, environmentInput, Names, OIDC, READ_ONLY } from '../parts.js';
 import { WORKFLOWS } from '../workflows/index.js';
 
 const names = new Names('inputs.environment');
@@ -25,7 +25,7 @@ function workflow(steps: Step[], job: Partial<StepsJob> = {}): Workflow {
         runsOn: 'ubuntu-24.04',
         permissions: OIDC,
         timeoutMinutes: 10,
-        steps: [awsCredentials('x'), ...steps],
+        steps: [checkout(), awsCredentials('x'), ...steps],
         ...job,
       },
     },
@@ -56,7 +56,7 @@ describe('generation-time checks', () => {
     ]);
     expect(problems(w)).toEqual([
       expect.stringMatching(
-        /^x\.yml jobs\.x\.steps\[2\] \(use\) env\.A: steps\.network\.outputs\.stak-id: step network sets no output stak-id \(did you mean stack-id\?\)/,
+        /^x\.yml jobs\.x\.steps\[3\] \(use\) env\.A: steps\.network\.outputs\.stak-id: step network sets no output stak-id \(did you mean stack-id\?\)/,
       ),
     ]);
   });
@@ -174,6 +174,17 @@ describe('generation-time checks', () => {
     ]);
   });
 
+  it('a local action before any checkout is an error (GitHub cannot find its action.yml)', () => {
+    const w = workflow([deployNetwork]);
+    const job = w.jobs.x as StepsJob;
+    job.steps = [awsCredentials('x'), deployNetwork, checkout(), { ...deployNetwork, id: 'again' }];
+    expect(problems(w)).toEqual([
+      expect.stringMatching(
+        /jobs\.x\.steps\[1\] \(network\): \.\/actions\/deploy-stack is read from the repository, which no earlier step of this job checks out .*put checkout\(\) before it$/,
+      ),
+    ]);
+  });
+
   it('a job without a timeout is an error', () => {
     expect(problems(workflow([], { timeoutMinutes: 0 }))[0]).toMatch(/jobs\.x: no timeout-minutes/);
   });
@@ -189,8 +200,8 @@ describe('generation-time checks', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(WorkflowCheckError);
       expect((err as WorkflowCheckError).problems).toEqual([
-        expect.stringMatching(/steps\[1\] \(a\) run: holds/),
-        expect.stringMatching(/steps\[2\] \(b\) env\.B: steps\.nope\.outputs\.y: no earlier step/),
+        expect.stringMatching(/steps\[2\] \(a\) run: holds/),
+        expect.stringMatching(/steps\[3\] \(b\) env\.B: steps\.nope\.outputs\.y: no earlier step/),
       ]);
       expect((err as Error).message).toMatch(/^The workflow definitions have 2 problem\(s\):\n- /);
     }

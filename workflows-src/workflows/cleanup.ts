@@ -7,7 +7,14 @@
  * DynamoDB tables (DeletionPolicy Retain: they hold the data), listed as kept.
  */
 import { expr, type Workflow } from '../model.js';
-import { awsCredentials, booleanInput, environmentInput, layerJob, Names } from '../parts.js';
+import {
+  awsCredentials,
+  booleanInput,
+  checkout,
+  environmentInput,
+  layerJob,
+  Names,
+} from '../parts.js';
 
 const CHECK_CONFIRMATION = `if [[ "$DRY_RUN" == true ]]; then
   echo "Dry run: nothing will be deleted."
@@ -55,6 +62,7 @@ export const cleanup: Workflow = {
           },
           run: CHECK_CONFIRMATION,
         },
+        checkout(),
         awsCredentials('cleanup'),
         {
           kind: 'local',

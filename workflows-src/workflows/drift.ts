@@ -6,7 +6,7 @@
  * stacks that drifted.
  */
 import { expr, type Step, stepOutput, type Workflow } from '../model.js';
-import { awsCredentials, environmentInput, layerJob, Names, VARS } from '../parts.js';
+import { awsCredentials, checkout, environmentInput, layerJob, Names, VARS } from '../parts.js';
 
 const LAYERS = ['network', 'db-api', 'tester', 'webscraper'];
 const names = new Names('matrix.environment');
@@ -46,6 +46,7 @@ export const drift: Workflow = {
         },
       },
       steps: [
+        checkout(),
         awsCredentials('drift'),
         ...LAYERS.map(driftStep),
         {
