@@ -8,7 +8,14 @@
  */
 import { data, Evaluator } from '@actions/expressions';
 import type { FunctionDefinition } from '@actions/expressions/funcs/info';
-import { isBasicExpression, isBoolean, isNumber, isString } from '@actions/workflow-parser';
+import {
+  isBasicExpression,
+  isBoolean,
+  isMapping,
+  isNumber,
+  isSequence,
+  isString,
+} from '@actions/workflow-parser';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { parseExpression } from '../expressions.js';
 
@@ -72,6 +79,21 @@ export function tokenString(token: TemplateToken, contexts: Contexts, status: St
     return value.kind === data.Kind.Null ? '' : value.coerceString();
   }
   throw new Error(`cannot turn a ${token.typeName()} into a string (line ${token.line})`);
+}
+
+/** A token as the value it stands for: lists and mappings as JSON (a matrix, fromJSON()). */
+export function tokenValue(token: TemplateToken, contexts: Contexts, status: Status): unknown {
+  if (isString(token) || isBoolean(token) || isNumber(token)) return token.value;
+  if (isSequence(token)) return [...token].map((t) => tokenValue(t, contexts, status));
+  if (isMapping(token)) {
+    const out: Record<string, unknown> = {};
+    for (const { key, value } of token)
+      out[tokenString(key, contexts, status)] = tokenValue(value, contexts, status);
+    return out;
+  }
+  if (isBasicExpression(token))
+    return JSON.parse(JSON.stringify(evaluate(token.expression, contexts, status), data.replacer));
+  throw new Error(`cannot read a ${token.typeName()} as a value (line ${token.line})`);
 }
 
 /** A condition (`if:` after the parser's conversion: `success() && (...)`). */

@@ -7,8 +7,6 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { basename, isAbsolute, join } from 'node:path';
 import {
   CloudFormationClient,
@@ -38,6 +36,7 @@ import { parseTemplate } from '../../core/cfn-template.js';
 import type { MotoServer } from '../../core/testing/moto.js';
 import { templateForMoto } from '../../core/testing/moto-template.js';
 import type { DbApiOverMoto } from './local-services.js';
+import { cfnErrorReply, type QueryAnswerer } from './query-proxy.js';
 import type { Hook, StepContext } from './runner.js';
 
 /**
@@ -56,60 +55,20 @@ export async function immediateEcsTasks(moto: MotoServer): Promise<void> {
 /**
  * moto does not implement CloudFormation ListImports (it answers HTTP 500),
  * which cleanup-resources calls for every export of a stack it deletes (the
- * network stack exports its seven outputs). This endpoint on 127.0.0.1
- * passes every request to moto, and answers ListImports as AWS does for an
- * export no stack imports (400 ValidationError "Export '<name>' is not
- * imported by any stack."): true here, since no template of ours uses
- * Fn::ImportValue (the templates test checks that layers couple through the
- * config bucket instead).
+ * network stack exports its seven outputs). The rehearsal's endpoint
+ * (query-proxy.ts) answers it as AWS does for an export no stack imports
+ * (400 ValidationError "Export '<name>' is not imported by any stack."):
+ * true here, since no template of ours uses Fn::ImportValue (the templates
+ * test checks that layers couple through the config bucket instead).
  */
-export async function motoWithListImports(
-  moto: MotoServer,
-): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const target = new URL(moto.endpoint);
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const form = new URLSearchParams(
-        String(req.headers['content-type']).includes('x-www-form-urlencoded')
-          ? body.toString()
-          : '',
-      );
-      if (form.get('Action') === 'ListImports') {
-        res.writeHead(400, { 'content-type': 'text/xml' });
-        res.end(
-          `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Export '${form.get('ExportName')?.replace(/[<&>]/g, '')}' is not imported by any stack.</Message></Error><RequestId>rehearsal</RequestId></ErrorResponse>`,
-        );
-        return;
-      }
-      const forward = request(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on('error', (err) => {
-        res.writeHead(502);
-        res.end(String(err));
-      });
-      forward.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+export const listImports: QueryAnswerer = (form) =>
+  form.get('Action') === 'ListImports'
+    ? cfnErrorReply(
+        400,
+        'ValidationError',
+        `Export '${form.get('ExportName') ?? ''}' is not imported by any stack.`,
+      )
+    : undefined;
 
 /** A fake container log line per shard: what `mcfpipe scrape` prints last. */
 export function scrapeSummaryLine(shard: number, count: number): string {

@@ -43,7 +43,7 @@ import type { MappingToken } from '@actions/workflow-parser/templates/tokens/map
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { parseCommandFile } from '../../actions/lib/testing/run-action.js';
 import { localAction } from '../local-actions.js';
-import { type Contexts, condition, type Status, tokenString } from './evaluate.js';
+import { type Contexts, condition, type Status, tokenString, tokenValue } from './evaluate.js';
 
 /** What a stand-in or a hook sees of the step it replaces or surrounds. */
 export interface StepContext {
@@ -106,6 +106,7 @@ export interface StepResult {
 }
 
 export interface JobResult {
+  /** For a matrix job: failure when any combination failed. */
   result: 'success' | 'failure' | 'skipped';
   outputs: Record<string, string>;
   /** The evaluated `environment:` (GitHub environment) and concurrency group. */
@@ -113,6 +114,10 @@ export interface JobResult {
   concurrency?: string;
   steps: StepResult[];
   summary: string;
+  /** The matrix combination this run of the job had. */
+  matrix?: Record<string, unknown>;
+  /** A matrix job's runs, one per combination (steps and summary above are all of theirs). */
+  legs?: JobResult[];
 }
 
 export interface WorkflowRun {
@@ -210,7 +215,6 @@ export class LocalRunner {
     },
   ): Promise<JobResult> {
     const id = job.id.value;
-    if (job.strategy) throw new Error(`${file} ${id}: the rehearsal runs no matrix job`);
     const needs = Object.fromEntries(
       (job.needs ?? []).map((n) => [
         n.value,
@@ -228,6 +232,30 @@ export class LocalRunner {
     if (!condition(job.if, base, { ok: needsOk })) {
       return { result: 'skipped', outputs: {}, steps: [], summary: '' };
     }
+    if (!job.strategy) return this.runLeg(file, job, raw, run, base);
+    const legs: JobResult[] = [];
+    for (const matrix of matrixLegs(`${file} ${id}`, job.strategy, base)) {
+      legs.push(await this.runLeg(file, job, raw, run, { ...base, matrix }, matrix));
+    }
+    return {
+      result: legs.some((l) => l.result === 'failure') ? 'failure' : 'success',
+      outputs: Object.assign({}, ...legs.map((l) => l.outputs)),
+      steps: legs.flatMap((l) => l.steps),
+      summary: legs.map((l) => l.summary).join(''),
+      legs,
+    };
+  }
+
+  /** One run of a job's steps (one combination of its matrix, if it has one). */
+  private async runLeg(
+    file: string,
+    job: Job,
+    raw: MappingToken,
+    run: { github: Record<string, unknown>; runId: string },
+    base: Contexts,
+    matrix?: Record<string, unknown>,
+  ): Promise<JobResult> {
+    const id = job.id.value;
     const temp = mkdtempSync(join(tmpdir(), `mcfpipe-rehearsal-${id}-`));
     const status: Status = { ok: true };
     const runnerEnv: Record<string, string> = {};
@@ -303,6 +331,7 @@ export class LocalRunner {
       return {
         result: status.ok ? 'success' : 'failure',
         outputs,
+        ...(matrix && { matrix }),
         ...(environment && { environment }),
         ...(concurrencyGroup && { concurrency: concurrencyGroup }),
         steps: results,
@@ -503,6 +532,33 @@ export class LocalRunner {
         (!match.workflow || match.workflow === ctx.workflow),
     );
   }
+}
+
+/**
+ * The combinations of a job's `strategy.matrix` (each key's list, or an expression giving
+ * it, such as fromJSON(...)), in the order GitHub expands them. include/exclude are not
+ * supported: no workflow here uses them.
+ */
+function matrixLegs(
+  where: string,
+  strategy: TemplateToken,
+  contexts: Contexts,
+): Record<string, unknown>[] {
+  const status = { ok: true };
+  const matrix = isMapping(strategy) ? strategy.find('matrix') : undefined;
+  if (!matrix) throw new Error(`${where}: a strategy without a matrix`);
+  const value = tokenValue(matrix, contexts, status);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new Error(`${where}: the matrix is not a mapping: ${JSON.stringify(value)}`);
+  let legs: Record<string, unknown>[] = [{}];
+  for (const [key, values] of Object.entries(value)) {
+    if (key === 'include' || key === 'exclude')
+      throw new Error(`${where}: the rehearsal does not expand matrix ${key}`);
+    if (!Array.isArray(values) || !values.length)
+      throw new Error(`${where}: matrix.${key} is not a non-empty list: ${JSON.stringify(values)}`);
+    legs = legs.flatMap((leg) => values.map((v: unknown) => ({ ...leg, [key]: v })));
+  }
+  return legs;
 }
 
 /** Jobs in an order where every job comes after its needs. */

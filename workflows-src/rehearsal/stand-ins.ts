@@ -3,7 +3,10 @@
  * what it stands for. These are the steps that need GitHub itself (a
  * checkout, OIDC), the internet (installing Node or packages) or a Docker
  * engine (image build and push); everything else in the workflows runs for
- * real against the emulator.
+ * real against the emulator. What the emulator itself lacks is served, not
+ * stood in for here: local-services.ts (the DB API, Google's Sheets API) and
+ * the answerers of the rehearsal's AWS endpoint (query-proxy.ts): ListImports
+ * (moto.ts) and CloudFormation drift detection (drift-replay.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';

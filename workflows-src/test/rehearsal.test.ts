@@ -1,16 +1,23 @@
 /**
  * The rehearsal: the generated workflows run end to end against moto (an AWS
  * emulator on 127.0.0.1), in the order a person runs them in a new account,
- * in one environment: setup, db-api, tester, webscraper, cleanup. Each runs
+ * in one environment: setup, db-api, tester, webscraper, drift, cleanup. Each runs
  * through the local runner (rehearsal/runner.ts): GitHub's parser reads the
  * YAML, expressions are evaluated with @actions/expressions, ./actions/* run
  * from their committed bundles, run: steps in bash. The steps that need
  * GitHub or Docker are the stand-ins of rehearsal/stand-ins.ts; the moto
  * differences met on the way are handled in rehearsal/moto.ts, each next to
- * its workaround. After each workflow the test asserts the state it leaves.
+ * its workaround, and CloudFormation drift detection, which moto lacks, is
+ * answered with replayed AWS answers (rehearsal/drift-replay.ts). After each
+ * workflow the test asserts the state it leaves.
  */
 import { execFileSync } from 'node:child_process';
-import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  ListStackResourcesCommand,
+  ListStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import {
@@ -46,8 +53,14 @@ import { tierAvailable } from '../../core/testing/tiers.js';
 import { DbApiClient } from '../../runtime/db-api/client.js';
 import { jobId, seedTables } from '../../sheets/testing/fixtures.js';
 import { ROOT } from '../local-actions.js';
+import {
+  DriftReplay,
+  type ScriptedDetection,
+  type ScriptedResourceDrift,
+} from '../rehearsal/drift-replay.js';
 import { DbApiOverMoto, type GoogleStandIn, startGoogle } from '../rehearsal/local-services.js';
-import { immediateEcsTasks, motoHooks, motoWithListImports } from '../rehearsal/moto.js';
+import { immediateEcsTasks, listImports, motoHooks } from '../rehearsal/moto.js';
+import { type Endpoint, queryProxy } from '../rehearsal/query-proxy.js';
 import { LocalRunner, type WorkflowRun } from '../rehearsal/runner.js';
 import { standIns } from '../rehearsal/stand-ins.js';
 
@@ -101,7 +114,8 @@ function expectSucceeded(run: WorkflowRun): void {
 
 describe.skipIf(!available)('rehearsal: the workflows run end to end against moto', () => {
   let moto: MotoServer;
-  let endpoint: { endpoint: string; close(): Promise<void> };
+  let endpoint: Endpoint;
+  const drift = new DriftReplay();
   let runner: LocalRunner;
   let dbApi: DbApiOverMoto;
   let google: GoogleStandIn;
@@ -126,7 +140,8 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
   beforeAll(async () => {
     moto = await startMoto(REGION);
     await immediateEcsTasks(moto);
-    endpoint = await motoWithListImports(moto);
+    // The endpoint every AWS client of the workflows uses: moto, with what it lacks answered.
+    endpoint = await queryProxy(moto.endpoint, [listImports, drift.answer]);
     dbApi = new DbApiOverMoto(moto, REGION, `mcfpipe-${ENV}-`);
     google = await startGoogle(SPREADSHEET);
     s3 = new S3Client({ ...moto.clientConfig, region: REGION, forcePathStyle: true });
@@ -387,6 +402,140 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
       `[report.html](https://${REGION}.console.aws.amazon.com/s3/object/${BUCKET}?region=${REGION}&prefix=mcfpipe%2F${ENV}%2Freport%2Freport.html)`,
     );
   }, 240_000);
+
+  const LAYERS = ['network', 'db-api', 'tester', 'webscraper'] as const;
+
+  /**
+   * What drift detection finds on each layer stack: every resource moto holds for it,
+   * IN_SYNC, but for the changes given (logical id -> drift); the tester stack's detection
+   * reports IN_PROGRESS once before it completes.
+   */
+  async function driftScript(
+    changes: Record<string, Partial<ScriptedResourceDrift>> = {},
+  ): Promise<Record<string, ScriptedDetection>> {
+    const script: Record<string, ScriptedDetection> = {};
+    for (const layer of LAYERS) {
+      const stack = `mcfpipe-${ENV}-${layer}`;
+      const { StackResourceSummaries = [] } = await aws(CloudFormationClient).send(
+        new ListStackResourcesCommand({ StackName: stack }),
+      );
+      expect(StackResourceSummaries.length, stack).toBeGreaterThan(0);
+      script[stack] = {
+        inProgressPolls: layer === 'tester' ? 1 : 0,
+        resources: StackResourceSummaries.map((r) => ({
+          LogicalResourceId: r.LogicalResourceId!,
+          PhysicalResourceId: r.PhysicalResourceId ?? '',
+          ResourceType: r.ResourceType!,
+          StackResourceDriftStatus: 'IN_SYNC',
+          ...changes[`${layer}/${r.LogicalResourceId}`],
+        })),
+      };
+    }
+    return script;
+  }
+
+  it("drift: the webscraper stack's log group changed outside CloudFormation fails the job, naming the stack, the resource and the difference; the other stacks are reported in sync", async () => {
+    const { Stacks = [] } = await aws(CloudFormationClient).send(
+      new DescribeStacksCommand({ StackName: `mcfpipe-${ENV}-webscraper` }),
+    );
+    const retention = Stacks[0]?.Parameters?.find(
+      (p) => p.ParameterKey === 'LogRetentionDays',
+    )?.ParameterValue;
+    expect(retention).toMatch(/^\d+$/);
+    // Someone shortened the scraper's log retention to 1 day in the console.
+    drift.play(
+      await driftScript({
+        'webscraper/LogGroup': {
+          StackResourceDriftStatus: 'MODIFIED',
+          PropertyDifferences: [
+            {
+              PropertyPath: '/RetentionInDays',
+              ExpectedValue: retention!,
+              ActualValue: '1',
+              DifferenceType: 'NOT_EQUAL',
+            },
+          ],
+        },
+      }),
+    );
+    const run = await runner.run('drift.yml', {
+      event: 'workflow_dispatch',
+      inputs: { environment: ENV },
+    });
+    if (process.env.MCFPIPE_REHEARSAL_TIMES) {
+      for (const st of run.steps) console.log(`${run.file} ${st.job} ${st.id} ${st.durationMs} ms`);
+    }
+    const job = run.jobs.drift!;
+    expect(run.ok).toBe(false);
+    expect(job.result).toBe('failure');
+    expect(job.legs?.map((l) => l.matrix)).toEqual([{ environment: ENV }]);
+    expect(job.legs?.[0]?.environment).toBe(ENV);
+    expect(job.legs?.[0]?.concurrency).toBe(`mcfpipe-${ENV}-drift`);
+
+    // Every layer was checked (fail-on-drift off: a drifted stack does not stop the others),
+    // and the detection that was still running was waited for.
+    for (const layer of LAYERS) {
+      const step = run.step(layer.replace(/-/g, '_'));
+      expect(step.outcome, layer).toBe('success');
+      expect(step.outputs['drift-status'], layer).toBe(
+        layer === 'webscraper' ? 'DRIFTED' : 'IN_SYNC',
+      );
+      expect(step.outputs['drifted-resources'], layer).toBe(layer === 'webscraper' ? '1' : '0');
+    }
+    expect(
+      drift.calls
+        .filter((c) => c.stackName === `mcfpipe-${ENV}-tester`)
+        .map((c) => c.detectionStatus ?? c.action),
+    ).toEqual([
+      'DetectStackDrift',
+      'DETECTION_IN_PROGRESS',
+      'DETECTION_COMPLETE',
+      'DescribeStackResourceDrifts',
+    ]);
+
+    // The verdict fails the job naming the drifted stack's layer, and only it.
+    const verdict = run.steps.find((st) => st.name === 'Verdict')!;
+    expect(verdict.outcome).toBe('failure');
+    expect(verdict.annotations).toEqual([
+      'Changed outside CloudFormation: webscraper (1 resource). The job summary lists each resource; redeploy the layer or bring the change into its template.',
+    ]);
+    // The webscraper step's log names the resource and the difference.
+    expect(run.step('webscraper').log).toContain('MODIFIED  LogGroup  AWS::Logs::LogGroup');
+    expect(run.step('webscraper').log).toContain(
+      `/RetentionInDays NOT_EQUAL: expected ${retention}, actual 1`,
+    );
+
+    // The job summary: the drifted stack with its resource and property difference, the
+    // others in sync.
+    expect(job.summary).toContain(
+      `## deploy-stack: <code>mcfpipe-${ENV}-webscraper</code>: drift drifted (1 resource)`,
+    );
+    expect(job.summary).toContain(
+      `| \`LogGroup\` | AWS::Logs::LogGroup | MODIFIED (NOT_EQUAL) | \`/RetentionInDays\` | ${retention} | 1 |`,
+    );
+    for (const layer of ['network', 'db-api', 'tester'])
+      expect(job.summary).toContain(
+        `## deploy-stack: <code>mcfpipe-${ENV}-${layer}</code>: drift in sync`,
+      );
+    expect(job.summary.match(/drift drifted/g)).toHaveLength(1);
+  }, 120_000);
+
+  it('drift: every stack in sync passes, saying so', async () => {
+    drift.play(await driftScript());
+    const run = await runner.run('drift.yml', {
+      event: 'workflow_dispatch',
+      inputs: { environment: ENV },
+    });
+    expectSucceeded(run);
+    const verdict = run.steps.find((st) => st.name === 'Verdict')!;
+    expect(verdict.log).toContain('No drift.');
+    expect(verdict.annotations).toEqual([]);
+    for (const layer of LAYERS)
+      expect(run.jobs.drift!.summary).toContain(
+        `## deploy-stack: <code>mcfpipe-${ENV}-${layer}</code>: drift in sync`,
+      );
+    expect(drift.calls.filter((c) => c.action === 'DetectStackDrift')).toHaveLength(4);
+  }, 120_000);
 
   it('cleanup refuses a real run whose confirm does not repeat the environment, before any AWS call', async () => {
     const run = await runner.run('cleanup.yml', {

@@ -78,7 +78,7 @@ for layer in ${keys.join(' ')}; do
   name="$(echo "$layer" | tr '[:upper:]_' '[:lower:]-')"
   case "\${!status_var}" in
     IN_SYNC) ;;
-    DRIFTED) drifted+=("$name (\${!count_var} resources)") ;;
+    DRIFTED) count="\${!count_var}"; drifted+=("$name ($count resource$([[ $count == 1 ]] || echo s))") ;;
     *) unknown+=("$name") ;;
   esac
 done
