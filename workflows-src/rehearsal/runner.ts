@@ -15,7 +15,10 @@
  *   its post-if holds;
  * - `run:` steps run in `bash --noprofile --norc -eo pipefail` (the
  *   workflows' `shell: bash`), in the workspace;
- * - what GITHUB_ENV sets reaches the later steps of the job.
+ * - what GITHUB_ENV sets reaches the later steps of the job;
+ * - a job with a `strategy.matrix` runs once per combination (after its
+ *   `if:` holds), with the `matrix` context; its result is failure when any
+ *   combination failed.
  *
  * Steps that need GitHub itself or a Docker engine are replaced by the
  * stand-ins given (stand-ins.ts lists them all); environment differences of

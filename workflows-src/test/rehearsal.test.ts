@@ -520,6 +520,15 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
     expect(job.summary.match(/drift drifted/g)).toHaveLength(1);
   }, 120_000);
 
+  it('drift: the weekly run does nothing while MCFPIPE_DRIFT_ENVIRONMENTS is unset', async () => {
+    drift.play(await driftScript());
+    const run = await runner.run('drift.yml', { event: 'schedule' });
+    expect(run.ok).toBe(true);
+    expect(run.jobs.drift?.result).toBe('skipped');
+    expect(run.steps).toEqual([]);
+    expect(drift.calls).toEqual([]);
+  }, 60_000);
+
   it('drift: every stack in sync passes, saying so', async () => {
     drift.play(await driftScript());
     const run = await runner.run('drift.yml', {
