@@ -18,7 +18,19 @@
  * - what GITHUB_ENV sets reaches the later steps of the job;
  * - a job with a `strategy.matrix` runs once per combination (after its
  *   `if:` holds), with the `matrix` context; its result is failure when any
- *   combination failed.
+ *   combination failed;
+ * - a job whose `uses:` is a reusable workflow of this repository
+ *   (`./.github/workflows/<file>.yml`) runs that workflow's jobs, after its
+ *   `if:` holds: `with:` is checked against on.workflow_call.inputs (an
+ *   undeclared input, a missing required one or a value of another type is
+ *   an error, as on GitHub; defaults fill the rest) and evaluated in the
+ *   caller's contexts; the called jobs keep the caller's github context
+ *   (event_name too) and get the secrets passed (`secrets: inherit`, the
+ *   named ones, else none); on.workflow_call.outputs become the job's
+ *   outputs (needs.<job>.outputs), and the job fails when a called job
+ *   failed, so later jobs that need it are skipped unless their `if:` says
+ *   otherwise. Another repository's workflow, a matrix of calls and nesting
+ *   beyond GitHub's four levels are refused, naming the job.
  *
  * Steps that need GitHub itself or a Docker engine are replaced by the
  * stand-ins given (stand-ins.ts lists them all); environment differences of
@@ -39,7 +51,9 @@ import {
 import type {
   ActionStep,
   Job,
+  ReusableWorkflowJob,
   RunStep,
+  WorkflowJob,
   WorkflowTemplate,
 } from '@actions/workflow-parser/model/workflow-template';
 import type { MappingToken } from '@actions/workflow-parser/templates/tokens/mapping-token';
@@ -121,6 +135,10 @@ export interface JobResult {
   matrix?: Record<string, unknown>;
   /** A matrix job's runs, one per combination (steps and summary above are all of theirs). */
   legs?: JobResult[];
+  /** A job calling a reusable workflow: its file, the inputs it got, and its jobs' results. */
+  workflow?: string;
+  inputs?: Record<string, unknown>;
+  called?: Record<string, JobResult>;
 }
 
 export interface WorkflowRun {
@@ -148,8 +166,28 @@ export interface RunnerOptions {
 }
 
 export interface Dispatch {
-  event: 'workflow_dispatch' | 'schedule';
+  event: 'workflow_dispatch' | 'schedule' | 'workflow_run';
   inputs?: Record<string, string | boolean>;
+  /** The event's payload: the github.event context (workflow_run: { workflow_run: {...} }). */
+  payload?: Record<string, unknown>;
+}
+
+/** GitHub connects at most four levels of workflows (a caller and three nested calls). */
+const MAX_WORKFLOW_LEVELS = 4;
+
+interface LoadedWorkflow {
+  template: WorkflowTemplate;
+  raw: MappingToken;
+}
+
+/** What the jobs of one workflow (the caller's, or a called one's) run with. */
+interface RunState {
+  github: Record<string, unknown>;
+  inputs: Record<string, unknown>;
+  secrets: Record<string, string>;
+  runId: string;
+  /** 1 for the workflow run, 2 for a workflow it calls, ... */
+  depth: number;
 }
 
 let runCounter = 1000;
@@ -158,17 +196,7 @@ export class LocalRunner {
   constructor(private readonly opts: RunnerOptions) {}
 
   async run(file: string, dispatch: Dispatch): Promise<WorkflowRun> {
-    const text = readFileSync(join(this.opts.workspace, '.github/workflows', file), 'utf8');
-    const parsed = parseWorkflow({ name: file, content: text }, new NoOperationTraceWriter());
-    const errors = parsed.context.errors.getErrors();
-    if (errors.length || !parsed.value) {
-      throw new Error(`${file} does not parse: ${errors.map((e) => e.message).join('; ')}`);
-    }
-    const template = await convertWorkflowTemplate(parsed.context, parsed.value);
-    if (template.errors?.length) {
-      throw new Error(`${file}: ${template.errors.map((e) => e.Message).join('; ')}`);
-    }
-    const raw = parsed.value as MappingToken;
+    const workflow = await this.load(file);
     const runId = String(++runCounter);
     const github = {
       event_name: dispatch.event,
@@ -181,43 +209,150 @@ export class LocalRunner {
       sha: this.opts.machineEnv.GITHUB_SHA ?? '0'.repeat(40),
       server_url: 'https://github.com',
       actor: 'rehearsal',
-      event: {},
+      event: dispatch.payload ?? {},
     };
-    const inputs = { ...dispatchDefaults(template), ...(dispatch.inputs ?? {}) };
-    const jobs: Record<string, JobResult> = {};
-    const all: StepResult[] = [];
-    for (const job of jobOrder(template)) {
-      if (job.type !== 'job')
-        throw new Error(`${file}: the rehearsal runs no reusable-workflow job`);
-      const result = await this.runJob(file, job, raw, { github, inputs, jobs, runId });
-      jobs[job.id.value] = result;
-      all.push(...result.steps);
-    }
+    const inputs = { ...dispatchDefaults(workflow.template), ...(dispatch.inputs ?? {}) };
+    const { jobs, steps } = await this.runJobs(file, workflow, {
+      github,
+      inputs,
+      secrets: this.opts.secrets ?? {},
+      runId,
+      depth: 1,
+    });
     return {
       file,
       jobs,
-      steps: all,
+      steps,
       ok: Object.values(jobs).every((j) => j.result !== 'failure'),
       step(id: string, job?: string) {
-        const found = all.find((s) => s.id === id && (!job || s.job === job));
+        const found = steps.find((s) => s.id === id && (!job || s.job === job));
         if (!found) throw new Error(`${file}: no step ${id}${job ? ` in job ${job}` : ''} ran`);
         return found;
       },
     };
   }
 
-  private async runJob(
+  /** Reads a workflow with GitHub's parser; its errors are the rehearsal's. */
+  private async load(file: string): Promise<LoadedWorkflow> {
+    const text = readFileSync(join(this.opts.workspace, '.github/workflows', file), 'utf8');
+    const parsed = parseWorkflow({ name: file, content: text }, new NoOperationTraceWriter());
+    const errors = parsed.context.errors.getErrors();
+    if (errors.length || !parsed.value) {
+      throw new Error(`${file} does not parse: ${errors.map((e) => e.message).join('; ')}`);
+    }
+    const template = await convertWorkflowTemplate(parsed.context, parsed.value);
+    if (template.errors?.length) {
+      throw new Error(`${file}: ${template.errors.map((e) => e.Message).join('; ')}`);
+    }
+    return { template, raw: parsed.value as MappingToken };
+  }
+
+  /** A workflow's jobs in `needs` order (the caller's, or a called workflow's). */
+  private async runJobs(
     file: string,
-    job: Job,
-    raw: MappingToken,
-    run: {
-      github: Record<string, unknown>;
-      inputs: Record<string, unknown>;
-      jobs: Record<string, JobResult>;
-      runId: string;
-    },
+    workflow: LoadedWorkflow,
+    run: RunState,
+  ): Promise<{ jobs: Record<string, JobResult>; steps: StepResult[] }> {
+    const jobs: Record<string, JobResult> = {};
+    const steps: StepResult[] = [];
+    for (const job of jobOrder(workflow.template)) {
+      const result =
+        job.type === 'job'
+          ? await this.runJob(file, job, workflow.raw, { ...run, jobs })
+          : await this.runCall(file, job, { ...run, jobs });
+      jobs[job.id.value] = result;
+      steps.push(...result.steps);
+    }
+    return { jobs, steps };
+  }
+
+  /**
+   * A job that calls a reusable workflow of this repository (`uses:
+   * ./.github/workflows/<file>.yml`), as GitHub runs one: its `with:` checked against
+   * the called workflow's on.workflow_call.inputs and evaluated in the caller's contexts,
+   * the called workflow's jobs run with those inputs, the caller's github context (its
+   * event_name too) and the secrets passed (`secrets: inherit`, the named ones, else
+   * none); on.workflow_call.outputs become the job's outputs, and the job fails when
+   * any called job failed.
+   */
+  private async runCall(
+    file: string,
+    job: ReusableWorkflowJob,
+    run: RunState & { jobs: Record<string, JobResult> },
   ): Promise<JobResult> {
     const id = job.id.value;
+    const where = `${file} job ${id}`;
+    const { base, needsOk } = this.jobContexts(job, run);
+    if (!condition(job.if, base, { ok: needsOk })) {
+      return { result: 'skipped', outputs: {}, steps: [], summary: '' };
+    }
+    const ref = job.ref.value;
+    const local = /^\.\/\.github\/workflows\/([^/]+\.ya?ml)$/.exec(ref);
+    if (!local) {
+      throw new Error(
+        `${where}: uses: ${ref}: the rehearsal runs only reusable workflows of this repository (./.github/workflows/<file>.yml), not another repository's (owner/repo/.github/workflows/<file>.yml@ref)`,
+      );
+    }
+    if (run.depth >= MAX_WORKFLOW_LEVELS) {
+      throw new Error(
+        `${where}: uses: ${ref} would be level ${run.depth + 1} of nested workflows; GitHub connects at most ${MAX_WORKFLOW_LEVELS}`,
+      );
+    }
+    if (job.strategy) throw new Error(`${where}: the rehearsal runs no matrix of a workflow call`);
+    const calledFile = local[1]!;
+    const called = await this.load(calledFile);
+    const call = called.template.events.workflow_call;
+    if (!call) {
+      throw new Error(`${where}: ${calledFile} cannot be called: it has no on.workflow_call`);
+    }
+    const status: Status = { ok: true };
+    const inputs = callInputs(
+      `${where} (${calledFile})`,
+      call.inputs ?? {},
+      job['input-values'],
+      base,
+    );
+    const secrets = job['inherit-secrets']
+      ? run.secrets
+      : callSecrets(`${where} (${calledFile})`, call.secrets ?? {}, job['secret-values'], base);
+    const inner = await this.runJobs(calledFile, called, {
+      ...run,
+      inputs,
+      secrets,
+      depth: run.depth + 1,
+    });
+    const jobsContext = Object.fromEntries(
+      Object.entries(inner.jobs).map(([k, j]) => [k, { result: j.result, outputs: j.outputs }]),
+    );
+    const outputs: Record<string, string> = {};
+    for (const { key, value } of callOutputs(called.raw)) {
+      const name = tokenString(key, {}, status);
+      const valueToken = isMapping(value) ? value.find('value') : undefined;
+      if (!valueToken)
+        throw new Error(`${calledFile}: on.workflow_call.outputs.${name} has no value`);
+      outputs[name] = tokenString(
+        valueToken,
+        { github: run.github, inputs, vars: this.opts.vars, jobs: jobsContext },
+        status,
+      );
+    }
+    const results = Object.values(inner.jobs);
+    return {
+      result: results.some((j) => j.result === 'failure') ? 'failure' : 'success',
+      outputs,
+      steps: inner.steps,
+      summary: results.map((j) => j.summary).join(''),
+      workflow: calledFile,
+      inputs,
+      called: inner.jobs,
+    };
+  }
+
+  /** A job's contexts before its steps, and whether all its needs succeeded. */
+  private jobContexts(
+    job: WorkflowJob,
+    run: RunState & { jobs: Record<string, JobResult> },
+  ): { base: Contexts; needsOk: boolean } {
     const needs = Object.fromEntries(
       (job.needs ?? []).map((n) => [
         n.value,
@@ -225,13 +360,23 @@ export class LocalRunner {
       ]),
     );
     const base: Contexts = {
-      github: { ...run.github, job: id },
+      github: { ...run.github, job: job.id.value },
       inputs: run.inputs,
       vars: this.opts.vars,
-      secrets: this.opts.secrets ?? {},
+      secrets: run.secrets,
       needs,
     };
-    const needsOk = Object.values(needs).every((n) => n.result === 'success');
+    return { base, needsOk: Object.values(needs).every((n) => n.result === 'success') };
+  }
+
+  private async runJob(
+    file: string,
+    job: Job,
+    raw: MappingToken,
+    run: RunState & { jobs: Record<string, JobResult> },
+  ): Promise<JobResult> {
+    const id = job.id.value;
+    const { base, needsOk } = this.jobContexts(job, run);
     if (!condition(job.if, base, { ok: needsOk })) {
       return { result: 'skipped', outputs: {}, steps: [], summary: '' };
     }
@@ -577,6 +722,83 @@ function jobOrder(template: WorkflowTemplate): WorkflowTemplate['jobs'] {
     done.add(job!.id.value);
   }
   return order;
+}
+
+type CallInputs = NonNullable<NonNullable<WorkflowTemplate['events']['workflow_call']>['inputs']>;
+type CallSecrets = NonNullable<NonNullable<WorkflowTemplate['events']['workflow_call']>['secrets']>;
+
+/**
+ * A workflow call's inputs as GitHub checks them: an input the called workflow does not
+ * declare is an error, a required one missing is, and a value of another type than the
+ * declared one (string, number, boolean) is; the declared defaults fill the rest.
+ */
+function callInputs(
+  where: string,
+  declared: CallInputs,
+  given: MappingToken | undefined,
+  contexts: Contexts,
+): Record<string, unknown> {
+  const status = { ok: true };
+  const values: Record<string, unknown> = {};
+  for (const { key, value } of given ?? []) {
+    const name = tokenString(key, contexts, status);
+    const input = declared[name];
+    if (!input) {
+      throw new Error(
+        `${where}: with.${name} is not an input of the called workflow (it declares: ${Object.keys(declared).join(', ') || 'none'})`,
+      );
+    }
+    const v = tokenValue(value, contexts, status);
+    const type = String(input.type);
+    if (typeof v !== type) {
+      throw new Error(
+        `${where}: with.${name} is ${JSON.stringify(v)} (a ${typeof v}); the input's type is ${type}`,
+      );
+    }
+    values[name] = v;
+  }
+  for (const [name, input] of Object.entries(declared)) {
+    if (name in values) continue;
+    if (input.required) throw new Error(`${where}: the required input ${name} is not given`);
+    const d = input.default;
+    values[name] =
+      d !== undefined && typeof d === 'object'
+        ? tokenValue(d, contexts, status)
+        : (d ??
+          (String(input.type) === 'boolean' ? false : String(input.type) === 'number' ? 0 : ''));
+  }
+  return values;
+}
+
+/** The secrets a call names (`secrets: { name: value }`), checked against the declared ones. */
+function callSecrets(
+  where: string,
+  declared: CallSecrets,
+  given: MappingToken | undefined,
+  contexts: Contexts,
+): Record<string, string> {
+  const status = { ok: true };
+  const values: Record<string, string> = {};
+  for (const { key, value } of given ?? []) {
+    const name = tokenString(key, contexts, status);
+    if (!declared[name]) {
+      throw new Error(`${where}: secrets.${name} is not a secret of the called workflow`);
+    }
+    values[name] = tokenString(value, contexts, status);
+  }
+  for (const [name, secret] of Object.entries(declared)) {
+    if (secret.required && !(name in values))
+      throw new Error(`${where}: the required secret ${name} is not passed`);
+  }
+  return values;
+}
+
+/** The called workflow's on.workflow_call.outputs (name -> { value }). */
+function callOutputs(root: MappingToken): { key: TemplateToken; value: TemplateToken }[] {
+  const on = root.find('on');
+  const call = on && isMapping(on) ? on.find('workflow_call') : undefined;
+  const outputs = call && isMapping(call) ? call.find('outputs') : undefined;
+  return outputs && isMapping(outputs) ? [...outputs] : [];
 }
 
 function dispatchDefaults(template: WorkflowTemplate): Record<string, unknown> {

@@ -61,7 +61,7 @@ import {
 import { DbApiOverMoto, type GoogleStandIn, startGoogle } from '../rehearsal/local-services.js';
 import { immediateEcsTasks, listImports, motoHooks } from '../rehearsal/moto.js';
 import { type Endpoint, queryProxy } from '../rehearsal/query-proxy.js';
-import { LocalRunner, type WorkflowRun } from '../rehearsal/runner.js';
+import { LocalRunner, type RunnerOptions, type WorkflowRun } from '../rehearsal/runner.js';
 import { standIns } from '../rehearsal/stand-ins.js';
 
 /** The run: steps call the AWS CLI, as they do on GitHub's runners (required in CI, like moto). */
@@ -85,6 +85,8 @@ const REGION = 'ap-southeast-1';
 const ACCOUNT = '123456789012';
 const ENV = 'dev';
 const BUCKET = `mcfpipe-config-${ENV}-${ACCOUNT}-${REGION}`;
+/** The environment deploy.yml deploys to (MCFPIPE_DEPLOY_ENVIRONMENT): a new one, from nothing. */
+const DEPLOY_ENV = 'staging';
 const SHARDS = 3;
 const SPREADSHEET = 'rehearsal_spreadsheet_0123456789';
 /** Jobs in the tables before the scrape (what earlier scrapes stored). */
@@ -117,6 +119,7 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
   let endpoint: Endpoint;
   const drift = new DriftReplay();
   let runner: LocalRunner;
+  let runnerOptions: RunnerOptions;
   let dbApi: DbApiOverMoto;
   let google: GoogleStandIn;
   let vpcId = '';
@@ -146,7 +149,7 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
     google = await startGoogle(SPREADSHEET);
     s3 = new S3Client({ ...moto.clientConfig, region: REGION, forcePathStyle: true });
     clients.push(s3);
-    runner = new LocalRunner({
+    runnerOptions = {
       workspace: ROOT,
       repository: 'octo-org/mcfpipe',
       // The runner machine's environment: no credentials (they come from the credentials
@@ -166,11 +169,13 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
         AWS_DEPLOY_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/mcfpipe-${ENV}-deployer`,
         AWS_SYNC_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/mcfpipe-${ENV}-sheets-sync`,
         SHEETS_SPREADSHEET_ID: SPREADSHEET,
+        MCFPIPE_DEPLOY_ENVIRONMENT: DEPLOY_ENV,
       },
       secrets: { GOOGLE_SERVICE_ACCOUNT_KEY: google.keyJson },
       standIns: standIns(moto, ROOT),
       hooks: motoHooks(moto, { workspace: ROOT, dbApi }),
-    });
+    };
+    runner = new LocalRunner(runnerOptions);
   }, 60_000);
 
   afterAll(async () => {
@@ -404,6 +409,121 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
   }, 240_000);
 
   const LAYERS = ['network', 'db-api', 'tester', 'webscraper'] as const;
+
+  /** The workflow_run event deploy.yml starts on: ci completed on a push to main. */
+  const ciCompleted = (conclusion: string, headSha: string) => ({
+    event: 'workflow_run' as const,
+    payload: {
+      workflow_run: {
+        name: 'ci',
+        conclusion,
+        event: 'push',
+        head_branch: 'main',
+        head_sha: headSha,
+      },
+    },
+  });
+
+  it(`deploy: after ci passes on a push to main, every layer is deployed to ${DEPLOY_ENV} in order (setup, db-api, then tester and webscraper, deploy only) through its reusable workflow, with the tested commit`, async () => {
+    const sha = 'c0ffee'.padEnd(40, '0');
+    const run = await runner.run('deploy.yml', ciCompleted('success', sha));
+    expectSucceeded(run);
+    const order = ['setup', 'db-api', 'tester', 'webscraper'];
+    expect(Object.keys(run.jobs)).toEqual(order);
+    for (const layer of order) {
+      const job = run.jobs[layer]!;
+      expect(job.result, layer).toBe('success');
+      expect(job.workflow, layer).toBe(`${layer}.yml`);
+      expect(job.inputs, layer).toMatchObject({ environment: DEPLOY_ENV, ref: sha });
+    }
+    // Each layer's steps ran after all of the layer it needs.
+    const span = (layer: string) => {
+      const own = new Set(Object.values(run.jobs[layer]!.called!).flatMap((j) => j.steps));
+      const at = run.steps.flatMap((st, i) => (own.has(st) ? [i] : []));
+      return { first: Math.min(...at), last: Math.max(...at) };
+    };
+    expect(span('setup').last).toBeLessThan(span('db-api').first);
+    expect(span('db-api').last).toBeLessThan(span('tester').first);
+    expect(span('db-api').last).toBeLessThan(span('webscraper').first);
+    // The called jobs checked out the commit ci tested, in the environment deployed to.
+    const checkouts = run.steps.filter((st) => st.uses?.startsWith('actions/checkout'));
+    expect(checkouts.length).toBeGreaterThanOrEqual(order.length);
+    for (const st of checkouts) expect(st.inputs.ref, `${st.job} checkout`).toBe(sha);
+    expect(run.jobs.setup!.called!.network!.environment).toBe(DEPLOY_ENV);
+    // Every layer's stack exists in the new environment.
+    const cfn = aws(CloudFormationClient);
+    const stackOf = async (layer: string) =>
+      (await cfn.send(new DescribeStacksCommand({ StackName: `mcfpipe-${DEPLOY_ENV}-${layer}` })))
+        .Stacks![0]!;
+    for (const layer of LAYERS)
+      expect((await stackOf(layer)).StackStatus, layer).toMatch(/^(CREATE|UPDATE)_COMPLETE$/);
+    // What one layer publishes reaches the next: the webscraper stack runs in the network
+    // layer's subnets and security group, and the tester task got the db-api layer's URL.
+    const network = await stackOf('network');
+    const out = (key: string) => network.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+    const scraperParameters = Object.fromEntries(
+      ((await stackOf('webscraper')).Parameters ?? []).map((p) => [
+        p.ParameterKey,
+        p.ParameterValue,
+      ]),
+    );
+    // (moto shows a CommaDelimitedList parameter as a Python list: compare the ids.)
+    const ids = (v = '') => v.match(/\b(?:subnet|sg)-[0-9a-f]+/g) ?? [];
+    expect(ids(scraperParameters.SubnetIds)).toEqual([
+      out('PublicSubnet1Id'),
+      out('PublicSubnet2Id'),
+    ]);
+    expect(ids(scraperParameters.SecurityGroupIds)).toEqual([out('SGPrivate')]);
+    const deployBucket = `mcfpipe-config-${DEPLOY_ENV}-${ACCOUNT}-${REGION}`;
+    const apiDoc = await s3.send(
+      new GetObjectCommand({ Bucket: deployBucket, Key: 'mcfpipe/aws/db-api/db_api_config.json' }),
+    );
+    const apiUrl = value(JSON.parse(await apiDoc.Body!.transformToString()), 'ApiUrl');
+    const [testerTask] = await startedTasks(
+      `mcfpipe-${DEPLOY_ENV}-tester`,
+      run.step('run', 'tester').outputs['task-arns'],
+    );
+    expect(environmentOf(testerTask!).DB_API_URL).toBe(apiUrl);
+    // webscraper deploys only: with scrape false no shard, score, sync or report job runs.
+    const scraper = run.jobs.webscraper!.called!;
+    expect(scraper.deploy!.result).toBe('success');
+    for (const job of ['scrape', 'score', 'sync', 'report'])
+      expect(scraper[job]?.result, job).toBe('skipped');
+  }, 240_000);
+
+  it('deploy: a layer that fails stops the layers after it, which are skipped, and fails the run; a failed ci deploys nothing', async () => {
+    const failing = new LocalRunner({
+      ...runnerOptions,
+      standIns: [
+        {
+          match: { workflow: 'db-api.yml', uses: 'actions/checkout' },
+          standsFor: 'actions/checkout of a commit the runner cannot fetch',
+          async run() {
+            throw new Error('fatal: reference is not a tree');
+          },
+        },
+        ...standIns(moto, ROOT),
+      ],
+    });
+    const run = await failing.run('deploy.yml', ciCompleted('success', 'f'.repeat(40)));
+    expect(run.ok).toBe(false);
+    expect(run.jobs.setup?.result).toBe('success');
+    expect(run.jobs['db-api']?.result).toBe('failure');
+    expect(run.jobs.tester?.result).toBe('skipped');
+    expect(run.jobs.webscraper?.result).toBe('skipped');
+    expect(run.steps.some((st) => st.job === 'tester' || st.job === 'deploy')).toBe(false);
+    expect(run.step('stack', 'db-api').outcome).toBe('skipped');
+
+    const skipped = await runner.run('deploy.yml', ciCompleted('failure', 'f'.repeat(40)));
+    expect(skipped.ok).toBe(true);
+    expect(Object.values(skipped.jobs).map((j) => j.result)).toEqual([
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
+    expect(skipped.steps).toEqual([]);
+  }, 120_000);
 
   /**
    * What drift detection finds on each layer stack: every resource moto holds for it,
