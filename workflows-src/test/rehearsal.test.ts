@@ -1,7 +1,8 @@
 /**
  * The rehearsal: the generated workflows run end to end against moto (an AWS
  * emulator on 127.0.0.1), in the order a person runs them in a new account,
- * in one environment: setup, db-api, tester, webscraper, drift, cleanup. Each runs
+ * in one environment: setup, db-api, tester, webscraper, deploy (the four again,
+ * as deploy.yml calls them, into a second environment), drift, cleanup. Each runs
  * through the local runner (rehearsal/runner.ts): GitHub's parser reads the
  * YAML, expressions are evaluated with @actions/expressions, ./actions/* run
  * from their committed bundles, run: steps in bash. The steps that need
@@ -807,7 +808,9 @@ describe.skipIf(!available)('rehearsal: the workflows run end to end against mot
     const found: Record<string, string[]> = {
       stacks: await stackNames(),
       buckets: Buckets.map((b) => b.Name!).filter((n) => n.startsWith(`mcfpipe-config-${ENV}-`)),
-      'ecr repositories': repositories.map((r) => r.repositoryName!),
+      'ecr repositories': repositories
+        .map((r) => r.repositoryName!)
+        .filter((n) => n.startsWith(prefix)),
       'log groups': logGroups.map((g) => g.logGroupName!).filter((n) => n.includes(prefix)),
       tables: TableNames.filter((n) => n.startsWith(prefix)),
       functions: functions.filter((n) => n.startsWith(prefix)),
