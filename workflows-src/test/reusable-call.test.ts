@@ -134,6 +134,23 @@ describe('the rehearsal runner: a job calling a reusable workflow', () => {
     );
   });
 
+  it("runs four levels of workflows and refuses a fifth, GitHub's limit, naming the job", async () => {
+    const level = (n: number, last: boolean) =>
+      last
+        ? 'on: workflow_call\njobs:\n  leaf:\n    runs-on: ubuntu-24.04\n    steps:\n      - id: leaf\n        run: "true"\n'
+        : `on: ${n === 1 ? 'workflow_dispatch' : 'workflow_call'}\njobs:\n  down:\n    uses: ./.github/workflows/level${n + 1}.yml\n`;
+    for (const n of [1, 2, 3]) write(`level${n}.yml`, level(n, false));
+    write('level4.yml', level(4, true));
+    const four = await runner.run('level1.yml', { event: 'workflow_dispatch' });
+    expect(four.ok).toBe(true);
+    expect(four.step('leaf', 'leaf').outcome).toBe('success');
+    write('level4.yml', level(4, false));
+    write('level5.yml', level(5, true));
+    await expect(runner.run('level1.yml', { event: 'workflow_dispatch' })).rejects.toThrow(
+      /level4\.yml job down: uses: \.\/\.github\/workflows\/level5\.yml would be level 5 of nested workflows; GitHub connects at most 4/,
+    );
+  });
+
   it("refuses another repository's workflow, naming the job", async () => {
     write(
       'caller.yml',
